@@ -1,0 +1,75 @@
+import { GROUP_WORDS } from "../philox";
+import {
+  fillBits, fillUniform, fillNormal, fillTruncatedNormal,
+  uniformOf, normalPairOf, normalCosine, normalSine, truncatedOf,
+} from "../samplers";
+import { logf, logf4, erfinvf, erfinvf4 } from "../f32math";
+
+const GROUPS = 3;
+const WORDS = GROUPS * GROUP_WORDS;
+const words = memory.data(WORDS * 4, 16);
+const values = memory.data(WORDS * 4, 16);
+
+function bitsOf(x: f32): u32 {
+  return reinterpret<u32>(x);
+}
+
+// A block counter that wraps its low word inside the checked range, a stream, a seed.
+const BLOCK_LO: u32 = 0xfffffffa, BLOCK_HI: u32 = 2, T_LO: u32 = 11, T_HI: u32 = 12, S_LO: u32 = 0x9e3779b9, S_HI: u32 = 77;
+
+describe("v128 samplers against the scalar specification, lane by lane", () => {
+  beforeEach(() => {
+    fillBits(words, GROUPS, BLOCK_LO, BLOCK_HI, T_LO, T_HI, S_LO, S_HI);
+  });
+
+  it("fillUniform", () => {
+    const low: f32 = -0.75, range: f32 = 1.5;
+    fillUniform(values, GROUPS, BLOCK_LO, BLOCK_HI, T_LO, T_HI, S_LO, S_HI, low, range);
+    for (let i = 0; i < WORDS; i++) {
+      const expected = uniformOf(load<u32>(words + (<usize>i << 2)), low, range);
+      expect<u32>(load<u32>(values + (<usize>i << 2))).toBe(bitsOf(expected));
+    }
+  });
+
+  it("fillNormal pairs words (0, 1) and (2, 3) of each block", () => {
+    const mean: f32 = 0.25, stddev: f32 = 2;
+    fillNormal(values, GROUPS, BLOCK_LO, BLOCK_HI, T_LO, T_HI, S_LO, S_HI, mean, stddev);
+    for (let i = 0; i < WORDS; i += 2) {
+      normalPairOf(load<u32>(words + (<usize>i << 2)), load<u32>(words + (<usize>(i + 1) << 2)), mean, stddev);
+      expect<u32>(load<u32>(values + (<usize>i << 2))).toBe(bitsOf(normalCosine));
+      expect<u32>(load<u32>(values + (<usize>(i + 1) << 2))).toBe(bitsOf(normalSine));
+    }
+  });
+
+  it("fillTruncatedNormal, including the tail branch of erfinv", () => {
+    // Bounds (-4.5, 3.5) standard deviations put some lanes past erfinv's central branch.
+    const start: f32 = -0.99999320, width: f32 = 1.99952803, mean: f32 = -1, stddev: f32 = 0.5;
+    const lowest: f32 = -3.2499998, highest: f32 = 0.74999994;
+    fillTruncatedNormal(values, GROUPS, BLOCK_LO, BLOCK_HI, T_LO, T_HI, S_LO, S_HI, start, width, mean, stddev, lowest, highest);
+    for (let i = 0; i < WORDS; i++) {
+      const expected = truncatedOf(load<u32>(words + (<usize>i << 2)), start, width, mean, stddev, lowest, highest);
+      expect<u32>(load<u32>(values + (<usize>i << 2))).toBe(bitsOf(expected));
+    }
+  });
+});
+
+describe("v128 elementary functions against their scalar forms", () => {
+  it("logf4 equals logf over a sweep of positive normal floats", () => {
+    for (let bits: u32 = 0x00800000; bits < 0x7f800000; bits += 0x0001f3a7) {
+      const x = reinterpret<f32>(bits);
+      const lanes = logf4(f32x4.splat(x));
+      expect<u32>(i32x4.extract_lane(lanes, 0)).toBe(bitsOf(logf(x)));
+    }
+  });
+
+  it("erfinvf4 equals erfinvf across (-1, 1), both branches", () => {
+    for (let k = -999; k <= 999; k++) {
+      const x = <f32>k / <f32>1000;
+      const lanes = erfinvf4(f32x4(x, -x, x * <f32>0.5, <f32>0.9999));
+      expect<u32>(i32x4.extract_lane(lanes, 0)).toBe(bitsOf(erfinvf(x)));
+      expect<u32>(i32x4.extract_lane(lanes, 1)).toBe(bitsOf(erfinvf(-x)));
+      expect<u32>(i32x4.extract_lane(lanes, 2)).toBe(bitsOf(erfinvf(x * <f32>0.5)));
+      expect<u32>(i32x4.extract_lane(lanes, 3)).toBe(bitsOf(erfinvf(<f32>0.9999)));
+    }
+  });
+});

@@ -1,0 +1,17 @@
+// The nninit kernel module. It owns one fixed scratch region; the host (src/wasm.ts) streams every output
+// through it in chunks, so linear memory never grows with the size of a tensor.
+
+export { philoxBlock } from "./philox";
+export { fillBits, fillUniform, fillNormal, fillTruncatedNormal } from "./samplers";
+
+/** Size of the scratch region in bytes: 4096 groups of 16 words would be too much for L1; 64 KiB sits in L2. */
+const SCRATCH_BYTES: i32 = 65536;
+const SCRATCH: usize = memory.data(SCRATCH_BYTES, 16);
+
+export function scratchPointer(): usize {
+  return SCRATCH;
+}
+
+export function scratchBytes(): i32 {
+  return SCRATCH_BYTES;
+}

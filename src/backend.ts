@@ -1,0 +1,52 @@
+// The sampler interface both backends implement, and the choice between them. Everything above this layer
+// (validation, parameters, shapes) is shared, so the two backends only ever differ in speed.
+
+export type BackendName = 'wasm' | 'js';
+
+/** A Philox key and counter prefix: seed (sLo, sHi) is the key, stream (tLo, tHi) the counter's high words. */
+export interface StreamKey {
+  readonly seedLo: number;
+  readonly seedHi: number;
+  readonly streamLo: number;
+  readonly streamHi: number;
+}
+
+export type FloatArray = Float32Array | Float64Array;
+
+/** value = u * range + low, both already rounded to f32. */
+export interface UniformParameters {
+  readonly low: number;
+  readonly range: number;
+}
+
+/** value = z * stddev + mean, both already rounded to f32. */
+export interface NormalParameters {
+  readonly mean: number;
+  readonly stddev: number;
+}
+
+/**
+ * y = u * width + start; value = sqrt(2) erfinv(y) * stddev + mean, clamped to [lowest, highest]: the f32
+ * values strictly inside the bounds. All fields are f32 values.
+ */
+export interface TruncatedNormalParameters {
+  readonly start: number;
+  readonly width: number;
+  readonly mean: number;
+  readonly stddev: number;
+  readonly lowest: number;
+  readonly highest: number;
+}
+
+/**
+ * Every fill writes out.length values: element j of `out` is element start + j of the stream. Callers have
+ * validated all arguments, so backends never throw part-way through.
+ */
+export interface Backend {
+  readonly name: BackendName;
+  philox4x32(counter: ArrayLike<number>, key: ArrayLike<number>, out: Uint32Array): void;
+  fillBits(out: Uint32Array, start: number, key: StreamKey): void;
+  fillUniform(out: FloatArray, start: number, key: StreamKey, parameters: UniformParameters): void;
+  fillNormal(out: FloatArray, start: number, key: StreamKey, parameters: NormalParameters): void;
+  fillTruncatedNormal(out: FloatArray, start: number, key: StreamKey, parameters: TruncatedNormalParameters): void;
+}

@@ -1,0 +1,82 @@
+// From a distribution's parameters (double precision, as the caller gives them) to the f32 parameters the
+// kernels take. Both backends receive exactly these numbers, so they need no arithmetic of their own here.
+
+import type { NormalParameters, TruncatedNormalParameters, UniformParameters } from './backend.js';
+
+const fround = Math.fround;
+
+/**
+ * Standard deviation of the standard normal truncated to (-2, 2): sqrt(1 - 4 phi(2) / (2 Phi(2) - 1)).
+ * Keras 3 and JAX divide by it so that a 2-sigma truncated normal has exactly the requested variance
+ * (keras/src/initializers/random_initializers.py, jax/_src/nn/initializers.py); TF.js does not (tfjs#8594).
+ */
+export const TRUNCATED_NORMAL_STDDEV_2 = 0.87962566103423978;
+
+/**
+ * The error function in double precision: erf(x) = 2/sqrt(pi) e^(-x^2) sum_n 2^n x^(2n+1) / (1 3 5 ... (2n+1)),
+ * a series of positive terms (no cancellation), summed until the terms stop changing the sum; |erf(x)| rounds
+ * to 1 beyond |x| = 6. Accurate to a few ulp, far more than the f32 kernels need.
+ */
+export function erf(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x > 6) return 1;
+  if (x < -6) return -1;
+  const square = x * x;
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 500; n++) {
+    term *= (2 * square) / (2 * n + 1);
+    const next = sum + term;
+    if (next === sum) break;
+    sum = next;
+  }
+  return (2 / Math.sqrt(Math.PI)) * Math.exp(-square) * sum;
+}
+
+const bits = new DataView(new ArrayBuffer(4));
+
+/** The f32 value next to `x` (itself an f32) in the direction of `direction` (+1 or -1). */
+function nextFloat32(x: number, direction: 1 | -1): number {
+  if (x === 0) return direction * 1.401298464324817e-45;
+  bits.setFloat32(0, x);
+  const raw = bits.getUint32(0);
+  bits.setUint32(0, (x > 0) === (direction > 0) ? raw + 1 : raw - 1);
+  return bits.getFloat32(0);
+}
+
+/** The smallest f32 strictly greater than x. */
+export function float32Above(x: number): number {
+  const rounded = fround(x);
+  return rounded > x ? rounded : nextFloat32(rounded, 1);
+}
+
+/** The largest f32 strictly less than x. */
+export function float32Below(x: number): number {
+  const rounded = fround(x);
+  return rounded < x ? rounded : nextFloat32(rounded, -1);
+}
+
+/** U[low, high): value = u * f32(high - low) + f32(low). */
+export function uniformParameters(low: number, high: number): UniformParameters {
+  return { low: fround(low), range: fround(high - low) };
+}
+
+/** N(mean, stddev^2): value = z * f32(stddev) + f32(mean). */
+export function normalParameters(mean: number, stddev: number): NormalParameters {
+  return { mean: fround(mean), stddev: fround(stddev) };
+}
+
+/**
+ * N(mean, stddev^2) cut to [mean + lower stddev, mean + upper stddev] by inverse CDF. Returns undefined when
+ * no f32 lies strictly inside the bounds. A zero stddev gives the constant `mean` (the caller handles it).
+ */
+export function truncatedNormalParameters(
+  mean: number, stddev: number, lower: number, upper: number,
+): TruncatedNormalParameters | undefined {
+  const start = erf(lower / Math.SQRT2);
+  const end = erf(upper / Math.SQRT2);
+  const lowest = float32Above(mean + stddev * lower);
+  const highest = float32Below(mean + stddev * upper);
+  if (!(lowest <= highest)) return undefined;
+  return { start: fround(start), width: fround(end - start), mean: fround(mean), stddev: fround(stddev), lowest, highest };
+}

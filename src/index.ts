@@ -1,0 +1,24 @@
+// nninit: neural-network weight initializers on a counter-based random stream, computed by SIMD WebAssembly
+// kernels with a bit-identical TypeScript reference. See README.md for the reproducibility contract.
+
+export {
+  zeros, ones, constant,
+  uniform, normal, truncatedNormal,
+  varianceScaling,
+  glorotUniform, glorotNormal, xavierUniform, xavierNormal,
+  heUniform, heNormal, kaimingUniform, kaimingNormal,
+  lecunUniform, lecunNormal,
+} from './initializers.js';
+export type {
+  SeedOptions, RandomOptions, Result, ConstantOptions, UniformOptions, NormalOptions, TruncatedNormalOptions,
+  FanMode, Distribution, FanOptions, VarianceScalingOptions, GlorotOptions, NormalPresetOptions, HeOptions, LecunOptions,
+} from './initializers.js';
+export { computeFans, type Fans, type Layout } from './fans.js';
+export { calculateGain, type Nonlinearity } from './gains.js';
+export { philox4x32, randomBits, type RandomBitsOptions } from './bits.js';
+export { createGenerator, type Generator } from './generator.js';
+export { fnv1a64, type Seed, type Stream } from './seed.js';
+export { setBackend, getBackend, ready } from './runtime.js';
+export type { BackendName } from './backend.js';
+export type { Dtype, OutputOptions } from './output.js';
+export { TRUNCATED_NORMAL_STDDEV_2 } from './distributions.js';

@@ -1,0 +1,440 @@
+// The public initializers. Each one checks every argument first, turns its parameters into one of the
+// kernels' distributions, and only then allocates (or takes the caller's `out`) and fills it. The named
+// presets (Glorot, He, LeCun) are one-line specializations of varianceScaling, as in jax.nn.initializers.
+
+import type { Backend, FloatArray, StreamKey } from './backend.js';
+import { currentBackend } from './runtime.js';
+import { fansOf, LAYOUTS, type Layout } from './fans.js';
+import { gainOf, type Nonlinearity } from './gains.js';
+import { streamKey, type Seed, type Stream } from './seed.js';
+import { planOutput, OUTPUT_OPTION_KEYS, type OutputOptions, type OutputPlan } from './output.js';
+import { checkOptions, checkShape, choiceArgument, numberArgument, rangeError, typeError, type CheckedShape } from './validate.js';
+import {
+  normalParameters, truncatedNormalParameters, uniformParameters, TRUNCATED_NORMAL_STDDEV_2,
+} from './distributions.js';
+
+// ---- option types ---------------------------------------------------------------------------------------------
+
+export interface SeedOptions {
+  /** Integer in [0, 2^64): the Philox key. Omitted: a fresh seed from crypto.getRandomValues. */
+  seed?: Seed;
+  /** Integer in [0, 2^64) or a string (hashed with FNV-1a 64): the Philox counter's high half. Default 0. */
+  stream?: Stream;
+}
+
+export interface RandomOptions extends SeedOptions, OutputOptions {}
+
+/** The array type an initializer returns for given options: Float64Array for dtype 'float64', else Float32Array. */
+export type Result<O> = O extends { dtype: 'float64' } ? Float64Array
+  : O extends { out: Float64Array } ? Float64Array
+  : Float32Array;
+
+export interface ConstantOptions extends OutputOptions {}
+
+export interface UniformOptions extends RandomOptions {
+  /** Lower bound (default 0, as torch.nn.init.uniform_). */
+  low?: number;
+  /** Upper bound (default 1). */
+  high?: number;
+}
+
+export interface NormalOptions extends RandomOptions {
+  /** Mean (default 0). */
+  mean?: number;
+  /** Standard deviation (default 1, as torch.nn.init.normal_); `stddev` is accepted as its Keras/JAX spelling. */
+  std?: number;
+  stddev?: number;
+}
+
+export interface TruncatedNormalOptions extends NormalOptions {
+  /** Lower cut in standard deviations from the mean (default -2). */
+  lower?: number;
+  /** Upper cut in standard deviations from the mean (default 2). */
+  upper?: number;
+}
+
+/** Which fan variance scaling divides by. PyTorch's snake_case spellings are accepted too. */
+export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg' | 'fan_in' | 'fan_out' | 'fan_avg';
+
+/**
+ * - 'normal': N(0, scale / fan), untruncated (JAX's 'normal'; PyTorch's kaiming_normal_/xavier_normal_).
+ * - 'truncatedNormal': cut at 2 standard deviations and rescaled by 1 / 0.87962566103423978 so the variance
+ *   is still scale / fan (Keras 3's 'truncated_normal', which Keras also calls 'normal'; JAX's 'truncated_normal').
+ * - 'uniform': U(-limit, limit) with limit = sqrt(3 scale / fan).
+ */
+export type Distribution = 'normal' | 'truncatedNormal' | 'uniform';
+
+export interface FanOptions {
+  /** Weight layout for fans: 'keras' `[...kernel, in, out]` (default) or 'torch' `[out, in, ...kernel]`. */
+  layout?: Layout;
+}
+
+export interface VarianceScalingOptions extends RandomOptions, FanOptions {
+  /** Variance numerator (default 1). */
+  scale?: number;
+  /** Default 'fanIn'. */
+  mode?: FanMode;
+  /** Default 'truncatedNormal', as Keras 3 and JAX. */
+  distribution?: Distribution;
+}
+
+export interface GlorotOptions extends RandomOptions, FanOptions {
+  /** Multiplies the standard deviation (default 1), as PyTorch's xavier_* gain. */
+  gain?: number;
+}
+
+export interface NormalPresetOptions {
+  /**
+   * 'truncatedNormal' (default; Keras 3, JAX) or 'normal' (untruncated; PyTorch's *_normal_). Both have the
+   * preset's variance exactly.
+   */
+  distribution?: 'normal' | 'truncatedNormal';
+}
+
+export interface HeOptions extends RandomOptions, FanOptions {
+  /** Default 'fanIn'. 'fanOut' preserves the variance of gradients in the backward pass. */
+  mode?: FanMode;
+  /** Nonlinearity after the layer (default 'leaky_relu', as PyTorch's kaiming_*). */
+  nonlinearity?: Nonlinearity;
+  /** Negative slope of leaky_relu (default 0, which makes the default gain sqrt(2), as for relu). */
+  a?: number;
+}
+
+export interface LecunOptions extends RandomOptions, FanOptions {}
+
+// ---- the sampling core ------------------------------------------------------------------------------------------
+
+const SEED_KEYS = ['seed', 'stream'] as const;
+const RANDOM_KEYS: readonly string[] = [...SEED_KEYS, ...OUTPUT_OPTION_KEYS];
+
+/** A fill of the slice, already parameterized; run only after every argument has been checked. */
+type Fill = (backend: Backend, out: FloatArray, start: number, key: StreamKey) => void;
+
+function run(plan: OutputPlan, key: StreamKey | undefined, fill: Fill): FloatArray {
+  const out = plan.target();
+  if (out.length > 0) fill(currentBackend(), out, plan.offset, key as StreamKey);
+  return out;
+}
+
+interface Prepared {
+  readonly options: Record<string, unknown>;
+  readonly tensor: CheckedShape;
+  readonly key: StreamKey;
+  readonly plan: OutputPlan;
+}
+
+/** The checks every random initializer starts with: options object, shape, seed and stream, output. */
+function prepare(fn: string, shape: unknown, options: object | undefined, keys: readonly string[]): Prepared {
+  const checked = checkOptions(fn, options, [...RANDOM_KEYS, ...keys]) as Record<string, unknown>;
+  const tensor = checkShape(fn, shape);
+  const key = streamKey(fn, checked.seed, checked.stream);
+  const plan = planOutput(fn, tensor.size, checked as OutputOptions);
+  return { options: checked, tensor, key, plan };
+}
+
+function uniformFill(fn: string, low: number, high: number): Fill {
+  const parameters = uniformParameters(low, high);
+  if (!Number.isFinite(parameters.range) || !Number.isFinite(parameters.low)) {
+    throw new RangeError(`nninit.${fn}: the interval [${low}, ${high}) is too wide for float32`);
+  }
+  return (backend, out, start, key) => backend.fillUniform(out, start, key, parameters);
+}
+
+function normalFill(fn: string, mean: number, stddev: number): Fill {
+  const parameters = normalParameters(mean, stddev);
+  if (!Number.isFinite(parameters.stddev) || !Number.isFinite(parameters.mean)) {
+    throw new RangeError(`nninit.${fn}: mean ${mean} and standard deviation ${stddev} must fit in float32`);
+  }
+  return (backend, out, start, key) => backend.fillNormal(out, start, key, parameters);
+}
+
+function truncatedNormalFill(fn: string, mean: number, stddev: number, lower: number, upper: number): Fill {
+  if (stddev === 0) {
+    const value = Math.fround(mean);
+    return (_backend, out) => out.fill(value);
+  }
+  const parameters = truncatedNormalParameters(mean, stddev, lower, upper);
+  if (parameters === undefined) {
+    throw new RangeError(
+      `nninit.${fn}: no float32 value lies strictly between mean + lower * std = ${mean + stddev * lower} and mean + upper * std = ${mean + stddev * upper}`);
+  }
+  if (!Number.isFinite(parameters.stddev) || !Number.isFinite(parameters.mean)) {
+    throw new RangeError(`nninit.${fn}: mean ${mean} and standard deviation ${stddev} must fit in float32`);
+  }
+  return (backend, out, start, key) => backend.fillTruncatedNormal(out, start, key, parameters);
+}
+
+/** std, or its alias stddev; a non-negative finite number. */
+function stddevOption(fn: string, options: Record<string, unknown>, fallback: number): number {
+  if (options.std !== undefined && options.stddev !== undefined) {
+    throw new TypeError(`nninit.${fn}: pass options.std or options.stddev, not both`);
+  }
+  const name = options.stddev !== undefined ? 'options.stddev' : 'options.std';
+  return numberArgument(fn, name, options.stddev ?? options.std, fallback, { min: 0 });
+}
+
+// ---- constants --------------------------------------------------------------------------------------------------
+
+function constantTensor(fn: string, shape: unknown, value: number, options: ConstantOptions | undefined): FloatArray {
+  const checked = checkOptions(fn, options, OUTPUT_OPTION_KEYS) as OutputOptions;
+  const tensor = checkShape(fn, shape);
+  const plan = planOutput(fn, tensor.size, checked);
+  return plan.target().fill(value);
+}
+
+/**
+ * All zeros. Zero weights make every unit of a layer compute the same function and receive the same gradient,
+ * so they never differentiate (the symmetry problem); zeros are the usual choice for biases.
+ *
+ * @example zeros([256])                        // Float32Array(256) of 0
+ */
+export function zeros<O extends ConstantOptions>(shape: readonly number[], options?: O): Result<O> {
+  return constantTensor('zeros', shape, 0, options) as Result<O>;
+}
+
+/**
+ * All ones, e.g. for the scale of a normalization layer.
+ *
+ * @example ones([64], { dtype: 'float64' })
+ */
+export function ones<O extends ConstantOptions>(shape: readonly number[], options?: O): Result<O> {
+  return constantTensor('ones', shape, 1, options) as Result<O>;
+}
+
+/**
+ * Every element equal to `value` (stored exactly in float64, rounded to nearest in float32). A constant
+ * weight matrix has the same symmetry problem as zeros; constants suit biases (for example a forget-gate
+ * bias of 1).
+ *
+ * @example constant([4, 4], 0.1)
+ */
+export function constant<O extends ConstantOptions>(shape: readonly number[], value: number, options?: O): Result<O> {
+  if (typeof value !== 'number') throw typeError('constant', 'value', 'a number', value);
+  return constantTensor('constant', shape, value, options) as Result<O>;
+}
+
+// ---- plain distributions ----------------------------------------------------------------------------------------
+
+/**
+ * U[low, high): element i is u_i * (high - low) + low, where u_i is the top 24 bits of stream word i times
+ * 2^-24 (so u_i lies in [0, 1 - 2^-24]), computed in float32. Because of float32 rounding an element can equal
+ * `high` when |low| is much larger than high - low. Defaults as torch.nn.init.uniform_ (0, 1); Keras uses
+ * [-0.05, 0.05] and JAX [0, 0.01).
+ *
+ * A naive choice of scale: too small and signals vanish through depth, too large and they explode, which is
+ * what the variance-scaling initializers below fix by deriving the scale from the fans.
+ *
+ * @example uniform([784, 256], { low: -0.1, high: 0.1, seed: 42 })
+ */
+export function uniform<O extends UniformOptions>(shape: readonly number[], options?: O): Result<O> {
+  const fn = 'uniform';
+  const { options: o, key, plan } = prepare(fn, shape, options, ['low', 'high']);
+  const low = numberArgument(fn, 'options.low', o.low, 0);
+  const high = numberArgument(fn, 'options.high', o.high, 1);
+  if (low > high) throw rangeError(fn, 'options.low', `at most options.high (${high})`, low);
+  return run(plan, key, uniformFill(fn, low, high)) as Result<O>;
+}
+
+/**
+ * N(mean, std^2) by the Box-Muller transform: stream words 4b, 4b+1 of block b give elements 4b and 4b+1,
+ * words 4b+2, 4b+3 give elements 4b+2 and 4b+3, as
+ * sqrt(-2 ln u1) * (cos 2 pi u2, sin 2 pi u2) * std + mean, with u1 in (0, 1] and u2 in [0, 1) from the top 24
+ * bits of each word. The 24-bit u1 bounds |z| by sqrt(48 ln 2) = 5.77 standard deviations (a tail probability
+ * of 8e-9 is lost). Defaults as torch.nn.init.normal_ (0, 1).
+ *
+ * @example normal([512, 512], { std: 0.02, seed: 7 })
+ */
+export function normal<O extends NormalOptions>(shape: readonly number[], options?: O): Result<O> {
+  const fn = 'normal';
+  const { options: o, key, plan } = prepare(fn, shape, options, ['mean', 'std', 'stddev']);
+  const mean = numberArgument(fn, 'options.mean', o.mean, 0);
+  const stddev = stddevOption(fn, o, 1);
+  return run(plan, key, normalFill(fn, mean, stddev)) as Result<O>;
+}
+
+/**
+ * N(mean, std^2) restricted to (mean + lower std, mean + upper std) by inverse CDF: with
+ * y_i = erf(lower / sqrt 2) + u_i (erf(upper / sqrt 2) - erf(lower / sqrt 2)), element i is
+ * sqrt(2) erfinv(y_i) * std + mean, clamped to the float32 values strictly inside the bounds. erfinv is Giles'
+ * single-precision approximation (GPU Computing Gems, 2011). Resolution is that of float32 y, so
+ * cuts beyond about 5 standard deviations behave like 5.
+ *
+ * The bounds are in standard deviations, as in Keras 3 and JAX (default +-2). PyTorch's trunc_normal_(a, b)
+ * takes absolute bounds: its (mean, std, a, b) is this function's
+ * { mean, std, lower: (a - mean) / std, upper: (b - mean) / std }. `std` is the parent normal's; the
+ * variance after truncation is smaller (0.7737 std^2 for +-2); varianceScaling corrects for that, this does not.
+ *
+ * @example truncatedNormal([768, 768], { std: 0.02 })
+ */
+export function truncatedNormal<O extends TruncatedNormalOptions>(shape: readonly number[], options?: O): Result<O> {
+  const fn = 'truncatedNormal';
+  const { options: o, key, plan } = prepare(fn, shape, options, ['mean', 'std', 'stddev', 'lower', 'upper']);
+  const mean = numberArgument(fn, 'options.mean', o.mean, 0);
+  const stddev = stddevOption(fn, o, 1);
+  const lower = numberArgument(fn, 'options.lower', o.lower, -2, { finite: false });
+  const upper = numberArgument(fn, 'options.upper', o.upper, 2, { finite: false });
+  if (!(lower < upper)) throw rangeError(fn, 'options.lower', `less than options.upper (${upper})`, lower);
+  return run(plan, key, truncatedNormalFill(fn, mean, stddev, lower, upper)) as Result<O>;
+}
+
+// ---- variance scaling -------------------------------------------------------------------------------------------
+
+const FAN_MODES: readonly FanMode[] = ['fanIn', 'fanOut', 'fanAvg', 'fan_in', 'fan_out', 'fan_avg'];
+const DISTRIBUTIONS: readonly Distribution[] = ['normal', 'truncatedNormal', 'uniform'];
+const FAN_KEYS = ['layout'] as const;
+
+interface VarianceSpec {
+  readonly scale: number;
+  readonly mode: FanMode;
+  readonly distribution: Distribution;
+}
+
+/** The one variance-scaling sampler behind varianceScaling and every preset. */
+function varianceScaled(fn: string, prepared: Prepared, spec: VarianceSpec): FloatArray {
+  const { options: o, tensor, key, plan } = prepared;
+  const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
+  if (plan.length === 0) return plan.target();
+  const { fanIn, fanOut } = fansOf(tensor.shape, layout);
+  const fan = spec.mode === 'fanIn' || spec.mode === 'fan_in' ? fanIn
+    : spec.mode === 'fanOut' || spec.mode === 'fan_out' ? fanOut
+    : (fanIn + fanOut) / 2;
+  const variance = spec.scale / fan;
+  switch (spec.distribution) {
+    case 'uniform': {
+      const limit = Math.sqrt(3 * variance);
+      return run(plan, key, uniformFill(fn, -limit, limit));
+    }
+    case 'normal':
+      return run(plan, key, normalFill(fn, 0, Math.sqrt(variance)));
+    case 'truncatedNormal':
+      return run(plan, key, truncatedNormalFill(fn, 0, Math.sqrt(variance) / TRUNCATED_NORMAL_STDDEV_2, -2, 2));
+  }
+}
+
+/**
+ * Variance scaling (Keras 3 VarianceScaling, jax.nn.initializers.variance_scaling): samples with variance
+ * scale / n, where n is fanIn, fanOut or (fanIn + fanOut) / 2 per `mode` (see computeFans for the fans of
+ * each layout).
+ * - 'truncatedNormal' (default): 2-sigma truncated normal with std sqrt(scale / n) / 0.87962566103423978.
+ * - 'normal': N(0, scale / n).
+ * - 'uniform': U(-sqrt(3 scale / n), sqrt(3 scale / n)).
+ *
+ * Every Glorot, He and LeCun initializer below is this function with fixed (scale, mode, distribution).
+ *
+ * @example varianceScaling([3, 3, 64, 128], { scale: 2, mode: 'fanOut', distribution: 'normal' })
+ */
+export function varianceScaling<O extends VarianceScalingOptions>(shape: readonly number[], options?: O): Result<O> {
+  const fn = 'varianceScaling';
+  const prepared = prepare(fn, shape, options, ['scale', 'mode', 'distribution', ...FAN_KEYS]);
+  const o = prepared.options;
+  const scale = numberArgument(fn, 'options.scale', o.scale, 1, { min: 0 });
+  const mode = choiceArgument(fn, 'options.mode', o.mode, FAN_MODES, 'fanIn');
+  const distribution = choiceArgument(fn, 'options.distribution', o.distribution, DISTRIBUTIONS, 'truncatedNormal');
+  return varianceScaled(fn, prepared, { scale, mode, distribution }) as Result<O>;
+}
+
+function glorot(fn: string, shape: unknown, options: object | undefined, distribution: Distribution | 'presetNormal'): FloatArray {
+  const keys = distribution === 'presetNormal' ? ['gain', 'distribution', ...FAN_KEYS] : ['gain', ...FAN_KEYS];
+  const prepared = prepare(fn, shape, options, keys);
+  const gain = numberArgument(fn, 'options.gain', prepared.options.gain, 1, { min: 0 });
+  return varianceScaled(fn, prepared, { scale: gain * gain, mode: 'fanAvg', distribution: presetDistribution(fn, prepared, distribution) });
+}
+
+function presetDistribution(fn: string, prepared: Prepared, distribution: Distribution | 'presetNormal'): Distribution {
+  if (distribution !== 'presetNormal') return distribution;
+  return choiceArgument(fn, 'options.distribution', prepared.options.distribution, ['truncatedNormal', 'normal'] as const, 'truncatedNormal');
+}
+
+/**
+ * Glorot/Xavier uniform (Glorot and Bengio, "Understanding the difficulty of training deep feedforward neural
+ * networks", AISTATS 2010): U(-limit, limit) with limit = gain * sqrt(6 / (fanIn + fanOut)), i.e. variance
+ * gain^2 * 2 / (fanIn + fanOut). Keeps forward and backward variances balanced for symmetric, saturating
+ * activations: use it with tanh and sigmoid. The Keras/TF.js default for Dense and Conv kernels.
+ *
+ * @example glorotUniform([784, 256], { seed: 1 })
+ */
+export function glorotUniform<O extends GlorotOptions>(shape: readonly number[], options?: O): Result<O> {
+  return glorot('glorotUniform', shape, options, 'uniform') as Result<O>;
+}
+
+/**
+ * Glorot/Xavier normal (Glorot and Bengio, 2010): variance gain^2 * 2 / (fanIn + fanOut), from a 2-sigma
+ * truncated normal rescaled to that variance (Keras 3, JAX) or, with distribution 'normal', untruncated
+ * (PyTorch's xavier_normal_). For tanh and sigmoid networks.
+ *
+ * @example glorotNormal([256, 128], { distribution: 'normal' })
+ */
+export function glorotNormal<O extends GlorotOptions & NormalPresetOptions>(shape: readonly number[], options?: O): Result<O> {
+  return glorot('glorotNormal', shape, options, 'presetNormal') as Result<O>;
+}
+
+function he(fn: string, shape: unknown, options: object | undefined, distribution: Distribution | 'presetNormal'): FloatArray {
+  const keys = ['mode', 'nonlinearity', 'a', ...FAN_KEYS, ...(distribution === 'presetNormal' ? ['distribution'] : [])];
+  const prepared = prepare(fn, shape, options, keys);
+  const o = prepared.options;
+  const mode = choiceArgument(fn, 'options.mode', o.mode, FAN_MODES, 'fanIn');
+  if (mode === 'fanAvg' || mode === 'fan_avg') throw rangeError(fn, 'options.mode', "'fanIn' or 'fanOut'", mode);
+  const gain = gainOf(fn, 'options.nonlinearity', o.nonlinearity ?? 'leaky_relu', 'options.a', o.a ?? 0);
+  return varianceScaled(fn, prepared, { scale: gain * gain, mode, distribution: presetDistribution(fn, prepared, distribution) });
+}
+
+/**
+ * He/Kaiming uniform (He et al., "Delving deep into rectifiers", ICCV 2015): U(-bound, bound) with
+ * bound = gain * sqrt(3 / fan), gain = calculateGain(nonlinearity, a), fan = fanIn or fanOut per `mode`.
+ * ReLU zeroes half its inputs, halving the variance; gain sqrt(2) restores it. Use with ReLU and its
+ * variants. Defaults as torch.nn.init.kaiming_uniform_ (leaky_relu with a = 0, fanIn), i.e. Keras's
+ * he_uniform: variance 2 / fanIn.
+ *
+ * @example heUniform([3, 3, 3, 64])                                     // conv kernel, Keras layout
+ * @example heUniform([64, 3, 3, 3], { layout: 'torch', mode: 'fanOut', nonlinearity: 'relu' })
+ */
+export function heUniform<O extends HeOptions>(shape: readonly number[], options?: O): Result<O> {
+  return he('heUniform', shape, options, 'uniform') as Result<O>;
+}
+
+/**
+ * He/Kaiming normal (He et al., 2015): variance gain^2 / fan, gain = calculateGain(nonlinearity, a), from a
+ * 2-sigma truncated normal rescaled to that variance (Keras 3 he_normal, JAX) or, with distribution
+ * 'normal', untruncated (PyTorch's kaiming_normal_). For ReLU networks.
+ *
+ * @example heNormal([1024, 1024], { seed: 3 })
+ */
+export function heNormal<O extends HeOptions & NormalPresetOptions>(shape: readonly number[], options?: O): Result<O> {
+  return he('heNormal', shape, options, 'presetNormal') as Result<O>;
+}
+
+function lecun(fn: string, shape: unknown, options: object | undefined, distribution: Distribution | 'presetNormal'): FloatArray {
+  const prepared = prepare(fn, shape, options, distribution === 'presetNormal' ? ['distribution', ...FAN_KEYS] : FAN_KEYS);
+  return varianceScaled(fn, prepared, { scale: 1, mode: 'fanIn', distribution: presetDistribution(fn, prepared, distribution) });
+}
+
+/**
+ * LeCun uniform (LeCun et al., "Efficient BackProp", 1998): U(-sqrt(3 / fanIn), sqrt(3 / fanIn)), variance
+ * 1 / fanIn. Keeps unit variance for linear-ish activations; with SELU it is what self-normalizing networks
+ * assume (Klambauer et al., 2017).
+ *
+ * @example lecunUniform([128, 64])
+ */
+export function lecunUniform<O extends LecunOptions>(shape: readonly number[], options?: O): Result<O> {
+  return lecun('lecunUniform', shape, options, 'uniform') as Result<O>;
+}
+
+/**
+ * LeCun normal (LeCun et al., 1998): variance 1 / fanIn, from a 2-sigma truncated normal rescaled to that
+ * variance (Keras 3, JAX) or, with distribution 'normal', untruncated. The initializer for SELU networks
+ * (Klambauer et al., "Self-Normalizing Neural Networks", NeurIPS 2017); also suits tanh.
+ *
+ * @example lecunNormal([512, 512])
+ */
+export function lecunNormal<O extends LecunOptions & NormalPresetOptions>(shape: readonly number[], options?: O): Result<O> {
+  return lecun('lecunNormal', shape, options, 'presetNormal') as Result<O>;
+}
+
+/** PyTorch's name for glorotUniform. */
+export const xavierUniform = glorotUniform;
+/** PyTorch's name for glorotNormal. */
+export const xavierNormal = glorotNormal;
+/** PyTorch's name for heUniform. */
+export const kaimingUniform = heUniform;
+/** PyTorch's name for heNormal. */
+export const kaimingNormal = heNormal;

@@ -1,0 +1,239 @@
+// The pure-TypeScript backend: the same algorithms as assembly/philox.ts, assembly/f32math.ts and
+// assembly/samplers.ts, step for step, with Math.fround after every single-precision operation. Rounding a
+// double-precision +, -, *, / or sqrt of two f32 values once to f32 gives the correctly rounded f32 result
+// (the double format has more than 2 * 24 + 2 significand bits), so these functions reproduce the wasm kernels
+// bit for bit. Keep the order of operations identical to the AssemblyScript when changing either.
+
+import type { Backend, StreamKey, FloatArray, UniformParameters, NormalParameters, TruncatedNormalParameters } from './backend.js';
+
+const fround = Math.fround;
+
+// ---- Philox4x32-10 -------------------------------------------------------------------------------------------
+
+const PHILOX_M0 = 0xd2511f53;
+const PHILOX_M1 = 0xcd9e8d57;
+const PHILOX_W0 = 0x9e3779b9;
+const PHILOX_W1 = 0xbb67ae85;
+
+/** High 32 bits of the 64-bit product of two unsigned 32-bit words, from 16-bit halves (all steps exact in double). */
+function mulhi32(a: number, b: number): number {
+  const bLow = b & 0xffff;
+  const bHigh = b >>> 16;
+  const low = a * bLow; // < 2^48
+  const middle = a * bHigh + Math.floor(low / 0x10000); // < 2^49
+  return Math.floor(middle / 0x10000) >>> 0;
+}
+
+/** Philox4x32-10 of one block; writes the four words to out[at .. at+3]. */
+export function philoxBlock(
+  c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array, at: number,
+): void {
+  for (let round = 0; round < 10; round++) {
+    if (round > 0) {
+      k0 = (k0 + PHILOX_W0) >>> 0;
+      k1 = (k1 + PHILOX_W1) >>> 0;
+    }
+    const hi0 = mulhi32(PHILOX_M0, c0), lo0 = Math.imul(PHILOX_M0, c0) >>> 0;
+    const hi1 = mulhi32(PHILOX_M1, c2), lo1 = Math.imul(PHILOX_M1, c2) >>> 0;
+    c0 = (hi1 ^ c1 ^ k0) >>> 0;
+    c1 = lo1;
+    c2 = (hi0 ^ c3 ^ k1) >>> 0;
+    c3 = lo0;
+  }
+  out[at] = c0;
+  out[at + 1] = c1;
+  out[at + 2] = c2;
+  out[at + 3] = c3;
+}
+
+const TWO_POW_32 = 4294967296;
+
+/** Calls visit(block, words) for every block that holds a word in [start, start + count), in order. */
+function forEachBlock(start: number, count: number, key: StreamKey, visit: (firstWord: number, words: Uint32Array) => void): void {
+  const words = new Uint32Array(4);
+  const firstBlock = Math.floor(start / 4);
+  const endBlock = Math.ceil((start + count) / 4);
+  for (let block = firstBlock; block < endBlock; block++) {
+    const blockHi = Math.floor(block / TWO_POW_32);
+    philoxBlock(block - blockHi * TWO_POW_32, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, words, 0);
+    visit(block * 4, words);
+  }
+}
+
+// ---- single-precision elementary functions (assembly/f32math.ts) ------------------------------------------------
+
+const bitsView = new DataView(new ArrayBuffer(4));
+function f32FromBits(bits: number): number {
+  bitsView.setUint32(0, bits >>> 0);
+  return bitsView.getFloat32(0);
+}
+function bitsOfF32(value: number): number {
+  bitsView.setFloat32(0, value);
+  return bitsView.getUint32(0);
+}
+
+const SQRT_HALF_BITS = 0x3f3504f3;
+const LN2_HI = f32FromBits(0x3f317200);
+const LN2_LO = f32FromBits(0x35bfbe8e);
+const LOG_C1 = f32FromBits(0x3f2aaaab);
+const LOG_C2 = f32FromBits(0x3ecccccd);
+const LOG_C3 = f32FromBits(0x3e924925);
+const LOG_C4 = f32FromBits(0x3e638e39);
+
+/** Natural logarithm of a positive normal f32 (assembly/f32math.ts logf). */
+export function logf(x: number): number {
+  const shifted = (bitsOfF32(x) + (0x3f800000 - SQRT_HALF_BITS)) >>> 0;
+  const k = (shifted >>> 23) - 127;
+  const m = f32FromBits((shifted & 0x007fffff) + SQRT_HALF_BITS);
+  const f = fround(m - 1);
+  const s = fround(f / fround(2 + f));
+  const z = fround(s * s);
+  const r = fround(z * fround(LOG_C1 + fround(z * fround(LOG_C2 + fround(z * fround(LOG_C3 + fround(z * LOG_C4)))))));
+  const halfSquare = fround(fround(0.5 * f) * f);
+  const dk = k;
+  const low = fround(fround(s * fround(halfSquare + r)) + fround(dk * LN2_LO));
+  return fround(fround(f - fround(halfSquare - low)) + fround(dk * LN2_HI));
+}
+
+const SIN_C1 = f32FromBits(0x3fc90fdb);
+const SIN_C3 = f32FromBits(0xbf255de7);
+const SIN_C5 = f32FromBits(0x3da335e3);
+const SIN_C7 = f32FromBits(0xbb996966);
+const SIN_C9 = f32FromBits(0x39283c1a);
+const COS_C2 = f32FromBits(0xbf9de9e6);
+const COS_C4 = f32FromBits(0x3e81e0f8);
+const COS_C6 = f32FromBits(0xbcaae9e4);
+const COS_C8 = f32FromBits(0x3a70fa83);
+const COS_C10 = f32FromBits(0xb7d368f9);
+
+/** sin(pi r / 2) for r in [-1/2, 1/2], given z = r * r. */
+export function quarterSin(r: number, z: number): number {
+  return fround(r * fround(SIN_C1 + fround(z * fround(SIN_C3 + fround(z * fround(SIN_C5 + fround(z * fround(SIN_C7 + fround(z * SIN_C9)))))))));
+}
+
+/** cos(pi r / 2) for r in [-1/2, 1/2], given z = r * r. */
+export function quarterCos(z: number): number {
+  return fround(1 + fround(z * fround(COS_C2 + fround(z * fround(COS_C4 + fround(z * fround(COS_C6 + fround(z * fround(COS_C8 + fround(z * COS_C10))))))))));
+}
+
+// M. Giles, "Approximating the erfinv function", GPU Computing Gems Jade Edition (2011): single-precision
+// coefficients, highest degree first.
+const ERFINV_CENTRAL = [0x32f16588, 0x34b84b36, 0xb66c7357, 0xb6935ac1, 0x396532db, 0xbaa45408, 0xbb88e4ef, 0x3e7c8f63, 0x3fc02e2f].map(f32FromBits);
+const ERFINV_TAIL = [0xb951f09b, 0x38d3b56b, 0x3ab0dc72, 0xbb70bde7, 0x3bbc127b, 0xbbf9c5d7, 0x3c1aa57e, 0x3f8036db, 0x40354f7e].map(f32FromBits);
+
+/** Inverse error function for |x| < 1 (assembly/f32math.ts erfinvf). */
+export function erfinvf(x: number): number {
+  let w = -logf(fround(fround(1 - x) * fround(1 + x)));
+  let coefficients: number[];
+  if (w < 5) {
+    w = fround(w - 2.5);
+    coefficients = ERFINV_CENTRAL;
+  } else {
+    w = fround(fround(Math.sqrt(w)) - 3);
+    coefficients = ERFINV_TAIL;
+  }
+  let p = coefficients[0];
+  for (let i = 1; i < 9; i++) p = fround(coefficients[i] + fround(p * w));
+  return fround(p * x);
+}
+
+// ---- maps from words to values (assembly/samplers.ts) ---------------------------------------------------------
+
+const TWO_POW_MINUS_24 = 5.9604644775390625e-8;
+const BELOW_ONE = f32FromBits(0x3f7fffff);
+const SQRT2 = f32FromBits(0x3fb504f3);
+
+/** The 24 high bits of a word as a multiple of 2^-24 in [0, 1). Exact, so no rounding is needed. */
+export function unitOpen(word: number): number {
+  return (word >>> 8) * TWO_POW_MINUS_24;
+}
+
+/** The 24 high bits of a word, plus one, as a multiple of 2^-24 in (0, 1]. */
+export function unitPositive(word: number): number {
+  return ((word >>> 8) + 1) * TWO_POW_MINUS_24;
+}
+
+export function uniformOf(word: number, low: number, range: number): number {
+  return fround(fround(unitOpen(word) * range) + low);
+}
+
+/** Box-Muller on one (radius, angle) word pair; writes the cosine branch to pair[0] and the sine branch to pair[1]. */
+export function normalPairOf(radiusWord: number, angleWord: number, mean: number, stddev: number, pair: Float64Array): void {
+  const radius = fround(Math.sqrt(fround(-2 * logf(unitPositive(radiusWord)))));
+  const turns = unitOpen(angleWord) * 4;
+  const quadrant = Math.floor(fround(turns + 0.5));
+  const r = fround(turns - quadrant);
+  const z = fround(r * r);
+  const s = quarterSin(r, z);
+  const c = quarterCos(z);
+  const q = quadrant;
+  let sine = (q & 1) ? c : s;
+  let cosine = (q & 1) ? s : c;
+  if (q & 2) sine = -sine;
+  if ((q + 1) & 2) cosine = -cosine;
+  pair[0] = fround(fround(fround(radius * cosine) * stddev) + mean);
+  pair[1] = fround(fround(fround(radius * sine) * stddev) + mean);
+}
+
+/** (x < low ? low : x), then (high < x ? high : x): f32x4.pmax then f32x4.pmin. */
+function clamp(x: number, low: number, high: number): number {
+  x = x < low ? low : x;
+  return high < x ? high : x;
+}
+
+export function truncatedOf(word: number, p: TruncatedNormalParameters): number {
+  let y = fround(fround(unitOpen(word) * p.width) + p.start);
+  y = clamp(y, -BELOW_ONE, BELOW_ONE);
+  const value = fround(fround(fround(SQRT2 * erfinvf(y)) * p.stddev) + p.mean);
+  return clamp(value, p.lowest, p.highest);
+}
+
+// ---- the backend ------------------------------------------------------------------------------------------------
+
+export const referenceBackend: Backend = {
+  name: 'js',
+
+  philox4x32(counter, key, out) {
+    philoxBlock(counter[0], counter[1], counter[2], counter[3], key[0], key[1], out, 0);
+  },
+
+  fillBits(out, start, key) {
+    const end = start + out.length;
+    forEachBlock(start, out.length, key, (firstWord, words) => {
+      for (let i = Math.max(firstWord, start); i < Math.min(firstWord + 4, end); i++) out[i - start] = words[i - firstWord];
+    });
+  },
+
+  fillUniform(out: FloatArray, start: number, key: StreamKey, p: UniformParameters) {
+    const end = start + out.length;
+    forEachBlock(start, out.length, key, (firstWord, words) => {
+      for (let i = Math.max(firstWord, start); i < Math.min(firstWord + 4, end); i++) {
+        out[i - start] = uniformOf(words[i - firstWord], p.low, p.range);
+      }
+    });
+  },
+
+  fillNormal(out: FloatArray, start: number, key: StreamKey, p: NormalParameters) {
+    const end = start + out.length;
+    const pair = new Float64Array(2);
+    forEachBlock(start, out.length, key, (firstWord, words) => {
+      // Words (0, 1) of a block give elements 0 and 1; words (2, 3) give elements 2 and 3.
+      for (let half = 0; half < 4; half += 2) {
+        const i = firstWord + half;
+        if (i + 1 < start || i >= end) continue;
+        normalPairOf(words[half], words[half + 1], p.mean, p.stddev, pair);
+        if (i >= start) out[i - start] = pair[0];
+        if (i + 1 >= start && i + 1 < end) out[i + 1 - start] = pair[1];
+      }
+    });
+  },
+
+  fillTruncatedNormal(out: FloatArray, start: number, key: StreamKey, p: TruncatedNormalParameters) {
+    const end = start + out.length;
+    forEachBlock(start, out.length, key, (firstWord, words) => {
+      for (let i = Math.max(firstWord, start); i < Math.min(firstWord + 4, end); i++) {
+        out[i - start] = truncatedOf(words[i - firstWord], p);
+      }
+    });
+  },
+};

@@ -1,0 +1,127 @@
+// The one owner of the WebAssembly boundary: it decodes the embedded binary, instantiates it, and streams every
+// output through the module's fixed scratch region in chunks. Callers' arrays never alias wasm memory, so a
+// later memory.grow cannot invalidate anything a caller holds, and memory use does not grow with tensor size.
+
+import type { Backend, FloatArray, StreamKey } from './backend.js';
+import { wasmBase64 } from './generated/wasm-binary.js';
+
+interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  scratchPointer(): number;
+  scratchBytes(): number;
+  philoxBlock(dst: number, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void;
+  fillBits(dst: number, groups: number, blockLo: number, blockHi: number, ...key: number[]): void;
+  fillUniform(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
+  fillNormal(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
+  fillTruncatedNormal(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
+}
+
+/** Words per kernel group (eight Philox blocks; assembly/philox.ts GROUP_WORDS). */
+const GROUP_WORDS = 32;
+const TWO_POW_32 = 4294967296;
+
+// A minimal module whose one function returns a v128 constant: it validates only where SIMD is supported.
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: () -> v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, // code section: no locals, v128.const
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0x0b, // end
+]);
+
+export function simdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Compiles the embedded module synchronously; throws where the platform refuses (large modules on some main threads). */
+export function compileSync(): WebAssembly.Module {
+  return new WebAssembly.Module(decodeBase64(wasmBase64));
+}
+
+export function compileAsync(): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(decodeBase64(wasmBase64));
+}
+
+/** Instantiates the module (no imports) and wraps it as a Backend. */
+export function createWasmBackend(module: WebAssembly.Module): Backend {
+  const kernels = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+  const scratch = kernels.scratchPointer();
+  const chunkWords = kernels.scratchBytes() / 4;
+  let buffer: ArrayBuffer | undefined;
+  let floats = new Float32Array(0);
+  let words = new Uint32Array(0);
+
+  function views(): void {
+    if (buffer !== kernels.memory.buffer) {
+      buffer = kernels.memory.buffer;
+      floats = new Float32Array(buffer, scratch, chunkWords);
+      words = new Uint32Array(buffer, scratch, chunkWords);
+    }
+  }
+
+  /**
+   * Streams elements [start, start + out.length) through the scratch region: each pass generates whole groups
+   * from the block holding the first wanted element and copies the wanted part out.
+   */
+  function fillChunked(
+    out: FloatArray | Uint32Array, start: number, view: 'floats' | 'words',
+    kernel: (groups: number, blockLo: number, blockHi: number) => void,
+  ): void {
+    let written = 0;
+    while (written < out.length) {
+      const first = start + written;
+      const firstBlock = Math.floor(first / 4);
+      const skip = first - firstBlock * 4;
+      const take = Math.min(out.length - written, chunkWords - skip);
+      const blockHi = Math.floor(firstBlock / TWO_POW_32);
+      kernel(Math.ceil((skip + take) / GROUP_WORDS), firstBlock - blockHi * TWO_POW_32, blockHi);
+      views();
+      const source = view === 'floats' ? floats : words;
+      out.set(source.subarray(skip, skip + take), written);
+      written += take;
+    }
+  }
+
+  return {
+    name: 'wasm',
+
+    philox4x32(counter, key, out) {
+      kernels.philoxBlock(scratch, counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
+      views();
+      out.set(words.subarray(0, 4));
+    },
+
+    fillBits(out, start, key: StreamKey) {
+      fillChunked(out, start, 'words', (groups, blockLo, blockHi) =>
+        kernels.fillBits(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi));
+    },
+
+    fillUniform(out, start, key, p) {
+      fillChunked(out, start, 'floats', (groups, blockLo, blockHi) =>
+        kernels.fillUniform(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, p.low, p.range));
+    },
+
+    fillNormal(out, start, key, p) {
+      fillChunked(out, start, 'floats', (groups, blockLo, blockHi) =>
+        kernels.fillNormal(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, p.mean, p.stddev));
+    },
+
+    fillTruncatedNormal(out, start, key, p) {
+      fillChunked(out, start, 'floats', (groups, blockLo, blockHi) =>
+        kernels.fillTruncatedNormal(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi,
+          p.start, p.width, p.mean, p.stddev, p.lowest, p.highest));
+    },
+  };
+}
