@@ -43,14 +43,18 @@ export function uniformOf(word: u32, low: f32, range: f32): f32 {
   return unitOpen(word) * range + low;
 }
 
-// Results of normalPairOf: the cosine and the sine branch of one Box-Muller pair.
+// Results of sinCos2pi and normalPairOf (scalar functions cannot return two values).
+export let sinOut: f32 = 0;
+export let cosOut: f32 = 0;
 export let normalCosine: f32 = 0;
 export let normalSine: f32 = 0;
 
-/** Box-Muller on (radiusWord, angleWord): sqrt(-2 log u1) * (cos 2 pi u2, sin 2 pi u2), scaled and shifted. */
-export function normalPairOf(radiusWord: u32, angleWord: u32, mean: f32, stddev: f32): void {
-  const radius = sqrt<f32>(<f32>-2 * logf(unitPositive(radiusWord)));
-  const turns = unitOpen(angleWord) * <f32>4;
+/**
+ * sin(2 pi u) and cos(2 pi u) for u in [0, 1): 4u = n + r exactly, with n = floor(4u + 1/2) and r in
+ * [-1/2, 1/2], then the quarter-turn polynomials at r, swapped and negated by n mod 4.
+ */
+export function sinCos2pi(u: f32): void {
+  const turns = u * <f32>4;
   const quadrant = floor<f32>(turns + <f32>0.5);
   const r = turns - quadrant;
   const z = r * r;
@@ -61,8 +65,16 @@ export function normalPairOf(radiusWord: u32, angleWord: u32, mean: f32, stddev:
   let cosine = (q & 1) ? s : c;
   if (q & 2) sine = -sine;
   if ((q + 1) & 2) cosine = -cosine;
-  normalCosine = (radius * cosine) * stddev + mean;
-  normalSine = (radius * sine) * stddev + mean;
+  sinOut = sine;
+  cosOut = cosine;
+}
+
+/** Box-Muller on (radiusWord, angleWord): sqrt(-2 log u1) * (cos 2 pi u2, sin 2 pi u2), scaled and shifted. */
+export function normalPairOf(radiusWord: u32, angleWord: u32, mean: f32, stddev: f32): void {
+  const radius = sqrt<f32>(<f32>-2 * logf(unitPositive(radiusWord)));
+  sinCos2pi(unitOpen(angleWord));
+  normalCosine = (radius * cosOut) * stddev + mean;
+  normalSine = (radius * sinOut) * stddev + mean;
 }
 
 /**

@@ -157,10 +157,12 @@ export function uniformOf(word: number, low: number, range: number): number {
   return fround(fround(unitOpen(word) * range) + low);
 }
 
-/** Box-Muller on one (radius, angle) word pair; writes the cosine branch to pair[0] and the sine branch to pair[1]. */
-export function normalPairOf(radiusWord: number, angleWord: number, mean: number, stddev: number, pair: Float64Array): void {
-  const radius = fround(Math.sqrt(fround(-2 * logf(unitPositive(radiusWord)))));
-  const turns = unitOpen(angleWord) * 4;
+/**
+ * sin(2 pi u) and cos(2 pi u) for u in [0, 1): 4u = n + r exactly, with n = floor(4u + 1/2) and r in
+ * [-1/2, 1/2], then the quarter-turn polynomials at r, swapped and negated by n mod 4. Writes [sin, cos].
+ */
+export function sinCos2pi(u: number, out: Float64Array): void {
+  const turns = u * 4;
   const quadrant = Math.floor(fround(turns + 0.5));
   const r = fround(turns - quadrant);
   const z = fround(r * r);
@@ -171,8 +173,18 @@ export function normalPairOf(radiusWord: number, angleWord: number, mean: number
   let cosine = (q & 1) ? s : c;
   if (q & 2) sine = -sine;
   if ((q + 1) & 2) cosine = -cosine;
-  pair[0] = fround(fround(fround(radius * cosine) * stddev) + mean);
-  pair[1] = fround(fround(fround(radius * sine) * stddev) + mean);
+  out[0] = sine;
+  out[1] = cosine;
+}
+
+const sinCos = new Float64Array(2);
+
+/** Box-Muller on one (radius, angle) word pair; writes the cosine branch to pair[0] and the sine branch to pair[1]. */
+export function normalPairOf(radiusWord: number, angleWord: number, mean: number, stddev: number, pair: Float64Array): void {
+  const radius = fround(Math.sqrt(fround(-2 * logf(unitPositive(radiusWord)))));
+  sinCos2pi(unitOpen(angleWord), sinCos);
+  pair[0] = fround(fround(fround(radius * sinCos[1]) * stddev) + mean);
+  pair[1] = fround(fround(fround(radius * sinCos[0]) * stddev) + mean);
 }
 
 /** (x < low ? low : x), then (high < x ? high : x): f32x4.pmax then f32x4.pmin. */
