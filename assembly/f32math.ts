@@ -1,13 +1,29 @@
 // Single-precision elementary functions shared by the samplers, each in a scalar and a v128 form that perform
 // the same IEEE operations in the same order. src/reference.ts repeats them step for step with Math.fround, so
 // every backend produces the same bits. Wasm has no fused multiply-add outside relaxed SIMD, so nothing fuses.
-// The constants are stored as bit patterns; scripts/derive-constants.mjs shows where each one comes from.
+//
+// Every constant the v128 code uses also lives in linear memory (NAME_AT) and is broadcast from there:
+// V8 (Node 20) materializes each v128.const with three instructions at every use inside a loop, and these
+// kernels are bound by instruction count; a broadcast load (vbroadcastss) is one.
+
+/** Four copies of the f32 or u32 constant stored at `at`. */
+// @ts-ignore: decorator
+@inline export function broadcast(at: usize): v128 {
+  return v128.load32_splat(at);
+}
 
 /** One Horner step on four lanes: coefficient + p * w, rounded after the product and after the sum. */
 // @ts-ignore: decorator
-@inline function hornerStep(coefficient: f32, p: v128, w: v128): v128 {
-  return f32x4.add(f32x4.splat(coefficient), f32x4.mul(p, w));
+@inline export function hornerStep(coefficientAt: usize, p: v128, w: v128): v128 {
+  return f32x4.add(broadcast(coefficientAt), f32x4.mul(p, w));
 }
+
+export const ONE: f32 = 1;
+export const ONE_AT = memory.data<f32>([ONE]);
+export const TWO: f32 = 2;
+export const TWO_AT = memory.data<f32>([TWO]);
+export const HALF: f32 = 0.5;
+export const HALF_AT = memory.data<f32>([HALF]);
 
 // ---- natural logarithm -------------------------------------------------------------------------------------
 // x = 2^k * m with m in [sqrt(1/2), sqrt(2)); f = m - 1 (exact); s = f / (2 + f), so that
@@ -17,22 +33,32 @@
 // Measured over every input of the Box-Muller grid (n * 2^-24): at most 0.86 ulp from double-precision log.
 // Precondition: x is positive and normal (no zero, subnormal, infinity or NaN reaches it).
 export const SQRT_HALF_BITS: u32 = 0x3f3504f3; // f32 nearest sqrt(1/2)
+const SQRT_HALF_BITS_AT = memory.data<u32>([SQRT_HALF_BITS]);
+const EXPONENT_SHIFT_AT = memory.data<u32>([0x3f800000 - SQRT_HALF_BITS]);
+const MANTISSA_MASK_AT = memory.data<u32>([0x007fffff]);
+const EXPONENT_BIAS_AT = memory.data<u32>([127]);
 export const LN2_HI: f32 = reinterpret<f32>(0x3f317200); // ln 2 rounded to 16 significant bits
+const LN2_HI_AT = memory.data<f32>([LN2_HI]);
 export const LN2_LO: f32 = reinterpret<f32>(0x35bfbe8e); // ln 2 - LN2_HI
+const LN2_LO_AT = memory.data<f32>([LN2_LO]);
 export const LOG_C1: f32 = reinterpret<f32>(0x3f2aaaab); // 2/3
+const LOG_C1_AT = memory.data<f32>([LOG_C1]);
 export const LOG_C2: f32 = reinterpret<f32>(0x3ecccccd); // 2/5
+const LOG_C2_AT = memory.data<f32>([LOG_C2]);
 export const LOG_C3: f32 = reinterpret<f32>(0x3e924925); // 2/7
+const LOG_C3_AT = memory.data<f32>([LOG_C3]);
 export const LOG_C4: f32 = reinterpret<f32>(0x3e638e39); // 2/9
+const LOG_C4_AT = memory.data<f32>([LOG_C4]);
 
 export function logf(x: f32): f32 {
   const shifted = reinterpret<u32>(x) + (0x3f800000 - SQRT_HALF_BITS);
   const k = <i32>(shifted >>> 23) - 127;
   const m = reinterpret<f32>((shifted & 0x007fffff) + SQRT_HALF_BITS);
-  const f = m - <f32>1;
-  const s = f / (<f32>2 + f);
+  const f = m - ONE;
+  const s = f / (TWO + f);
   const z = s * s;
   const r = z * (LOG_C1 + z * (LOG_C2 + z * (LOG_C3 + z * LOG_C4)));
-  const halfSquare = (<f32>0.5 * f) * f;
+  const halfSquare = (HALF * f) * f;
   const dk = <f32>k;
   const low = s * (halfSquare + r) + dk * LN2_LO;
   return (f - (halfSquare - low)) + dk * LN2_HI;
@@ -40,21 +66,21 @@ export function logf(x: f32): f32 {
 
 // @ts-ignore: decorator
 @inline export function logf4(x: v128): v128 {
-  const shifted = i32x4.add(x, i32x4.splat(0x3f800000 - SQRT_HALF_BITS));
-  const k = i32x4.sub(i32x4.shr_u(shifted, 23), i32x4.splat(127));
-  const m = i32x4.add(v128.and(shifted, i32x4.splat(0x007fffff)), i32x4.splat(SQRT_HALF_BITS));
-  const f = f32x4.sub(m, f32x4.splat(1));
-  const s = f32x4.div(f, f32x4.add(f32x4.splat(2), f));
+  const shifted = i32x4.add(x, broadcast(EXPONENT_SHIFT_AT));
+  const k = i32x4.sub(i32x4.shr_u(shifted, 23), broadcast(EXPONENT_BIAS_AT));
+  const m = i32x4.add(v128.and(shifted, broadcast(MANTISSA_MASK_AT)), broadcast(SQRT_HALF_BITS_AT));
+  const f = f32x4.sub(m, broadcast(ONE_AT));
+  const s = f32x4.div(f, f32x4.add(broadcast(TWO_AT), f));
   const z = f32x4.mul(s, s);
-  let p = f32x4.splat(LOG_C4);
-  p = hornerStep(LOG_C3, p, z);
-  p = hornerStep(LOG_C2, p, z);
-  p = hornerStep(LOG_C1, p, z);
+  let p = broadcast(LOG_C4_AT);
+  p = hornerStep(LOG_C3_AT, p, z);
+  p = hornerStep(LOG_C2_AT, p, z);
+  p = hornerStep(LOG_C1_AT, p, z);
   const r = f32x4.mul(z, p);
-  const halfSquare = f32x4.mul(f32x4.mul(f32x4.splat(0.5), f), f);
+  const halfSquare = f32x4.mul(f32x4.mul(broadcast(HALF_AT), f), f);
   const dk = f32x4.convert_i32x4_s(k);
-  const low = f32x4.add(f32x4.mul(s, f32x4.add(halfSquare, r)), f32x4.mul(dk, f32x4.splat(LN2_LO)));
-  return f32x4.add(f32x4.sub(f, f32x4.sub(halfSquare, low)), f32x4.mul(dk, f32x4.splat(LN2_HI)));
+  const low = f32x4.add(f32x4.mul(s, f32x4.add(halfSquare, r)), f32x4.mul(dk, broadcast(LN2_LO_AT)));
+  return f32x4.add(f32x4.sub(f, f32x4.sub(halfSquare, low)), f32x4.mul(dk, broadcast(LN2_HI_AT)));
 }
 
 // ---- sine and cosine of a quarter turn ---------------------------------------------------------------------
@@ -63,15 +89,25 @@ export function logf(x: f32): f32 {
 // fraction u exactly: 4u = n + r with integer n, then pick and negate these by n mod 4. Measured over every
 // u = i * 2^-24: sin(2 pi u) and cos(2 pi u) are within 1.72 ulp of double-precision Math.sin / Math.cos.
 export const SIN_C1: f32 = reinterpret<f32>(0x3fc90fdb); //  (pi/2)
+const SIN_C1_AT = memory.data<f32>([SIN_C1]);
 export const SIN_C3: f32 = reinterpret<f32>(0xbf255de7); // -(pi/2)^3 / 3!
+const SIN_C3_AT = memory.data<f32>([SIN_C3]);
 export const SIN_C5: f32 = reinterpret<f32>(0x3da335e3); //  (pi/2)^5 / 5!
+const SIN_C5_AT = memory.data<f32>([SIN_C5]);
 export const SIN_C7: f32 = reinterpret<f32>(0xbb996966); // -(pi/2)^7 / 7!
+const SIN_C7_AT = memory.data<f32>([SIN_C7]);
 export const SIN_C9: f32 = reinterpret<f32>(0x39283c1a); //  (pi/2)^9 / 9!
+const SIN_C9_AT = memory.data<f32>([SIN_C9]);
 export const COS_C2: f32 = reinterpret<f32>(0xbf9de9e6); // -(pi/2)^2 / 2!
+const COS_C2_AT = memory.data<f32>([COS_C2]);
 export const COS_C4: f32 = reinterpret<f32>(0x3e81e0f8); //  (pi/2)^4 / 4!
+const COS_C4_AT = memory.data<f32>([COS_C4]);
 export const COS_C6: f32 = reinterpret<f32>(0xbcaae9e4); // -(pi/2)^6 / 6!
+const COS_C6_AT = memory.data<f32>([COS_C6]);
 export const COS_C8: f32 = reinterpret<f32>(0x3a70fa83); //  (pi/2)^8 / 8!
+const COS_C8_AT = memory.data<f32>([COS_C8]);
 export const COS_C10: f32 = reinterpret<f32>(0xb7d368f9); // -(pi/2)^10 / 10!
+const COS_C10_AT = memory.data<f32>([COS_C10]);
 
 // @ts-ignore: decorator
 @inline export function quarterSin(r: f32, z: f32): f32 {
@@ -80,110 +116,100 @@ export const COS_C10: f32 = reinterpret<f32>(0xb7d368f9); // -(pi/2)^10 / 10!
 
 // @ts-ignore: decorator
 @inline export function quarterCos(z: f32): f32 {
-  return <f32>1 + z * (COS_C2 + z * (COS_C4 + z * (COS_C6 + z * (COS_C8 + z * COS_C10))));
+  return ONE + z * (COS_C2 + z * (COS_C4 + z * (COS_C6 + z * (COS_C8 + z * COS_C10))));
 }
 
 // @ts-ignore: decorator
 @inline export function quarterSin4(r: v128, z: v128): v128 {
-  let p = f32x4.splat(SIN_C9);
-  p = hornerStep(SIN_C7, p, z);
-  p = hornerStep(SIN_C5, p, z);
-  p = hornerStep(SIN_C3, p, z);
-  p = hornerStep(SIN_C1, p, z);
+  let p = broadcast(SIN_C9_AT);
+  p = hornerStep(SIN_C7_AT, p, z);
+  p = hornerStep(SIN_C5_AT, p, z);
+  p = hornerStep(SIN_C3_AT, p, z);
+  p = hornerStep(SIN_C1_AT, p, z);
   return f32x4.mul(r, p);
 }
 
 // @ts-ignore: decorator
 @inline export function quarterCos4(z: v128): v128 {
-  let p = f32x4.splat(COS_C10);
-  p = hornerStep(COS_C8, p, z);
-  p = hornerStep(COS_C6, p, z);
-  p = hornerStep(COS_C4, p, z);
-  p = hornerStep(COS_C2, p, z);
-  return hornerStep(1, p, z);
+  let p = broadcast(COS_C10_AT);
+  p = hornerStep(COS_C8_AT, p, z);
+  p = hornerStep(COS_C6_AT, p, z);
+  p = hornerStep(COS_C4_AT, p, z);
+  p = hornerStep(COS_C2_AT, p, z);
+  return hornerStep(ONE_AT, p, z);
 }
 
 // ---- inverse error function --------------------------------------------------------------------------------
 // M. Giles, "Approximating the erfinv function", GPU Computing Gems Jade Edition (2011), single-precision
 // version: w = -log((1 - x)(1 + x)); a degree-8 polynomial in w - 2.5 when w < 5 (|x| < 0.9966), otherwise in
-// sqrt(w) - 3; erfinv(x) = p * x. Coefficients are Giles' published values. The v128 form selects per lane
-// between the two polynomials, which gives the same bits as the scalar branch. Domain: |x| < 1.
-export const ERFINV_CENTRAL_8: f32 = reinterpret<f32>(0x32f16588); // 2.81022636e-08
-export const ERFINV_CENTRAL_7: f32 = reinterpret<f32>(0x34b84b36); // 3.43273939e-07
-export const ERFINV_CENTRAL_6: f32 = reinterpret<f32>(0xb66c7357); // -3.5233877e-06
-export const ERFINV_CENTRAL_5: f32 = reinterpret<f32>(0xb6935ac1); // -4.39150654e-06
-export const ERFINV_CENTRAL_4: f32 = reinterpret<f32>(0x396532db); // 0.00021858087
-export const ERFINV_CENTRAL_3: f32 = reinterpret<f32>(0xbaa45408); // -0.00125372503
-export const ERFINV_CENTRAL_2: f32 = reinterpret<f32>(0xbb88e4ef); // -0.00417768164
-export const ERFINV_CENTRAL_1: f32 = reinterpret<f32>(0x3e7c8f63); // 0.246640727
-export const ERFINV_CENTRAL_0: f32 = reinterpret<f32>(0x3fc02e2f); // 1.50140941
-export const ERFINV_TAIL_8: f32 = reinterpret<f32>(0xb951f09b); // -0.000200214257
-export const ERFINV_TAIL_7: f32 = reinterpret<f32>(0x38d3b56b); // 0.000100950558
-export const ERFINV_TAIL_6: f32 = reinterpret<f32>(0x3ab0dc72); // 0.00134934322
-export const ERFINV_TAIL_5: f32 = reinterpret<f32>(0xbb70bde7); // -0.00367342844
-export const ERFINV_TAIL_4: f32 = reinterpret<f32>(0x3bbc127b); // 0.00573950773
-export const ERFINV_TAIL_3: f32 = reinterpret<f32>(0xbbf9c5d7); // -0.0076224613
-export const ERFINV_TAIL_2: f32 = reinterpret<f32>(0x3c1aa57e); // 0.00943887047
-export const ERFINV_TAIL_1: f32 = reinterpret<f32>(0x3f8036db); // 1.00167406
-export const ERFINV_TAIL_0: f32 = reinterpret<f32>(0x40354f7e); // 2.83297682
+// sqrt(w) - 3; erfinv(x) = p * x. Coefficients are Giles' published values, highest degree first. The v128
+// form selects per lane between the two polynomials, which gives the same bits as the scalar branch.
+// Domain: |x| < 1.
+const ERFINV_CENTRAL = memory.data<f32>([
+  2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+  -0.00125372503, -0.00417768164, 0.246640727, 1.50140941,
+]);
+const ERFINV_TAIL = memory.data<f32>([
+  -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+  -0.0076224613, 0.00943887047, 1.00167406, 2.83297682,
+]);
+export const ERFINV_SPLIT: f32 = 5;
+const ERFINV_SPLIT_AT = memory.data<f32>([ERFINV_SPLIT]);
+export const ERFINV_CENTRE: f32 = 2.5;
+const ERFINV_CENTRE_AT = memory.data<f32>([ERFINV_CENTRE]);
+export const ERFINV_TAIL_CENTRE: f32 = 3;
+const ERFINV_TAIL_CENTRE_AT = memory.data<f32>([ERFINV_TAIL_CENTRE]);
 
 export function erfinvf(x: f32): f32 {
-  let w = -logf((<f32>1 - x) * (<f32>1 + x));
-  let p: f32;
-  if (w < <f32>5) {
-    w = w - <f32>2.5;
-    p = ERFINV_CENTRAL_8;
-    p = ERFINV_CENTRAL_7 + p * w;
-    p = ERFINV_CENTRAL_6 + p * w;
-    p = ERFINV_CENTRAL_5 + p * w;
-    p = ERFINV_CENTRAL_4 + p * w;
-    p = ERFINV_CENTRAL_3 + p * w;
-    p = ERFINV_CENTRAL_2 + p * w;
-    p = ERFINV_CENTRAL_1 + p * w;
-    p = ERFINV_CENTRAL_0 + p * w;
+  let w = -logf((ONE - x) * (ONE + x));
+  let coefficients: usize;
+  if (w < ERFINV_SPLIT) {
+    w = w - ERFINV_CENTRE;
+    coefficients = ERFINV_CENTRAL;
   } else {
-    w = sqrt<f32>(w) - <f32>3;
-    p = ERFINV_TAIL_8;
-    p = ERFINV_TAIL_7 + p * w;
-    p = ERFINV_TAIL_6 + p * w;
-    p = ERFINV_TAIL_5 + p * w;
-    p = ERFINV_TAIL_4 + p * w;
-    p = ERFINV_TAIL_3 + p * w;
-    p = ERFINV_TAIL_2 + p * w;
-    p = ERFINV_TAIL_1 + p * w;
-    p = ERFINV_TAIL_0 + p * w;
+    w = sqrt<f32>(w) - ERFINV_TAIL_CENTRE;
+    coefficients = ERFINV_TAIL;
   }
+  let p = load<f32>(coefficients);
+  for (let i: usize = 1; i < 9; i++) p = load<f32>(coefficients + (i << 2)) + p * w;
   return p * x;
+}
+
+/** Degree-8 polynomial with coefficients at `coefficients` (highest first), Horner's rule in w. */
+// @ts-ignore: decorator
+@inline function polynomial8(coefficients: usize, w: v128): v128 {
+  let p = broadcast(coefficients);
+  p = hornerStep(coefficients + 4, p, w);
+  p = hornerStep(coefficients + 8, p, w);
+  p = hornerStep(coefficients + 12, p, w);
+  p = hornerStep(coefficients + 16, p, w);
+  p = hornerStep(coefficients + 20, p, w);
+  p = hornerStep(coefficients + 24, p, w);
+  p = hornerStep(coefficients + 28, p, w);
+  return hornerStep(coefficients + 32, p, w);
+}
+
+/** erfinv's w = -log((1 - x)(1 + x)) on four lanes. */
+// @ts-ignore: decorator
+@inline export function erfinvW4(x: v128): v128 {
+  const one = broadcast(ONE_AT);
+  return f32x4.neg(logf4(f32x4.mul(f32x4.sub(one, x), f32x4.add(one, x))));
+}
+
+/** erfinv(x) on four lanes from x and its w = erfinvW4(x): the polynomial per lane, times x. */
+// @ts-ignore: decorator
+@inline export function erfinvFromW4(x: v128, w: v128): v128 {
+  const central = v128.lt<f32>(w, broadcast(ERFINV_SPLIT_AT));
+  let p = polynomial8(ERFINV_CENTRAL, f32x4.sub(w, broadcast(ERFINV_CENTRE_AT)));
+  // The tail polynomial only matters beyond 2.9 standard deviations; skip it when no lane is there.
+  if (!v128.all_true<i32>(central)) {
+    const tail = polynomial8(ERFINV_TAIL, f32x4.sub(f32x4.sqrt(w), broadcast(ERFINV_TAIL_CENTRE_AT)));
+    p = v128.bitselect(p, tail, central);
+  }
+  return f32x4.mul(p, x);
 }
 
 // @ts-ignore: decorator
 @inline export function erfinvf4(x: v128): v128 {
-  const one = f32x4.splat(1);
-  const w = f32x4.neg(logf4(f32x4.mul(f32x4.sub(one, x), f32x4.add(one, x))));
-  const central = v128.lt<f32>(w, f32x4.splat(5));
-  const wc = f32x4.sub(w, f32x4.splat(2.5));
-  let p = f32x4.splat(ERFINV_CENTRAL_8);
-  p = hornerStep(ERFINV_CENTRAL_7, p, wc);
-  p = hornerStep(ERFINV_CENTRAL_6, p, wc);
-  p = hornerStep(ERFINV_CENTRAL_5, p, wc);
-  p = hornerStep(ERFINV_CENTRAL_4, p, wc);
-  p = hornerStep(ERFINV_CENTRAL_3, p, wc);
-  p = hornerStep(ERFINV_CENTRAL_2, p, wc);
-  p = hornerStep(ERFINV_CENTRAL_1, p, wc);
-  p = hornerStep(ERFINV_CENTRAL_0, p, wc);
-  // The tail polynomial only matters beyond 2.9 standard deviations; skip it when no lane is there.
-  if (!v128.all_true<i32>(central)) {
-    const wt = f32x4.sub(f32x4.sqrt(w), f32x4.splat(3));
-    let pt = f32x4.splat(ERFINV_TAIL_8);
-    pt = hornerStep(ERFINV_TAIL_7, pt, wt);
-    pt = hornerStep(ERFINV_TAIL_6, pt, wt);
-    pt = hornerStep(ERFINV_TAIL_5, pt, wt);
-    pt = hornerStep(ERFINV_TAIL_4, pt, wt);
-    pt = hornerStep(ERFINV_TAIL_3, pt, wt);
-    pt = hornerStep(ERFINV_TAIL_2, pt, wt);
-    pt = hornerStep(ERFINV_TAIL_1, pt, wt);
-    pt = hornerStep(ERFINV_TAIL_0, pt, wt);
-    p = v128.bitselect(p, pt, central);
-  }
-  return f32x4.mul(p, x);
+  return erfinvFromW4(x, erfinvW4(x));
 }

@@ -157,18 +157,20 @@ export function uniformOf(word: number, low: number, range: number): number {
   return fround(fround(unitOpen(word) * range) + low);
 }
 
+const TWO_POW_MINUS_22 = 2.384185791015625e-7;
+const HALF_QUARTER_TURN = 0x200000;
+
 /**
- * sin(2 pi u) and cos(2 pi u) for u in [0, 1): 4u = n + r exactly, with n = floor(4u + 1/2) and r in
- * [-1/2, 1/2], then the quarter-turn polynomials at r, swapped and negated by n mod 4. Writes [sin, cos].
+ * sin(2 pi u) and cos(2 pi u) for u = angle * 2^-24, angle a 24-bit integer. The reduction is exact and done on
+ * the integer: q = round(4u) = (angle + 2^21) >> 22 and r = 4u - q = (angle - q 2^22) 2^-22, in [-1/2, 1/2];
+ * the quarter-turn polynomials at r are then swapped and negated by q mod 4. Writes [sin, cos].
  */
-export function sinCos2pi(u: number, out: Float64Array): void {
-  const turns = u * 4;
-  const quadrant = Math.floor(fround(turns + 0.5));
-  const r = fround(turns - quadrant);
+export function sinCos2pi(angle: number, out: Float64Array): void {
+  const q = (angle + HALF_QUARTER_TURN) >>> 22;
+  const r = (angle - q * 0x400000) * TWO_POW_MINUS_22;
   const z = fround(r * r);
   const s = quarterSin(r, z);
   const c = quarterCos(z);
-  const q = quadrant;
   let sine = (q & 1) ? c : s;
   let cosine = (q & 1) ? s : c;
   if (q & 2) sine = -sine;
@@ -182,7 +184,7 @@ const sinCos = new Float64Array(2);
 /** Box-Muller on one (radius, angle) word pair; writes the cosine branch to pair[0] and the sine branch to pair[1]. */
 export function normalPairOf(radiusWord: number, angleWord: number, mean: number, stddev: number, pair: Float64Array): void {
   const radius = fround(Math.sqrt(fround(-2 * logf(unitPositive(radiusWord)))));
-  sinCos2pi(unitOpen(angleWord), sinCos);
+  sinCos2pi(angleWord >>> 8, sinCos);
   pair[0] = fround(fround(fround(radius * sinCos[1]) * stddev) + mean);
   pair[1] = fround(fround(fround(radius * sinCos[0]) * stddev) + mean);
 }

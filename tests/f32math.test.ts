@@ -47,7 +47,7 @@ test('sin(2 pi u) and cos(2 pi u) are within 2 ulp on every angle input (2^24 va
   let worstCos = 0;
   for (let i = 0; i < 2 ** 24; i++) {
     const u = i * 2 ** -24;
-    sinCos2pi(u, out);
+    sinCos2pi(i, out);
     const sine = Math.sin(2 * Math.PI * u);
     const cosine = Math.cos(2 * Math.PI * u);
     // At exact zeros of the function (u a multiple of 1/4) double-precision sin returns ~1e-16; we return 0.
