@@ -15,3 +15,10 @@ export function scratchPointer(): usize {
 export function scratchBytes(): i32 {
   return SCRATCH_BYTES;
 }
+
+export { orthogonalStart, buildPanel, applyPanel, writeOrthogonal } from "./householder";
+
+/** First free byte after the module's static data, 16-byte aligned: the host lays out work arrays from here. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~<usize>15;
+}

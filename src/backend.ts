@@ -49,4 +49,17 @@ export interface Backend {
   fillUniform(out: FloatArray, start: number, key: StreamKey, parameters: UniformParameters): void;
   fillNormal(out: FloatArray, start: number, key: StreamKey, parameters: NormalParameters): void;
   fillTruncatedNormal(out: FloatArray, start: number, key: StreamKey, parameters: TruncatedNormalParameters): void;
+  /**
+   * A Haar-random rows x cols matrix with orthonormal columns (rows >= cols) or rows (rows < cols), times gain,
+   * row-major into `out` (rows * cols values). See src/householder.ts for the algorithm and its stream use.
+   */
+  orthogonal(rows: number, cols: number, key: StreamKey, gain: number, out: FloatArray): void;
+}
+
+/**
+ * Stream elements holding reflector k's Gaussian vector for an n x m factor: column k of an n x m column-major
+ * Gaussian matrix from its diagonal down, i.e. normal elements k n + k .. k n + n - 1.
+ */
+export function reflectorStart(n: number, k: number): number {
+  return k * n + k;
 }

@@ -1,6 +1,7 @@
 // A stateful convenience over the stateless stream contract: one seed, and a new stream id for every call.
 
 import * as initializers from './initializers.js';
+import { orthogonal, deltaOrthogonal, sparse } from './structured.js';
 import { randomBits, type RandomBitsOptions } from './bits.js';
 import { seedValue } from './seed.js';
 
@@ -24,6 +25,9 @@ const RANDOM_INITIALIZERS = {
   kaimingNormal: initializers.kaimingNormal,
   lecunUniform: initializers.lecunUniform,
   lecunNormal: initializers.lecunNormal,
+  orthogonal,
+  deltaOrthogonal,
+  sparse,
 } as const;
 
 export type Generator = { readonly [K in keyof typeof RANDOM_INITIALIZERS]: Bound<(typeof RANDOM_INITIALIZERS)[K]> } & {

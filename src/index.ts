@@ -9,10 +9,13 @@ export {
   heUniform, heNormal, kaimingUniform, kaimingNormal,
   lecunUniform, lecunNormal,
 } from './initializers.js';
+export type { SeedOptions, RandomOptions, Result } from './core.js';
 export type {
-  SeedOptions, RandomOptions, Result, ConstantOptions, UniformOptions, NormalOptions, TruncatedNormalOptions,
+  ConstantOptions, UniformOptions, NormalOptions, TruncatedNormalOptions,
   FanMode, Distribution, FanOptions, VarianceScalingOptions, GlorotOptions, NormalPresetOptions, HeOptions, LecunOptions,
 } from './initializers.js';
+export { orthogonal, identity, eye, dirac, deltaOrthogonal, sparse, MAX_ORTHOGONAL_ELEMENTS } from './structured.js';
+export type { OrthogonalOptions, IdentityOptions, DiracOptions, SparseOptions } from './structured.js';
 export { computeFans, type Fans, type Layout } from './fans.js';
 export { calculateGain, type Nonlinearity } from './gains.js';
 export { philox4x32, randomBits, type RandomBitsOptions } from './bits.js';

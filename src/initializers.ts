@@ -2,32 +2,17 @@
 // kernels' distributions, and only then allocates (or takes the caller's `out`) and fills it. The named
 // presets (Glorot, He, LeCun) are one-line specializations of varianceScaling, as in jax.nn.initializers.
 
-import type { Backend, FloatArray, StreamKey } from './backend.js';
-import { currentBackend } from './runtime.js';
+import type { FloatArray } from './backend.js';
+import { prepare, run, type Fill, type Prepared, type RandomOptions, type Result } from './core.js';
 import { fansOf, LAYOUTS, type Layout } from './fans.js';
 import { gainOf, type Nonlinearity } from './gains.js';
-import { streamKey, type Seed, type Stream } from './seed.js';
-import { planOutput, OUTPUT_OPTION_KEYS, type OutputOptions, type OutputPlan } from './output.js';
-import { checkOptions, checkShape, choiceArgument, numberArgument, rangeError, typeError, type CheckedShape } from './validate.js';
+import { planOutput, OUTPUT_OPTION_KEYS, type OutputOptions } from './output.js';
+import { checkOptions, checkShape, choiceArgument, numberArgument, rangeError, typeError } from './validate.js';
 import {
   normalParameters, truncatedNormalParameters, uniformParameters, TRUNCATED_NORMAL_STDDEV_2,
 } from './distributions.js';
 
 // ---- option types ---------------------------------------------------------------------------------------------
-
-export interface SeedOptions {
-  /** Integer in [0, 2^64): the Philox key. Omitted: a fresh seed from crypto.getRandomValues. */
-  seed?: Seed;
-  /** Integer in [0, 2^64) or a string (hashed with FNV-1a 64): the Philox counter's high half. Default 0. */
-  stream?: Stream;
-}
-
-export interface RandomOptions extends SeedOptions, OutputOptions {}
-
-/** The array type an initializer returns for given options: Float64Array for dtype 'float64', else Float32Array. */
-export type Result<O> = O extends { dtype: 'float64' } ? Float64Array
-  : O extends { out: Float64Array } ? Float64Array
-  : Float32Array;
 
 export interface ConstantOptions extends OutputOptions {}
 
@@ -101,36 +86,6 @@ export interface HeOptions extends RandomOptions, FanOptions {
 }
 
 export interface LecunOptions extends RandomOptions, FanOptions {}
-
-// ---- the sampling core ------------------------------------------------------------------------------------------
-
-const SEED_KEYS = ['seed', 'stream'] as const;
-const RANDOM_KEYS: readonly string[] = [...SEED_KEYS, ...OUTPUT_OPTION_KEYS];
-
-/** A fill of the slice, already parameterized; run only after every argument has been checked. */
-type Fill = (backend: Backend, out: FloatArray, start: number, key: StreamKey) => void;
-
-function run(plan: OutputPlan, key: StreamKey | undefined, fill: Fill): FloatArray {
-  const out = plan.target();
-  if (out.length > 0) fill(currentBackend(), out, plan.offset, key as StreamKey);
-  return out;
-}
-
-interface Prepared {
-  readonly options: Record<string, unknown>;
-  readonly tensor: CheckedShape;
-  readonly key: StreamKey;
-  readonly plan: OutputPlan;
-}
-
-/** The checks every random initializer starts with: options object, shape, seed and stream, output. */
-function prepare(fn: string, shape: unknown, options: object | undefined, keys: readonly string[]): Prepared {
-  const checked = checkOptions(fn, options, [...RANDOM_KEYS, ...keys]) as Record<string, unknown>;
-  const tensor = checkShape(fn, shape);
-  const key = streamKey(fn, checked.seed, checked.stream);
-  const plan = planOutput(fn, tensor.size, checked as OutputOptions);
-  return { options: checked, tensor, key, plan };
-}
 
 function uniformFill(fn: string, low: number, high: number): Fill {
   const parameters = uniformParameters(low, high);

@@ -4,7 +4,8 @@
 // (the double format has more than 2 * 24 + 2 significand bits), so these functions reproduce the wasm kernels
 // bit for bit. Keep the order of operations identical to the AssemblyScript when changing either.
 
-import type { Backend, StreamKey, FloatArray, UniformParameters, NormalParameters, TruncatedNormalParameters } from './backend.js';
+import { reflectorStart, type Backend, type StreamKey, type FloatArray, type UniformParameters, type NormalParameters, type TruncatedNormalParameters } from './backend.js';
+import { orthogonalFactor, writeOrthogonal } from './householder.js';
 
 const fround = Math.fround;
 
@@ -249,5 +250,13 @@ export const referenceBackend: Backend = {
         out[i - start] = truncatedOf(words[i - firstWord], p);
       }
     });
+  },
+
+  orthogonal(rows, cols, key, gain, out) {
+    const n = Math.max(rows, cols), m = Math.min(rows, cols);
+    const y = new Float64Array(n * m);
+    const standard = { mean: 0, stddev: 1 };
+    const signs = orthogonalFactor(n, m, (k, x) => referenceBackend.fillNormal(x, reflectorStart(n, k), key, standard), y);
+    writeOrthogonal(y, signs, n, m, gain, rows < cols, out);
   },
 };

@@ -2,7 +2,8 @@
 // output through the module's fixed scratch region in chunks. Callers' arrays never alias wasm memory, so a
 // later memory.grow cannot invalidate anything a caller holds, and memory use does not grow with tensor size.
 
-import type { Backend, FloatArray, StreamKey } from './backend.js';
+import { reflectorStart, type Backend, type FloatArray, type StreamKey } from './backend.js';
+import { HOUSEHOLDER_BLOCK } from './householder.js';
 import { wasmBase64 } from './generated/wasm-binary.js';
 
 interface KernelExports {
@@ -14,7 +15,17 @@ interface KernelExports {
   fillUniform(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
   fillNormal(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
   fillTruncatedNormal(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
+  heapBase(): number;
+  orthogonalStart(y: number, nPadded: number, mPadded: number, m: number): void;
+  buildPanel(n: number, k0: number, kb: number, kbPadded: number, pPadded: number,
+    gaussian: number, v: number, t: number, signs: number, tau: number, products: number): void;
+  applyPanel(y: number, nPadded: number, mPadded: number, k0: number, kbPadded: number, v: number, t: number, w: number, strip: number): void;
+  writeOrthogonal(y: number, mPadded: number, signs: number, n: number, m: number, gain: number,
+    transpose: number, single: number, dst: number): void;
 }
+
+const PAGE_BYTES = 65536;
+const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
 /** Words per kernel group (eight Philox blocks; assembly/philox.ts GROUP_WORDS). */
 const GROUP_WORDS = 32;
@@ -94,7 +105,20 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     }
   }
 
-  return {
+  /** Lays out `sizes` (bytes) from the heap base, 16-byte aligned, growing memory as needed; returns the offsets. */
+  function allocate(sizes: number[]): number[] {
+    let at = kernels.heapBase();
+    const offsets = sizes.map((size) => {
+      const offset = at;
+      at = roundUp(at + size, 16);
+      return offset;
+    });
+    const missing = Math.ceil(at / PAGE_BYTES) - kernels.memory.buffer.byteLength / PAGE_BYTES;
+    if (missing > 0) kernels.memory.grow(missing);
+    return offsets;
+  }
+
+  const backend: Backend = {
     name: 'wasm',
 
     philox4x32(counter, key, out) {
@@ -123,5 +147,32 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
         kernels.fillTruncatedNormal(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi,
           p.start, p.width, p.mean, p.stddev, p.lowest, p.highest));
     },
+
+    orthogonal(rows, cols, key, gain, out) {
+      const n = Math.max(rows, cols), m = Math.min(rows, cols);
+      const b = HOUSEHOLDER_BLOCK;
+      const nPadded = roundUp(n, 4), mPadded = roundUp(m, 4);
+      const single = out instanceof Float32Array;
+      const [y, v, t, w, strip, gaussian, signs, tau, products, dst] = allocate([
+        nPadded * mPadded * 8, nPadded * b * 8, b * b * 8, b * mPadded * 8, nPadded * 8 * 8, b * n * 4, m * 8, b * 8, b * 8,
+        rows * cols * (single ? 4 : 8),
+      ]);
+      const heap = kernels.memory.buffer;
+      kernels.orthogonalStart(y, nPadded, mPadded, m);
+      const standard = { mean: 0, stddev: 1 };
+      for (let k0 = Math.floor((m - 1) / b) * b; k0 >= 0; k0 -= b) {
+        const kb = Math.min(b, m - k0);
+        for (let j = 0; j < kb; j++) {
+          const k = k0 + j;
+          backend.fillNormal(new Float32Array(heap, gaussian + j * n * 4, n - k), reflectorStart(n, k), key, standard);
+        }
+        const kbPadded = roundUp(kb, 4);
+        kernels.buildPanel(n, k0, kb, kbPadded, nPadded - k0, gaussian, v, t, signs, tau, products);
+        kernels.applyPanel(y, nPadded, mPadded, k0, kbPadded, v, t, w, strip);
+      }
+      kernels.writeOrthogonal(y, mPadded, signs, n, m, gain, rows < cols ? 1 : 0, single ? 1 : 0, dst);
+      out.set(single ? new Float32Array(heap, dst, rows * cols) : new Float64Array(heap, dst, rows * cols));
+    },
   };
+  return backend;
 }

@@ -1,0 +1,251 @@
+// Orthogonal and structured initializers: matrices whose structure, not just their variance, is the point.
+
+import type { FloatArray } from './backend.js';
+import { currentBackend } from './runtime.js';
+import { prepare, type RandomOptions, type Result } from './core.js';
+import { LAYOUTS, type Layout } from './fans.js';
+import { planOutput, OUTPUT_OPTION_KEYS, type OutputOptions, type OutputPlan } from './output.js';
+import { checkOptions, checkShape, choiceArgument, numberArgument, rangeError, type CheckedShape } from './validate.js';
+import { normalParameters } from './distributions.js';
+
+/** Largest n * m the orthogonal factor is computed for: its float64 working matrix is then at most 1 GiB. */
+export const MAX_ORTHOGONAL_ELEMENTS = 2 ** 27;
+
+export interface OrthogonalOptions extends RandomOptions {
+  /** Multiplies the matrix (default 1). */
+  gain?: number;
+  /** How a shape of rank > 2 is flattened to a matrix (default 'keras'); see orthogonal. */
+  layout?: Layout;
+}
+
+export interface IdentityOptions extends OutputOptions {
+  /** Value on the diagonal (default 1). */
+  gain?: number;
+}
+
+export interface DiracOptions extends OutputOptions {
+  /** Convolution groups; must divide the output channels (default 1). */
+  groups?: number;
+  /** Kernel layout: 'keras' `[...kernel, in, out]` (default) or 'torch' `[out, in, ...kernel]`. */
+  layout?: Layout;
+}
+
+export interface SparseOptions extends RandomOptions {
+  /** Fraction of each column's entries set to zero, in [0, 1] (required). */
+  sparsity: number;
+  /** Standard deviation of the non-zero entries (default 0.01, as torch.nn.init.sparse_). */
+  std?: number;
+  /** 'keras' `[in, out]` (default) or 'torch' `[out, in]`; see sparse. */
+  layout?: Layout;
+}
+
+/** Writes `full` (the whole tensor) into the plan's output, taking its slice. */
+function deliver(plan: OutputPlan, full: FloatArray): FloatArray {
+  const out = plan.target();
+  out.set(full.subarray(plan.offset, plan.offset + plan.length));
+  return out;
+}
+
+/** A scratch array for the whole tensor, or the output itself when the plan covers the whole tensor. */
+function wholeTensor(plan: OutputPlan, size: number): FloatArray {
+  if (plan.offset === 0 && plan.length === size) return plan.target();
+  return plan.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+}
+
+function matrixDimensions(fn: string, tensor: CheckedShape, layout: Layout): [rows: number, cols: number] {
+  const shape = tensor.shape;
+  if (shape.length < 2) throw rangeError(fn, 'shape', 'of rank 2 or more', shape);
+  if (layout === 'torch') return [shape[0], tensor.size / shape[0] || 0];
+  const cols = shape[shape.length - 1];
+  return [cols === 0 ? 0 : tensor.size / cols, cols];
+}
+
+/**
+ * A random orthogonal matrix (Saxe, McClelland and Ganguli, "Exact solutions to the nonlinear dynamics of
+ * learning in deep linear neural networks", ICLR 2014): every singular value equals `gain`, so signals and
+ * gradients keep their norm through any depth of linear layers; the usual choice for recurrent weights and
+ * very deep networks.
+ *
+ * The shape is flattened to a rows x cols matrix: 'keras' (default) takes rows = product of all axes but the
+ * last and cols = the last axis, as Keras 3, JAX and TF.js; 'torch' takes rows = shape[0] and cols = the rest,
+ * as torch.nn.init.orthogonal_. The result has orthonormal columns when rows >= cols and orthonormal rows
+ * otherwise (the transpose of the tall case), times `gain`.
+ *
+ * The matrix is Haar-distributed (uniform over orthogonal matrices). nninit uses Stewart's method (1980): the
+ * product of n Householder reflectors of Gaussian vectors, with the signs Mezzadri's fix gives the QR of a
+ * Gaussian matrix. This has exactly the distribution of PyTorch's, Keras's and JAX's QR-with-sign-fix result
+ * at half the flops; reflectors are applied in blocks of 32 (compact WY form) in float64, so most of the work
+ * is SIMD matrix products. With n = max(rows, cols), reflector k's Gaussian vector is normal-stream elements
+ * k n + k .. k n + n - 1. Float32 output rounds the float64 result; float64 output keeps it. offset/length
+ * slices are taken from the full matrix, which is computed whole.
+ *
+ * @example orthogonal([256, 256], { seed: 1 })
+ * @example orthogonal([3, 3, 64, 64], { gain: Math.SQRT2 })    // conv kernel: a 576 x 64 matrix
+ */
+export function orthogonal<O extends OrthogonalOptions>(shape: readonly number[], options?: O): Result<O> {
+  const fn = 'orthogonal';
+  const { options: o, tensor, key, plan } = prepare(fn, shape, options, ['gain', 'layout']);
+  const gain = numberArgument(fn, 'options.gain', o.gain, 1);
+  const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
+  const [rows, cols] = matrixDimensions(fn, tensor, layout);
+  if (tensor.size > MAX_ORTHOGONAL_ELEMENTS) {
+    throw rangeError(fn, 'shape', `at most ${MAX_ORTHOGONAL_ELEMENTS} elements (a ${rows} x ${cols} matrix is too large to factor in memory)`, shape);
+  }
+  if (plan.length === 0) return plan.target() as Result<O>;
+  const full = wholeTensor(plan, tensor.size);
+  currentBackend().orthogonal(rows, cols, key, gain, full);
+  return (full.length === plan.length ? full : deliver(plan, full)) as Result<O>;
+}
+
+/**
+ * The identity matrix times `gain`, for any 2-D shape: ones on the main diagonal (min(rows, cols) of them) and
+ * zeros elsewhere, as torch.nn.init.eye_ and Keras's Identity (TF.js requires a square shape). An identity
+ * recurrent matrix is the IRNN initialization (Le, Jaitly and Hinton, 2015).
+ *
+ * @example identity([128, 128])
+ */
+export function identity<O extends IdentityOptions>(shape: readonly number[], options?: O): Result<O> {
+  const fn = 'identity';
+  const o = checkOptions(fn, options, ['gain', ...OUTPUT_OPTION_KEYS]) as IdentityOptions;
+  const tensor = checkShape(fn, shape);
+  if (tensor.shape.length !== 2) throw rangeError(fn, 'shape', 'of rank 2', shape);
+  const gain = numberArgument(fn, 'options.gain', o.gain, 1);
+  const plan = planOutput(fn, tensor.size, o);
+  const out = plan.target().fill(0);
+  const [rows, cols] = tensor.shape;
+  for (let i = 0; i < Math.min(rows, cols); i++) {
+    const index = i * cols + i - plan.offset;
+    if (index >= 0 && index < plan.length) out[index] = gain;
+  }
+  return out as Result<O>;
+}
+
+/** The same as identity. */
+export const eye = identity;
+
+function spatialDimensions(fn: string, tensor: CheckedShape, layout: Layout): { out: number; in: number; kernel: readonly number[] } {
+  const shape = tensor.shape;
+  if (shape.length < 3 || shape.length > 5) throw rangeError(fn, 'shape', 'a 1-D, 2-D or 3-D convolution kernel (rank 3, 4 or 5)', shape);
+  return layout === 'torch'
+    ? { out: shape[0], in: shape[1], kernel: shape.slice(2) }
+    : { out: shape[shape.length - 1], in: shape[shape.length - 2], kernel: shape.slice(0, -2) };
+}
+
+/** Flat index of kernel[o][i][position] in the given layout. */
+function kernelIndex(layout: Layout, shape: readonly number[], o: number, i: number, position: readonly number[]): number {
+  const spatial = position.reduce((index, p, axis) => index * shape[layout === 'torch' ? axis + 2 : axis] + p, 0);
+  const rank = shape.length;
+  if (layout === 'torch') {
+    const kernelSize = shape.slice(2).reduce((a, b) => a * b, 1);
+    return (o * shape[1] + i) * kernelSize + spatial;
+  }
+  return (spatial * shape[rank - 2] + i) * shape[rank - 1] + o;
+}
+
+/**
+ * The Dirac delta kernel: a convolution that passes its input through unchanged. With PyTorch's semantics
+ * (torch.nn.init.dirac_): zeros, then for each group g and each d < min(out / groups, in) a one at
+ * [out = g (out / groups) + d, in = d] and at spatial index floor(k / 2) along every kernel axis. In the Keras
+ * layout `[...kernel, in, out]` the same ones sit at [floor(k / 2)..., d, g (out / groups) + d], so both
+ * layouts describe the same convolution. For odd k it is an exact identity map; for even k it shifts by one.
+ *
+ * @example dirac([3, 3, 16, 16])                       // Keras conv2d kernel
+ * @example dirac([32, 16, 3], { layout: 'torch', groups: 2 })
+ */
+export function dirac<O extends DiracOptions>(shape: readonly number[], options?: O): Result<O> {
+  const fn = 'dirac';
+  const o = checkOptions(fn, options, ['groups', 'layout', ...OUTPUT_OPTION_KEYS]) as DiracOptions;
+  const tensor = checkShape(fn, shape);
+  const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
+  const dims = spatialDimensions(fn, tensor, layout);
+  const groups = numberArgument(fn, 'options.groups', o.groups, 1, { integer: true, min: 1 });
+  if (dims.out % groups !== 0) throw rangeError(fn, 'options.groups', `a divisor of the ${dims.out} output channels`, groups);
+  const plan = planOutput(fn, tensor.size, o);
+  const out = plan.target().fill(0);
+  const centre = dims.kernel.map((k) => Math.floor(k / 2));
+  const perGroup = dims.out / groups;
+  for (let g = 0; g < groups; g++) {
+    for (let d = 0; d < Math.min(perGroup, dims.in); d++) {
+      const index = kernelIndex(layout, tensor.shape, g * perGroup + d, d, centre) - plan.offset;
+      if (index >= 0 && index < plan.length) out[index] = 1;
+    }
+  }
+  return out as Result<O>;
+}
+
+/**
+ * Delta-orthogonal convolution kernel (Xiao et al., "Dynamical isometry and a mean field theory of CNNs",
+ * ICML 2018; jax.nn.initializers.delta_orthogonal): zeros except at the spatial centre, floor((k - 1) / 2) along
+ * every kernel axis as in JAX, which holds an in x out matrix with orthonormal rows times `gain`. At
+ * initialization the convolution is then an orthogonal map of the channels, which lets very deep plain CNNs
+ * train. Requires out >= in. The centre matrix is orthogonal([in, out]) of the same seed and stream, placed as
+ * [centre..., i, o] ('keras') or [o, i, centre...] ('torch'), so both layouts hold the same map.
+ *
+ * @example deltaOrthogonal([3, 3, 64, 64], { seed: 4 })
+ */
+export function deltaOrthogonal<O extends OrthogonalOptions>(shape: readonly number[], options?: O): Result<O> {
+  const fn = 'deltaOrthogonal';
+  const { options: o, tensor, key, plan } = prepare(fn, shape, options, ['gain', 'layout']);
+  const gain = numberArgument(fn, 'options.gain', o.gain, 1);
+  const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
+  const dims = spatialDimensions(fn, tensor, layout);
+  if (dims.out < dims.in) throw rangeError(fn, 'shape', `a kernel with at least as many output as input channels (out ${dims.out} < in ${dims.in})`, shape);
+  if (dims.in * dims.out > MAX_ORTHOGONAL_ELEMENTS) throw rangeError(fn, 'shape', 'a kernel whose in x out matrix fits in memory', shape);
+  const out = plan.target().fill(0);
+  if (plan.length === 0) return out as Result<O>;
+  const size = dims.in * dims.out;
+  const matrix = plan.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  currentBackend().orthogonal(dims.in, dims.out, key, gain, matrix);
+  const centre = dims.kernel.map((k) => Math.floor((k - 1) / 2));
+  for (let i = 0; i < dims.in; i++) {
+    for (let oc = 0; oc < dims.out; oc++) {
+      const index = kernelIndex(layout, tensor.shape, oc, i, centre) - plan.offset;
+      if (index >= 0 && index < plan.length) out[index] = matrix[i * dims.out + oc];
+    }
+  }
+  return out as Result<O>;
+}
+
+/**
+ * Sparse initialization (Martens, "Deep learning via Hessian-free optimization", ICML 2010), with the semantics
+ * of torch.nn.init.sparse_: a 2-D weight of N(0, std^2) values in which, for every input, exactly
+ * ceil(sparsity * units) of its weights to the `units` outputs are zero. 'torch' `[units, inputs]` zeroes that
+ * many entries of each column, as PyTorch; 'keras' (default) `[inputs, units]` the same entries of each row.
+ *
+ * Unlike PyTorch, whose mask comes from the global generator whatever generator is passed, the mask comes from
+ * the same seeded stream: the values are normal-stream elements 0 .. size - 1, and input j's zeros are chosen by
+ * a partial Fisher-Yates shuffle of the unit indices whose step t draws a 53-bit uniform from stream words
+ * size + 2 (j units + t) and size + 2 (j units + t) + 1.
+ *
+ * @example sparse([256, 128], { sparsity: 0.9, seed: 2 })
+ */
+export function sparse<O extends SparseOptions>(shape: readonly number[], options: O): Result<O> {
+  const fn = 'sparse';
+  const { options: o, tensor, key, plan } = prepare(fn, shape, options, ['sparsity', 'std', 'layout']);
+  if (tensor.shape.length !== 2) throw rangeError(fn, 'shape', 'of rank 2', shape);
+  const sparsity = numberArgument(fn, 'options.sparsity', o.sparsity, undefined, { min: 0, max: 1 });
+  const stddev = numberArgument(fn, 'options.std', o.std, 0.01, { min: 0 });
+  const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
+  if (plan.length === 0) return plan.target() as Result<O>;
+  const [units, inputs] = layout === 'torch' ? tensor.shape : [tensor.shape[1], tensor.shape[0]];
+  const zerosPerInput = Math.ceil(sparsity * units);
+  const backend = currentBackend();
+  const full = wholeTensor(plan, tensor.size);
+  backend.fillNormal(full, 0, key, normalParameters(0, stddev));
+  const order = new Uint32Array(units);
+  const words = new Uint32Array(2 * zerosPerInput);
+  for (let j = 0; j < inputs; j++) {
+    for (let r = 0; r < units; r++) order[r] = r;
+    if (words.length > 0) backend.fillBits(words, tensor.size + 2 * j * units, key);
+    for (let t = 0; t < zerosPerInput; t++) {
+      const u = (words[2 * t] * 2 ** 21 + (words[2 * t + 1] >>> 11)) * 2 ** -53;
+      const remaining = units - t;
+      const pick = t + Math.min(Math.floor(u * remaining), remaining - 1);
+      const unit = order[pick];
+      order[pick] = order[t];
+      order[t] = unit;
+      full[layout === 'torch' ? unit * inputs + j : j * units + unit] = 0;
+    }
+  }
+  return (full.length === plan.length ? full : deliver(plan, full)) as Result<O>;
+}
