@@ -22,3 +22,4 @@ export { orthogonalStart, buildPanel, applyPanel, writeOrthogonal } from "./hous
 export function heapBase(): usize {
   return (__heap_base + 15) & ~<usize>15;
 }
+export { toFloat16, toBfloat16 } from "./half";

@@ -1,3 +1,5 @@
+import type { HalfFormat } from './half.js';
+
 // The sampler interface both backends implement, and the choice between them. Everything above this layer
 // (validation, parameters, shapes) is shared, so the two backends only ever differ in speed.
 
@@ -12,6 +14,20 @@ export interface StreamKey {
 }
 
 export type FloatArray = Float32Array | Float64Array;
+
+/** Half-precision output: the bit patterns of `format` values, rounded to nearest even from float32. */
+export interface HalfOutput {
+  readonly bits: Uint16Array;
+  readonly format: HalfFormat;
+}
+
+/** Where a sampler writes: float32 or float64 values, or half-precision bits. */
+export type Output = FloatArray | HalfOutput;
+
+/** Number of elements an output holds. */
+export function outputLength(out: Output): number {
+  return 'bits' in out ? out.bits.length : out.length;
+}
 
 /** value = u * range + low, both already rounded to f32. */
 export interface UniformParameters {
@@ -39,16 +55,16 @@ export interface TruncatedNormalParameters {
 }
 
 /**
- * Every fill writes out.length values: element j of `out` is element start + j of the stream. Callers have
- * validated all arguments, so backends never throw part-way through.
+ * Every fill writes outputLength(out) values: element j of `out` is element start + j of the stream. Callers
+ * have validated all arguments, so backends never throw part-way through.
  */
 export interface Backend {
   readonly name: BackendName;
   philox4x32(counter: ArrayLike<number>, key: ArrayLike<number>, out: Uint32Array): void;
   fillBits(out: Uint32Array, start: number, key: StreamKey): void;
-  fillUniform(out: FloatArray, start: number, key: StreamKey, parameters: UniformParameters): void;
-  fillNormal(out: FloatArray, start: number, key: StreamKey, parameters: NormalParameters): void;
-  fillTruncatedNormal(out: FloatArray, start: number, key: StreamKey, parameters: TruncatedNormalParameters): void;
+  fillUniform(out: Output, start: number, key: StreamKey, parameters: UniformParameters): void;
+  fillNormal(out: Output, start: number, key: StreamKey, parameters: NormalParameters): void;
+  fillTruncatedNormal(out: Output, start: number, key: StreamKey, parameters: TruncatedNormalParameters): void;
   /**
    * A Haar-random rows x cols matrix with orthonormal columns (rows >= cols) or rows (rows < cols), times gain,
    * row-major into `out` (rows * cols values). See src/householder.ts for the algorithm and its stream use.

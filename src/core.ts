@@ -1,10 +1,10 @@
 // What every initializer shares: the seed and output options, the checks every random initializer starts with,
 // and running a fill once all checks have passed.
 
-import type { Backend, FloatArray, StreamKey } from './backend.js';
+import type { Backend, Output, StreamKey } from './backend.js';
 import { currentBackend } from './runtime.js';
 import { streamKey, type Seed, type Stream } from './seed.js';
-import { planOutput, OUTPUT_OPTION_KEYS, type OutputOptions, type OutputPlan } from './output.js';
+import { planOutput, OUTPUT_OPTION_KEYS, type OutArray, type OutputOptions, type OutputPlan } from './output.js';
 import { checkOptions, checkShape, type CheckedShape } from './validate.js';
 
 export interface SeedOptions {
@@ -16,22 +16,26 @@ export interface SeedOptions {
 
 export interface RandomOptions extends SeedOptions, OutputOptions {}
 
-/** The array type an initializer returns for given options: Float64Array for dtype 'float64', else Float32Array. */
-export type Result<O> = O extends { dtype: 'float64' } ? Float64Array
-  : O extends { out: Float64Array } ? Float64Array
+/**
+ * The array an initializer returns for given options: `out` itself when given; else a Float64Array for dtype
+ * 'float64', a Uint16Array of bit patterns for 'float16' and 'bfloat16', and a Float32Array by default.
+ */
+export type Result<O> = O extends { out: infer A extends OutArray } ? A
+  : O extends { dtype: 'float64' } ? Float64Array
+  : O extends { dtype: 'float16' | 'bfloat16' } ? Uint16Array
   : Float32Array;
 
 const SEED_KEYS = ['seed', 'stream'] as const;
 export const RANDOM_KEYS: readonly string[] = [...SEED_KEYS, ...OUTPUT_OPTION_KEYS];
 
 /** A fill of the slice, already parameterized; run only after every argument has been checked. */
-export type Fill = (backend: Backend, out: FloatArray, start: number, key: StreamKey) => void;
+export type Fill = (backend: Backend, out: Output, start: number, key: StreamKey) => void;
 
 /** Allocates (or takes the caller's) output and runs the fill on the active backend. */
-export function run(plan: OutputPlan, key: StreamKey | undefined, fill: Fill): FloatArray {
+export function run(plan: OutputPlan, key: StreamKey, fill: Fill): OutArray {
   const out = plan.target();
-  if (out.length > 0) fill(currentBackend(), out, plan.offset, key as StreamKey);
-  return out;
+  if (plan.length > 0) fill(currentBackend(), out, plan.offset, key);
+  return plan.result(out);
 }
 
 export interface Prepared {

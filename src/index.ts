@@ -23,5 +23,6 @@ export { createGenerator, type Generator } from './generator.js';
 export { fnv1a64, type Seed, type Stream } from './seed.js';
 export { setBackend, getBackend, ready } from './runtime.js';
 export type { BackendName } from './backend.js';
-export type { Dtype, OutputOptions } from './output.js';
+export { float16View, type Dtype, type OutputOptions, type OutArray } from './output.js';
+export { float16Bits, bfloat16Bits, type HalfFormat } from './half.js';
 export { TRUNCATED_NORMAL_STDDEV_2 } from './distributions.js';

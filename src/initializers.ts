@@ -2,8 +2,9 @@
 // kernels' distributions, and only then allocates (or takes the caller's `out`) and fills it. The named
 // presets (Glorot, He, LeCun) are one-line specializations of varianceScaling, as in jax.nn.initializers.
 
-import type { FloatArray } from './backend.js';
+import type { OutArray } from './output.js';
 import { prepare, run, type Fill, type Prepared, type RandomOptions, type Result } from './core.js';
+import { halfBitsOf } from './half.js';
 import { fansOf, LAYOUTS, type Layout } from './fans.js';
 import { gainOf, type Nonlinearity } from './gains.js';
 import { planOutput, OUTPUT_OPTION_KEYS, type OutputOptions } from './output.js';
@@ -106,7 +107,10 @@ function normalFill(fn: string, mean: number, stddev: number): Fill {
 function truncatedNormalFill(fn: string, mean: number, stddev: number, lower: number, upper: number): Fill {
   if (stddev === 0) {
     const value = Math.fround(mean);
-    return (_backend, out) => out.fill(value);
+    return (_backend, out) => {
+      if ('bits' in out) out.bits.fill(halfBitsOf(out.format)(value));
+      else out.fill(value);
+    };
   }
   const parameters = truncatedNormalParameters(mean, stddev, lower, upper);
   if (parameters === undefined) {
@@ -130,11 +134,10 @@ function stddevOption(fn: string, options: Record<string, unknown>, fallback: nu
 
 // ---- constants --------------------------------------------------------------------------------------------------
 
-function constantTensor(fn: string, shape: unknown, value: number, options: ConstantOptions | undefined): FloatArray {
+function constantTensor(fn: string, shape: unknown, value: number, options: ConstantOptions | undefined): OutArray {
   const checked = checkOptions(fn, options, OUTPUT_OPTION_KEYS) as OutputOptions;
   const tensor = checkShape(fn, shape);
-  const plan = planOutput(fn, tensor.size, checked);
-  return plan.target().fill(value);
+  return planOutput(fn, tensor.size, checked).fill(value);
 }
 
 /**
@@ -245,10 +248,10 @@ interface VarianceSpec {
 }
 
 /** The one variance-scaling sampler behind varianceScaling and every preset. */
-function varianceScaled(fn: string, prepared: Prepared, spec: VarianceSpec): FloatArray {
+function varianceScaled(fn: string, prepared: Prepared, spec: VarianceSpec): OutArray {
   const { options: o, tensor, key, plan } = prepared;
   const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
-  if (plan.length === 0) return plan.target();
+  if (plan.length === 0) return plan.result(plan.target());
   const { fanIn, fanOut } = fansOf(tensor.shape, layout);
   const fan = spec.mode === 'fanIn' || spec.mode === 'fan_in' ? fanIn
     : spec.mode === 'fanOut' || spec.mode === 'fan_out' ? fanOut
@@ -288,7 +291,7 @@ export function varianceScaling<O extends VarianceScalingOptions>(shape: readonl
   return varianceScaled(fn, prepared, { scale, mode, distribution }) as Result<O>;
 }
 
-function glorot(fn: string, shape: unknown, options: object | undefined, distribution: Distribution | 'presetNormal'): FloatArray {
+function glorot(fn: string, shape: unknown, options: object | undefined, distribution: Distribution | 'presetNormal'): OutArray {
   const keys = distribution === 'presetNormal' ? ['gain', 'distribution', ...FAN_KEYS] : ['gain', ...FAN_KEYS];
   const prepared = prepare(fn, shape, options, keys);
   const gain = numberArgument(fn, 'options.gain', prepared.options.gain, 1, { min: 0 });
@@ -323,7 +326,7 @@ export function glorotNormal<O extends GlorotOptions & NormalPresetOptions>(shap
   return glorot('glorotNormal', shape, options, 'presetNormal') as Result<O>;
 }
 
-function he(fn: string, shape: unknown, options: object | undefined, distribution: Distribution | 'presetNormal'): FloatArray {
+function he(fn: string, shape: unknown, options: object | undefined, distribution: Distribution | 'presetNormal'): OutArray {
   const keys = ['mode', 'nonlinearity', 'a', ...FAN_KEYS, ...(distribution === 'presetNormal' ? ['distribution'] : [])];
   const prepared = prepare(fn, shape, options, keys);
   const o = prepared.options;
@@ -358,7 +361,7 @@ export function heNormal<O extends HeOptions & NormalPresetOptions>(shape: reado
   return he('heNormal', shape, options, 'presetNormal') as Result<O>;
 }
 
-function lecun(fn: string, shape: unknown, options: object | undefined, distribution: Distribution | 'presetNormal'): FloatArray {
+function lecun(fn: string, shape: unknown, options: object | undefined, distribution: Distribution | 'presetNormal'): OutArray {
   const prepared = prepare(fn, shape, options, distribution === 'presetNormal' ? ['distribution', ...FAN_KEYS] : FAN_KEYS);
   return varianceScaled(fn, prepared, { scale: 1, mode: 'fanIn', distribution: presetDistribution(fn, prepared, distribution) });
 }

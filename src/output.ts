@@ -1,16 +1,27 @@
 // Where results go: the dtype, the slice [offset, offset + length) of the full tensor, and the caller's `out`.
 // Everything here is checked before anything is allocated or written.
 
-import type { FloatArray } from './backend.js';
+import type { FloatArray, HalfOutput, Output } from './backend.js';
+import { convertToHalf, halfBitsOf, type HalfFormat } from './half.js';
 import { choiceArgument, numberArgument, typeError, rangeError } from './validate.js';
 
 /**
  * Output element types. Random initializers compute every value in float32 (the kernels' precision);
  * 'float64' stores those same values widened exactly, so a float64 result equals Float64Array.from of the
- * float32 one. Constant-valued initializers store their value exactly in the requested type.
+ * float32 one (orthogonal, which factors in float64, keeps its float64 values). 'float16' and 'bfloat16'
+ * return a Uint16Array of IEEE binary16 or bfloat16 bit patterns, each the float32 value rounded to nearest
+ * even. Constant-valued initializers store their value exactly in float32 and float64 (rounded for halves).
  */
-export type Dtype = 'float32' | 'float64';
-export const DTYPES: readonly Dtype[] = ['float32', 'float64'];
+export type Dtype = 'float32' | 'float64' | 'float16' | 'bfloat16';
+export const DTYPES: readonly Dtype[] = ['float32', 'float64', 'float16', 'bfloat16'];
+
+/** The Float16Array of runtimes that have one (ES2025); typed loosely so the library builds without it. */
+interface Float16ArrayLike extends ArrayBufferView {
+  readonly length: number;
+}
+const Float16ArrayConstructor = (globalThis as { Float16Array?: new (buffer: ArrayBufferLike, offset: number, length: number) => Float16ArrayLike }).Float16Array;
+
+export type OutArray = Float32Array | Float64Array | Uint16Array | Float16ArrayLike;
 
 export interface OutputOptions {
   /** Element type of the result (default 'float32', or the type of `out`). */
@@ -19,25 +30,47 @@ export interface OutputOptions {
   offset?: number;
   /** Number of elements to produce (default: the rest of the tensor after `offset`). */
   length?: number;
-  /** Array to write into instead of allocating: a Float32Array (or Float64Array for 'float64') of exactly `length` elements. */
-  out?: Float32Array | Float64Array;
+  /**
+   * Array to write into instead of allocating, of exactly `length` elements: a Float32Array, a Float64Array,
+   * a Uint16Array (with dtype 'float16' or 'bfloat16'), or a Float16Array where the runtime has one.
+   */
+  out?: OutArray;
 }
 
 export const OUTPUT_OPTION_KEYS = ['dtype', 'offset', 'length', 'out'] as const;
 
-/** A checked output request; `target()` allocates (or returns the caller's array) once all checks passed. */
+/** A checked output request. Nothing is allocated until one of the methods is called. */
 export interface OutputPlan {
   readonly offset: number;
   readonly length: number;
   readonly dtype: Dtype;
-  target(): FloatArray;
+  /** The output a sampler writes: the caller's array or a new one; half dtypes give bits and format. */
+  target(): Output;
+  /** The array handed back to the caller for a target. */
+  result(target: Output): OutArray;
+  /** A float array for the slice: the output itself for float dtypes, a float32 staging array for halves. */
+  floats(): FloatArray;
+  /** Completes floats(): converts to half bits where needed; returns the caller's array. */
+  finish(floats: FloatArray): OutArray;
+  /** Fills the slice with one value (stored exactly in float32/float64, rounded for halves). */
+  fill(value: number): OutArray;
 }
 
-function dtypeOfArray(array: unknown): Dtype | undefined {
+function isFloat16Array(array: unknown): array is Float16ArrayLike {
+  return Float16ArrayConstructor !== undefined && array instanceof Float16ArrayConstructor;
+}
+
+function dtypeOfArray(array: unknown): Dtype | 'half' | undefined {
   if (array instanceof Float32Array) return 'float32';
   if (array instanceof Float64Array) return 'float64';
+  if (isFloat16Array(array)) return 'float16';
+  if (array instanceof Uint16Array) return 'half';
   return undefined;
 }
+
+const ARRAY_FOR: Record<Dtype, string> = {
+  float32: 'a Float32Array', float64: 'a Float64Array', float16: 'a Uint16Array or Float16Array', bfloat16: 'a Uint16Array',
+};
 
 export function planOutput(fn: string, size: number, options: OutputOptions): OutputPlan {
   const offset = numberArgument(fn, 'options.offset', options.offset, 0, { integer: true, min: 0 });
@@ -47,24 +80,62 @@ export function planOutput(fn: string, size: number, options: OutputOptions): Ou
     throw rangeError(fn, 'options.length', `at most ${size - offset} (the tensor size ${size} minus options.offset)`, length);
   }
   const out = options.out;
-  const outDtype = out === undefined ? undefined : dtypeOfArray(out);
-  if (out !== undefined && outDtype === undefined) throw typeError(fn, 'options.out', 'a Float32Array or Float64Array', out);
-  const dtype = choiceArgument(fn, 'options.dtype', options.dtype, DTYPES, outDtype ?? 'float32');
+  const outKind = out === undefined ? undefined : dtypeOfArray(out);
+  if (out !== undefined && outKind === undefined) {
+    throw typeError(fn, 'options.out', 'a Float32Array, Float64Array, Uint16Array or Float16Array', out);
+  }
+  if (outKind === 'half' && options.dtype === undefined) {
+    throw typeError(fn, 'options.dtype', "'float16' or 'bfloat16' when options.out is a Uint16Array", options.dtype);
+  }
+  const dtype = choiceArgument(fn, 'options.dtype', options.dtype, DTYPES, outKind === 'half' || outKind === undefined ? 'float32' : outKind);
   if (out !== undefined) {
-    if (outDtype !== dtype) throw typeError(fn, 'options.out', `a ${dtype === 'float32' ? 'Float32Array' : 'Float64Array'} for dtype '${dtype}'`, out);
+    const fits = outKind === dtype || (outKind === 'half' && (dtype === 'float16' || dtype === 'bfloat16'));
+    if (!fits) throw typeError(fn, 'options.out', `${ARRAY_FOR[dtype]} for dtype '${dtype}'`, out);
     if (out.length !== length) throw rangeError(fn, 'options.out', `of length ${length}`, out);
   }
-  return {
+  const half: HalfFormat | undefined = dtype === 'float16' || dtype === 'bfloat16' ? dtype : undefined;
+
+  function allocate(): OutArray {
+    try {
+      if (half) return new Uint16Array(length);
+      return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+    } catch (error) {
+      throw new RangeError(`nninit.${fn}: cannot allocate ${length} ${dtype} values; pass options.offset and options.length to produce a slice`, { cause: error });
+    }
+  }
+
+  let array: OutArray | undefined;
+  const output = () => (array ??= out ?? allocate());
+  const target = (): Output => {
+    const values = output();
+    if (!half) return values as FloatArray;
+    return { bits: new Uint16Array(values.buffer, values.byteOffset, length), format: half } satisfies HalfOutput;
+  };
+  const plan: OutputPlan = {
     offset,
     length,
     dtype,
-    target() {
-      if (out !== undefined) return out;
-      try {
-        return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
-      } catch (error) {
-        throw new RangeError(`nninit.${fn}: cannot allocate ${length} ${dtype} values; pass options.offset and options.length to produce a slice`, { cause: error });
-      }
+    target,
+    result: () => output(),
+    floats: () => (half ? new Float32Array(length) : (output() as FloatArray)),
+    finish(floats) {
+      const values = target();
+      if ('bits' in values) convertToHalf(floats, values.bits, values.format);
+      return output();
+    },
+    fill(value) {
+      const values = target();
+      if ('bits' in values) values.bits.fill(halfBitsOf(values.format)(Math.fround(value)));
+      else values.fill(value);
+      return output();
     },
   };
+  return plan;
+}
+
+/** A Float16Array view of half bits where the runtime has Float16Array (ES2025); a TypeError elsewhere. */
+export function float16View(bits: Uint16Array): Float16ArrayLike {
+  if (!Float16ArrayConstructor) throw new TypeError('nninit.float16View: this runtime has no Float16Array');
+  if (!(bits instanceof Uint16Array)) throw typeError('float16View', 'bits', 'a Uint16Array', bits);
+  return new Float16ArrayConstructor(bits.buffer, bits.byteOffset, bits.length);
 }

@@ -4,7 +4,8 @@
 // (the double format has more than 2 * 24 + 2 significand bits), so these functions reproduce the wasm kernels
 // bit for bit. Keep the order of operations identical to the AssemblyScript when changing either.
 
-import { reflectorStart, type Backend, type StreamKey, type FloatArray, type UniformParameters, type NormalParameters, type TruncatedNormalParameters } from './backend.js';
+import { outputLength, reflectorStart, type Backend, type StreamKey, type Output, type UniformParameters, type NormalParameters, type TruncatedNormalParameters } from './backend.js';
+import { halfBitsOf } from './half.js';
 import { orthogonalFactor, writeOrthogonal } from './householder.js';
 
 const fround = Math.fround;
@@ -205,6 +206,19 @@ export function truncatedOf(word: number, p: TruncatedNormalParameters): number 
 
 // ---- the backend ------------------------------------------------------------------------------------------------
 
+/** Stores a float32 value at an index of an output, converting it for half-precision outputs. */
+function writerOf(out: Output): (index: number, value: number) => void {
+  if ('bits' in out) {
+    const convert = halfBitsOf(out.format);
+    return (index, value) => {
+      out.bits[index] = convert(value);
+    };
+  }
+  return (index, value) => {
+    out[index] = value;
+  };
+}
+
 export const referenceBackend: Backend = {
   name: 'js',
 
@@ -219,35 +233,38 @@ export const referenceBackend: Backend = {
     });
   },
 
-  fillUniform(out: FloatArray, start: number, key: StreamKey, p: UniformParameters) {
-    const end = start + out.length;
-    forEachBlock(start, out.length, key, (firstWord, words) => {
+  fillUniform(out: Output, start: number, key: StreamKey, p: UniformParameters) {
+    const write = writerOf(out);
+    const end = start + outputLength(out);
+    forEachBlock(start, end - start, key, (firstWord, words) => {
       for (let i = Math.max(firstWord, start); i < Math.min(firstWord + 4, end); i++) {
-        out[i - start] = uniformOf(words[i - firstWord], p.low, p.range);
+        write(i - start, uniformOf(words[i - firstWord], p.low, p.range));
       }
     });
   },
 
-  fillNormal(out: FloatArray, start: number, key: StreamKey, p: NormalParameters) {
-    const end = start + out.length;
+  fillNormal(out: Output, start: number, key: StreamKey, p: NormalParameters) {
+    const write = writerOf(out);
+    const end = start + outputLength(out);
     const pair = new Float64Array(2);
-    forEachBlock(start, out.length, key, (firstWord, words) => {
+    forEachBlock(start, end - start, key, (firstWord, words) => {
       // Words (0, 1) of a block give elements 0 and 1; words (2, 3) give elements 2 and 3.
       for (let half = 0; half < 4; half += 2) {
         const i = firstWord + half;
         if (i + 1 < start || i >= end) continue;
         normalPairOf(words[half], words[half + 1], p.mean, p.stddev, pair);
-        if (i >= start) out[i - start] = pair[0];
-        if (i + 1 >= start && i + 1 < end) out[i + 1 - start] = pair[1];
+        if (i >= start) write(i - start, pair[0]);
+        if (i + 1 >= start && i + 1 < end) write(i + 1 - start, pair[1]);
       }
     });
   },
 
-  fillTruncatedNormal(out: FloatArray, start: number, key: StreamKey, p: TruncatedNormalParameters) {
-    const end = start + out.length;
-    forEachBlock(start, out.length, key, (firstWord, words) => {
+  fillTruncatedNormal(out: Output, start: number, key: StreamKey, p: TruncatedNormalParameters) {
+    const write = writerOf(out);
+    const end = start + outputLength(out);
+    forEachBlock(start, end - start, key, (firstWord, words) => {
       for (let i = Math.max(firstWord, start); i < Math.min(firstWord + 4, end); i++) {
-        out[i - start] = truncatedOf(words[i - firstWord], p);
+        write(i - start, truncatedOf(words[i - firstWord], p));
       }
     });
   },

@@ -4,7 +4,7 @@ import type { FloatArray } from './backend.js';
 import { currentBackend } from './runtime.js';
 import { prepare, type RandomOptions, type Result } from './core.js';
 import { LAYOUTS, type Layout } from './fans.js';
-import { planOutput, OUTPUT_OPTION_KEYS, type OutputOptions, type OutputPlan } from './output.js';
+import { planOutput, OUTPUT_OPTION_KEYS, type OutArray, type OutputOptions, type OutputPlan } from './output.js';
 import { checkOptions, checkShape, choiceArgument, numberArgument, rangeError, type CheckedShape } from './validate.js';
 import { normalParameters } from './distributions.js';
 
@@ -39,17 +39,18 @@ export interface SparseOptions extends RandomOptions {
   layout?: Layout;
 }
 
-/** Writes `full` (the whole tensor) into the plan's output, taking its slice. */
-function deliver(plan: OutputPlan, full: FloatArray): FloatArray {
-  const out = plan.target();
-  out.set(full.subarray(plan.offset, plan.offset + plan.length));
-  return out;
+/** A float array for the whole tensor: the plan's own floats() when it covers the whole tensor. */
+function wholeTensor(plan: OutputPlan, size: number): FloatArray {
+  if (plan.offset === 0 && plan.length === size) return plan.floats();
+  return plan.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
 }
 
-/** A scratch array for the whole tensor, or the output itself when the plan covers the whole tensor. */
-function wholeTensor(plan: OutputPlan, size: number): FloatArray {
-  if (plan.offset === 0 && plan.length === size) return plan.target();
-  return plan.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+/** Hands the plan's slice of a whole-tensor array (from wholeTensor) to the caller. */
+function deliver(plan: OutputPlan, full: FloatArray): OutArray {
+  if (full.length === plan.length) return plan.finish(full);
+  const floats = plan.floats();
+  floats.set(full.subarray(plan.offset, plan.offset + plan.length));
+  return plan.finish(floats);
 }
 
 function matrixDimensions(fn: string, tensor: CheckedShape, layout: Layout): [rows: number, cols: number] {
@@ -91,10 +92,10 @@ export function orthogonal<O extends OrthogonalOptions>(shape: readonly number[]
   if (tensor.size > MAX_ORTHOGONAL_ELEMENTS) {
     throw rangeError(fn, 'shape', `at most ${MAX_ORTHOGONAL_ELEMENTS} elements (a ${rows} x ${cols} matrix is too large to factor in memory)`, shape);
   }
-  if (plan.length === 0) return plan.target() as Result<O>;
+  if (plan.length === 0) return plan.result(plan.target()) as Result<O>;
   const full = wholeTensor(plan, tensor.size);
   currentBackend().orthogonal(rows, cols, key, gain, full);
-  return (full.length === plan.length ? full : deliver(plan, full)) as Result<O>;
+  return deliver(plan, full) as Result<O>;
 }
 
 /**
@@ -111,13 +112,13 @@ export function identity<O extends IdentityOptions>(shape: readonly number[], op
   if (tensor.shape.length !== 2) throw rangeError(fn, 'shape', 'of rank 2', shape);
   const gain = numberArgument(fn, 'options.gain', o.gain, 1);
   const plan = planOutput(fn, tensor.size, o);
-  const out = plan.target().fill(0);
+  const out = plan.floats().fill(0);
   const [rows, cols] = tensor.shape;
   for (let i = 0; i < Math.min(rows, cols); i++) {
     const index = i * cols + i - plan.offset;
     if (index >= 0 && index < plan.length) out[index] = gain;
   }
-  return out as Result<O>;
+  return plan.finish(out) as Result<O>;
 }
 
 /** The same as identity. */
@@ -161,7 +162,7 @@ export function dirac<O extends DiracOptions>(shape: readonly number[], options?
   const groups = numberArgument(fn, 'options.groups', o.groups, 1, { integer: true, min: 1 });
   if (dims.out % groups !== 0) throw rangeError(fn, 'options.groups', `a divisor of the ${dims.out} output channels`, groups);
   const plan = planOutput(fn, tensor.size, o);
-  const out = plan.target().fill(0);
+  const out = plan.floats().fill(0);
   const centre = dims.kernel.map((k) => Math.floor(k / 2));
   const perGroup = dims.out / groups;
   for (let g = 0; g < groups; g++) {
@@ -170,7 +171,7 @@ export function dirac<O extends DiracOptions>(shape: readonly number[], options?
       if (index >= 0 && index < plan.length) out[index] = 1;
     }
   }
-  return out as Result<O>;
+  return plan.finish(out) as Result<O>;
 }
 
 /**
@@ -191,8 +192,8 @@ export function deltaOrthogonal<O extends OrthogonalOptions>(shape: readonly num
   const dims = spatialDimensions(fn, tensor, layout);
   if (dims.out < dims.in) throw rangeError(fn, 'shape', `a kernel with at least as many output as input channels (out ${dims.out} < in ${dims.in})`, shape);
   if (dims.in * dims.out > MAX_ORTHOGONAL_ELEMENTS) throw rangeError(fn, 'shape', 'a kernel whose in x out matrix fits in memory', shape);
-  const out = plan.target().fill(0);
-  if (plan.length === 0) return out as Result<O>;
+  const out = plan.floats().fill(0);
+  if (plan.length === 0) return plan.finish(out) as Result<O>;
   const size = dims.in * dims.out;
   const matrix = plan.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
   currentBackend().orthogonal(dims.in, dims.out, key, gain, matrix);
@@ -203,7 +204,7 @@ export function deltaOrthogonal<O extends OrthogonalOptions>(shape: readonly num
       if (index >= 0 && index < plan.length) out[index] = matrix[i * dims.out + oc];
     }
   }
-  return out as Result<O>;
+  return plan.finish(out) as Result<O>;
 }
 
 /**
@@ -226,7 +227,7 @@ export function sparse<O extends SparseOptions>(shape: readonly number[], option
   const sparsity = numberArgument(fn, 'options.sparsity', o.sparsity, undefined, { min: 0, max: 1 });
   const stddev = numberArgument(fn, 'options.std', o.std, 0.01, { min: 0 });
   const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
-  if (plan.length === 0) return plan.target() as Result<O>;
+  if (plan.length === 0) return plan.result(plan.target()) as Result<O>;
   const [units, inputs] = layout === 'torch' ? tensor.shape : [tensor.shape[1], tensor.shape[0]];
   const zerosPerInput = Math.ceil(sparsity * units);
   const backend = currentBackend();
@@ -247,5 +248,5 @@ export function sparse<O extends SparseOptions>(shape: readonly number[], option
       full[layout === 'torch' ? unit * inputs + j : j * units + unit] = 0;
     }
   }
-  return (full.length === plan.length ? full : deliver(plan, full)) as Result<O>;
+  return deliver(plan, full) as Result<O>;
 }

@@ -2,7 +2,7 @@
 // output through the module's fixed scratch region in chunks. Callers' arrays never alias wasm memory, so a
 // later memory.grow cannot invalidate anything a caller holds, and memory use does not grow with tensor size.
 
-import { reflectorStart, type Backend, type FloatArray, type StreamKey } from './backend.js';
+import { outputLength, reflectorStart, type Backend, type Output, type StreamKey } from './backend.js';
 import { HOUSEHOLDER_BLOCK } from './householder.js';
 import { wasmBase64 } from './generated/wasm-binary.js';
 
@@ -22,6 +22,8 @@ interface KernelExports {
   applyPanel(y: number, nPadded: number, mPadded: number, k0: number, kbPadded: number, v: number, t: number, w: number, strip: number): void;
   writeOrthogonal(y: number, mPadded: number, signs: number, n: number, m: number, gain: number,
     transpose: number, single: number, dst: number): void;
+  toFloat16(at: number, count: number): void;
+  toBfloat16(at: number, count: number): void;
 }
 
 const PAGE_BYTES = 65536;
@@ -73,34 +75,45 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
   let buffer: ArrayBuffer | undefined;
   let floats = new Float32Array(0);
   let words = new Uint32Array(0);
+  let halves = new Uint16Array(0);
 
   function views(): void {
     if (buffer !== kernels.memory.buffer) {
       buffer = kernels.memory.buffer;
       floats = new Float32Array(buffer, scratch, chunkWords);
       words = new Uint32Array(buffer, scratch, chunkWords);
+      halves = new Uint16Array(buffer, scratch, chunkWords);
     }
   }
 
   /**
-   * Streams elements [start, start + out.length) through the scratch region: each pass generates whole groups
-   * from the block holding the first wanted element and copies the wanted part out.
+   * Streams elements [start, start + length) through the scratch region: each pass generates whole groups from
+   * the block holding the first wanted element, converts them in place for half-precision outputs, and copies
+   * the wanted part out.
    */
   function fillChunked(
-    out: FloatArray | Uint32Array, start: number, view: 'floats' | 'words',
+    out: Output | Uint32Array, start: number,
     kernel: (groups: number, blockLo: number, blockHi: number) => void,
   ): void {
+    const length = out instanceof Uint32Array ? out.length : outputLength(out);
     let written = 0;
-    while (written < out.length) {
+    while (written < length) {
       const first = start + written;
       const firstBlock = Math.floor(first / 4);
       const skip = first - firstBlock * 4;
-      const take = Math.min(out.length - written, chunkWords - skip);
+      const take = Math.min(length - written, chunkWords - skip);
       const blockHi = Math.floor(firstBlock / TWO_POW_32);
-      kernel(Math.ceil((skip + take) / GROUP_WORDS), firstBlock - blockHi * TWO_POW_32, blockHi);
+      const groups = Math.ceil((skip + take) / GROUP_WORDS);
+      kernel(groups, firstBlock - blockHi * TWO_POW_32, blockHi);
       views();
-      const source = view === 'floats' ? floats : words;
-      out.set(source.subarray(skip, skip + take), written);
+      if (out instanceof Uint32Array) {
+        out.set(words.subarray(skip, skip + take), written);
+      } else if ('bits' in out) {
+        (out.format === 'float16' ? kernels.toFloat16 : kernels.toBfloat16)(scratch, groups * GROUP_WORDS);
+        out.bits.set(halves.subarray(skip, skip + take), written);
+      } else {
+        out.set(floats.subarray(skip, skip + take), written);
+      }
       written += take;
     }
   }
@@ -128,22 +141,22 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     },
 
     fillBits(out, start, key: StreamKey) {
-      fillChunked(out, start, 'words', (groups, blockLo, blockHi) =>
+      fillChunked(out, start, (groups, blockLo, blockHi) =>
         kernels.fillBits(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi));
     },
 
     fillUniform(out, start, key, p) {
-      fillChunked(out, start, 'floats', (groups, blockLo, blockHi) =>
+      fillChunked(out, start, (groups, blockLo, blockHi) =>
         kernels.fillUniform(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, p.low, p.range));
     },
 
     fillNormal(out, start, key, p) {
-      fillChunked(out, start, 'floats', (groups, blockLo, blockHi) =>
+      fillChunked(out, start, (groups, blockLo, blockHi) =>
         kernels.fillNormal(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, p.mean, p.stddev));
     },
 
     fillTruncatedNormal(out, start, key, p) {
-      fillChunked(out, start, 'floats', (groups, blockLo, blockHi) =>
+      fillChunked(out, start, (groups, blockLo, blockHi) =>
         kernels.fillTruncatedNormal(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi,
           p.start, p.width, p.mean, p.stddev, p.lowest, p.highest));
     },

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as nninit from 'nninit';
 import { bytesOf } from './helpers.ts';
 
-type Initializer = (shape: readonly number[], options?: Record<string, unknown>) => Float32Array | Float64Array;
+type Initializer = (shape: readonly number[], options?: Record<string, unknown>) => Float32Array | Float64Array | Uint16Array;
 
 const RANDOM: Record<string, [Initializer, Record<string, unknown>]> = {
   uniform: [nninit.uniform as Initializer, { low: -3, high: 0.5 }],
@@ -44,7 +44,7 @@ for (const [name, [initializer, parameters]] of Object.entries(RANDOM)) {
       for (const [s, seed] of SEEDS.entries()) {
         const offset = (s * 7 + 1) % size;
         const length = Math.min(size - offset, 1 + ((s * 131) % size));
-        for (const dtype of ['float32', 'float64']) {
+        for (const dtype of ['float32', 'float64', 'float16', 'bfloat16']) {
           const options = { ...parameters, seed, stream: s === 2 ? 'layer.weight' : s, offset, length, dtype };
           const fast = withBackend('wasm', () => initializer(shape, options));
           const reference = withBackend('js', () => initializer(shape, options));
@@ -54,7 +54,7 @@ for (const [name, [initializer, parameters]] of Object.entries(RANDOM)) {
         }
       }
     }
-    assert.equal(checked, SHAPES.length * SEEDS.length * 2);
+    assert.equal(checked, SHAPES.length * SEEDS.length * 4);
   });
 
   test(`${name}: every slice equals that slice of the full tensor, on both backends`, () => {
@@ -66,6 +66,19 @@ for (const [name, [initializer, parameters]] of Object.entries(RANDOM)) {
         const part = withBackend(backend, () => initializer(shape, { ...parameters, seed: 77, offset, length }));
         assert.deepEqual(bytesOf(part), bytesOf(full.subarray(offset, offset + length)), `${backend} [${offset}, +${length})`);
       }
+    }
+  });
+
+  test(`${name}: half-precision output is the float32 output rounded to nearest even`, () => {
+    const options = { ...parameters, seed: 6, stream: 'half', offset: 3, length: 40000 };
+    const single = initializer([300, 200], options);
+    for (const [dtype, convert] of [['float16', nninit.float16Bits], ['bfloat16', nninit.bfloat16Bits]] as const) {
+      const bits = initializer([300, 200], { ...options, dtype });
+      assert.ok(bits instanceof Uint16Array);
+      assert.deepEqual(bits, Uint16Array.from(single, convert), dtype);
+      const out = new Uint16Array(40000);
+      assert.equal(initializer([300, 200], { ...options, dtype, out }), out);
+      assert.deepEqual(out, bits);
     }
   });
 
