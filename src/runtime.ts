@@ -1,35 +1,30 @@
 // Which backend runs. Both produce identical bits, so switching changes speed only.
-// At import the WebAssembly module is compiled synchronously where the platform allows it (always in Node);
-// otherwise the js backend serves calls until the asynchronous compile finishes and ready() resolves.
+// The js backend serves calls until a compiled WebAssembly module is installed: synchronously at import in the
+// main entry where the platform allows it (always in Node; see embedded.ts), otherwise when an asynchronous
+// compile finishes, which ready() waits for.
 
 import type { Backend, BackendName } from './backend.js';
 import { referenceBackend } from './reference.js';
-import { compileAsync, compileSync, createWasmBackend, simdSupported } from './wasm.js';
+import { createWasmBackend, simdSupported } from './wasm.js';
 import { typeError, rangeError } from './validate.js';
 
 let wasmBackend: Backend | undefined;
 let active: Backend = referenceBackend;
 /** Set once the caller picks a backend, so a late asynchronous compile does not override the choice. */
 let chosen = false;
-let pending: Promise<BackendName>;
+let pending: Promise<unknown> = Promise.resolve();
 
-if (simdSupported()) {
-  try {
-    wasmBackend = createWasmBackend(compileSync());
-    active = wasmBackend;
-    pending = Promise.resolve('wasm');
-  } catch {
-    pending = compileAsync().then(
-      (module) => {
-        wasmBackend = createWasmBackend(module);
-        if (!chosen) active = wasmBackend;
-        return active.name;
-      },
-      () => active.name,
-    );
-  }
-} else {
-  pending = Promise.resolve('js');
+/** Makes a compiled kernel module the wasm backend, and the active one unless the caller chose a backend. */
+export function installModule(module: WebAssembly.Module): void {
+  wasmBackend = createWasmBackend(module);
+  if (!chosen) active = wasmBackend;
+}
+
+/** Installs the module an asynchronous compile yields; ready() waits for it. A failed compile leaves js in use. */
+export function installWhenCompiled(compile: Promise<WebAssembly.Module>): Promise<BackendName> {
+  const installed = compile.then(installModule, () => undefined).then(() => active.name);
+  pending = installed;
+  return installed;
 }
 
 /** The backend in use: 'wasm' (SIMD WebAssembly) or 'js' (the pure TypeScript reference). */
@@ -48,7 +43,7 @@ export function setBackend(name: BackendName): void {
     if (!wasmBackend) {
       throw new Error(
         simdSupported()
-          ? "nninit.setBackend: the WebAssembly module is still compiling; await ready() before setBackend('wasm')"
+          ? "nninit.setBackend: the WebAssembly module is not compiled yet; await ready() (or loadWasm() from nninit/lean) first"
           : "nninit.setBackend: this platform has no WebAssembly SIMD, so only the 'js' backend is available",
       );
     }
@@ -68,6 +63,8 @@ export function setBackend(name: BackendName): void {
 export function ready(): Promise<BackendName> {
   return pending.then(() => active.name);
 }
+
+export { simdSupported };
 
 /** The active backend, for the initializers. */
 export function currentBackend(): Backend {

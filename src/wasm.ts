@@ -4,7 +4,6 @@
 
 import { outputLength, reflectorStart, type Backend, type Output, type StreamKey } from './backend.js';
 import { HOUSEHOLDER_BLOCK } from './householder.js';
-import { wasmBase64 } from './generated/wasm-binary.js';
 
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -49,22 +48,6 @@ export function simdSupported(): boolean {
   } catch {
     return false;
   }
-}
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-/** Compiles the embedded module synchronously; throws where the platform refuses (large modules on some main threads). */
-export function compileSync(): WebAssembly.Module {
-  return new WebAssembly.Module(decodeBase64(wasmBase64));
-}
-
-export function compileAsync(): Promise<WebAssembly.Module> {
-  return WebAssembly.compile(decodeBase64(wasmBase64));
 }
 
 /** Instantiates the module (no imports) and wraps it as a Backend. */
