@@ -10,8 +10,12 @@
 // factorization half: 2nm^2 - 2m^3/3 flops instead of twice that.
 //
 // Reflectors are applied in blocks of HOUSEHOLDER_BLOCK with the compact WY form (Schreiber and Van Loan, 1989):
-// H_k0 ... H_{k0+b-1} = I - V T V^T, so most of the work is two matrix products. Every sum runs over its index
-// in increasing order from +0, which the SIMD kernels keep by vectorizing across output columns only.
+// H_k0 ... H_{k0+b-1} = I - V T V^T, so most of the work is two matrix products. Each reflector and T are
+// computed in float64 and stored in float32; Q accumulates in float32 (2048 x 2048 stays orthonormal to about
+// 1e-6). Every sum runs over its index in increasing order from +0, rounding after every operation, which the
+// SIMD kernels keep by vectorizing across independent sums only.
+
+const fround = Math.fround;
 
 /** Reflectors per block. Part of the algorithm's definition: a different block size rounds differently. */
 export const HOUSEHOLDER_BLOCK = 32;
@@ -21,11 +25,11 @@ export type GaussianColumn = (k: number, out: Float32Array) => void;
 
 /**
  * Builds the panel of reflectors k0 .. k0 + kb - 1 for an n-row matrix: V (p x kb row-major, p = n - k0, unit
- * diagonal, zeros above it), T (kb x kb upper triangular) and the signs d_k. Returns nothing; fills its arrays.
+ * diagonal, zeros above it), T (kb x kb upper triangular) and the signs d_k.
  */
 export function buildPanel(
   n: number, k0: number, kb: number, column: GaussianColumn,
-  v: Float64Array, t: Float64Array, signs: Float64Array, gaussian: Float32Array,
+  v: Float32Array, t: Float32Array, signs: Float64Array, gaussian: Float32Array,
 ): void {
   const p = n - k0;
   const tau = new Float64Array(kb);
@@ -51,15 +55,16 @@ export function buildPanel(
     for (let r = 1; r < length; r++) v[(j + r) * kb + j] = x[r] * scale;
     signs[k0 + j] = beta < 0 ? -1 : 1;
   }
-  // T by the forward, column-wise recurrence (LAPACK dlarft): T[0:j, j] = -tau_j T[0:j, 0:j] (V[:, 0:j]^T v_j).
+  // T by the forward, column-wise recurrence (LAPACK dlarft): T[0:j, j] = -tau_j T[0:j, 0:j] (V[:, 0:j]^T v_j),
+  // in float64 from the stored float32 V and T.
   t.fill(0, 0, kb * kb);
   const products = new Float64Array(kb);
   for (let j = 0; j < kb; j++) {
     t[j * kb + j] = tau[j];
-    for (let i = 0; i < j; i++) {
-      let sum = 0;
-      for (let r = j; r < p; r++) sum += v[r * kb + i] * v[r * kb + j];
-      products[i] = sum;
+    products.fill(0);
+    for (let r = j; r < p; r++) {
+      const vj = v[r * kb + j];
+      for (let i = 0; i < j; i++) products[i] += v[r * kb + i] * vj;
     }
     for (let i = 0; i < j; i++) {
       let sum = 0;
@@ -70,47 +75,47 @@ export function buildPanel(
 }
 
 /**
- * Applies I - V T V^T to rows k0.. and columns k0.. of y (n x m row-major): W = V^T Y, W = T W, Y = Y - V W.
- * Columns before k0 are still unit vectors zero in these rows, so they are skipped.
+ * Applies I - V T V^T to rows k0.. and columns k0.. of y (n x m row-major, float32): W = V^T Y, W = T W,
+ * Y = Y - V W. Columns before k0 are still unit vectors zero in these rows, so they are skipped.
  */
 export function applyPanel(
-  y: Float64Array, n: number, m: number, k0: number, kb: number, v: Float64Array, t: Float64Array, w: Float64Array,
+  y: Float32Array, n: number, m: number, k0: number, kb: number, v: Float32Array, t: Float32Array, w: Float32Array,
 ): void {
   const p = n - k0;
   const columns = m - k0;
   for (let i = 0; i < kb; i++) {
     for (let c = 0; c < columns; c++) {
       let sum = 0;
-      for (let r = 0; r < p; r++) sum += v[r * kb + i] * y[(k0 + r) * m + k0 + c];
+      for (let r = 0; r < p; r++) sum = fround(sum + fround(v[r * kb + i] * y[(k0 + r) * m + k0 + c]));
       w[i * columns + c] = sum;
     }
   }
   for (let i = 0; i < kb; i++) {
     for (let c = 0; c < columns; c++) {
       let sum = 0;
-      for (let l = i; l < kb; l++) sum += t[i * kb + l] * w[l * columns + c];
+      for (let l = i; l < kb; l++) sum = fround(sum + fround(t[i * kb + l] * w[l * columns + c]));
       w[i * columns + c] = sum;
     }
   }
   for (let r = 0; r < p; r++) {
     for (let c = 0; c < columns; c++) {
       let sum = 0;
-      for (let i = 0; i < kb; i++) sum += v[r * kb + i] * w[i * columns + c];
+      for (let i = 0; i < kb; i++) sum = fround(sum + fround(v[r * kb + i] * w[i * columns + c]));
       const at = (k0 + r) * m + k0 + c;
       y[at] = y[at] - sum;
     }
   }
 }
 
-/** The n x m orthonormal-column factor (row-major f64) before signs and gain; returns the column signs d. */
-export function orthogonalFactor(n: number, m: number, column: GaussianColumn, y: Float64Array): Float64Array {
+/** The n x m orthonormal-column factor (row-major float32) before signs and gain; returns the column signs d. */
+export function orthogonalFactor(n: number, m: number, column: GaussianColumn, y: Float32Array): Float64Array {
   const b = HOUSEHOLDER_BLOCK;
   y.fill(0, 0, n * m);
   for (let i = 0; i < m; i++) y[i * m + i] = 1;
   const signs = new Float64Array(m);
-  const v = new Float64Array(n * b);
-  const t = new Float64Array(b * b);
-  const w = new Float64Array(b * m);
+  const v = new Float32Array(n * b);
+  const t = new Float32Array(b * b);
+  const w = new Float32Array(b * m);
   const gaussian = new Float32Array(n);
   for (let k0 = Math.floor((m - 1) / b) * b; k0 >= 0; k0 -= b) {
     const kb = Math.min(b, m - k0);
@@ -121,15 +126,15 @@ export function orthogonalFactor(n: number, m: number, column: GaussianColumn, y
 }
 
 /**
- * out[i, j] of the rows x cols result: Q[i, j] d_j gain (rows >= cols) or Q[j, i] d_i gain (rows < cols, Q then
- * being cols x rows), rounded to out's element type.
+ * out[i, j] of the rows x cols result: f32(Q[i, j] d_j gain) (rows >= cols) or f32(Q[j, i] d_i gain)
+ * (rows < cols, Q then being cols x rows); a float64 out holds those float32 values.
  */
 export function writeOrthogonal(
-  y: Float64Array, signs: Float64Array, n: number, m: number, gain: number, transpose: boolean, out: Float32Array | Float64Array,
+  y: Float32Array, signs: Float64Array, n: number, m: number, gain: number, transpose: boolean, out: Float32Array | Float64Array,
 ): void {
   if (!transpose) {
-    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[i * m + j] = y[i * m + j] * (signs[j] * gain);
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[i * m + j] = fround(y[i * m + j] * (signs[j] * gain));
   } else {
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = y[j * m + i] * (signs[i] * gain);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = fround(y[j * m + i] * (signs[i] * gain));
   }
 }

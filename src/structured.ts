@@ -75,10 +75,10 @@ function matrixDimensions(fn: string, tensor: CheckedShape, layout: Layout): [ro
  * The matrix is Haar-distributed (uniform over orthogonal matrices). nninit uses Stewart's method (1980): the
  * product of n Householder reflectors of Gaussian vectors, with the signs Mezzadri's fix gives the QR of a
  * Gaussian matrix. This has exactly the distribution of PyTorch's, Keras's and JAX's QR-with-sign-fix result
- * at half the flops; reflectors are applied in blocks of 32 (compact WY form) in float64, so most of the work
- * is SIMD matrix products. With n = max(rows, cols), reflector k's Gaussian vector is normal-stream elements
- * k n + k .. k n + n - 1. Float32 output rounds the float64 result; float64 output keeps it. offset/length
- * slices are taken from the full matrix, which is computed whole.
+ * at half the flops. Reflectors are built in float64 and applied in blocks of 32 (compact WY form) by float32
+ * SIMD matrix products; 2048 x 2048 results are orthonormal to about 4e-7. With n = max(rows, cols), reflector
+ * k's Gaussian vector is normal-stream elements k n + k .. k n + n - 1. Like every random initializer, float64
+ * output holds the float32 values. offset/length slices are taken from the full matrix, computed whole.
  *
  * @example orthogonal([256, 256], { seed: 1 })
  * @example orthogonal([3, 3, 64, 64], { gain: Math.SQRT2 })    // conv kernel: a 576 x 64 matrix

@@ -16,7 +16,7 @@ interface KernelExports {
   fillTruncatedNormal(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
   heapBase(): number;
   orthogonalStart(y: number, nPadded: number, mPadded: number, m: number): void;
-  buildPanel(n: number, k0: number, kb: number, kbPadded: number, pPadded: number,
+  buildPanel(n: number, k0: number, kb: number, pPadded: number,
     gaussian: number, v: number, t: number, signs: number, tau: number, products: number): void;
   applyPanel(y: number, nPadded: number, mPadded: number, k0: number, kbPadded: number, v: number, t: number, w: number, strip: number): void;
   writeOrthogonal(y: number, mPadded: number, signs: number, n: number, m: number, gain: number,
@@ -147,10 +147,10 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     orthogonal(rows, cols, key, gain, out) {
       const n = Math.max(rows, cols), m = Math.min(rows, cols);
       const b = HOUSEHOLDER_BLOCK;
-      const nPadded = roundUp(n, 4), mPadded = roundUp(m, 4);
+      const nPadded = roundUp(n, 4), mPadded = roundUp(m, 8);
       const single = out instanceof Float32Array;
       const [y, v, t, w, strip, gaussian, signs, tau, products, dst] = allocate([
-        nPadded * mPadded * 8, nPadded * b * 8, b * b * 8, b * mPadded * 8, nPadded * 8 * 8, b * n * 4, m * 8, b * 8, b * 8,
+        nPadded * mPadded * 4, nPadded * b * 4, b * b * 4, b * mPadded * 4, nPadded * 16 * 4, b * n * 4, m * 8, b * 8, b * 8,
         rows * cols * (single ? 4 : 8),
       ]);
       const heap = kernels.memory.buffer;
@@ -163,7 +163,7 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
           backend.fillNormal(new Float32Array(heap, gaussian + j * n * 4, n - k), reflectorStart(n, k), key, standard);
         }
         const kbPadded = roundUp(kb, 4);
-        kernels.buildPanel(n, k0, kb, kbPadded, nPadded - k0, gaussian, v, t, signs, tau, products);
+        kernels.buildPanel(n, k0, kb, nPadded - k0, gaussian, v, t, signs, tau, products);
         kernels.applyPanel(y, nPadded, mPadded, k0, kbPadded, v, t, w, strip);
       }
       kernels.writeOrthogonal(y, mPadded, signs, n, m, gain, rows < cols ? 1 : 0, single ? 1 : 0, dst);
