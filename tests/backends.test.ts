@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nninit from 'nninit';
 import { bytesOf } from './helpers.ts';
+import { withBackend } from './with-backend.ts';
 
 type Initializer = (shape: readonly number[], options?: Record<string, unknown>) => Float32Array | Float64Array | Uint16Array;
 
@@ -27,14 +28,6 @@ const RANDOM: Record<string, [Initializer, Record<string, unknown>]> = {
 const SHAPES = [[1], [3], [7, 5], [33, 17], [3, 3, 4, 8], [2, 5, 3, 3], [130, 257]];
 const SEEDS: (number | bigint)[] = [0, 1, 12345, 2 ** 53 - 1, 0xfedcba9876543210n];
 
-function withBackend<T>(name: 'wasm' | 'js', run: () => T): T {
-  nninit.setBackend(name);
-  try {
-    return run();
-  } finally {
-    nninit.setBackend('wasm');
-  }
-}
 
 for (const [name, [initializer, parameters]] of Object.entries(RANDOM)) {
   test(`${name}: wasm and js agree byte for byte over seeds, shapes, streams, offsets and dtypes`, () => {

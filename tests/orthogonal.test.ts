@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as nninit from 'nninit';
 import { buildPanel } from '../src/householder.ts';
 import { bytesOf } from './helpers.ts';
+import { withBackend } from './with-backend.ts';
 
 /** max |Q^T Q - I| (columns, rows >= cols) or max |Q Q^T - I| (rows), accumulated in double by outer products. */
 function orthogonalityError(q: Float32Array | Float64Array, rows: number, cols: number, gain = 1): number {
@@ -24,14 +25,6 @@ function orthogonalityError(q: Float32Array | Float64Array, rows: number, cols: 
   return worst;
 }
 
-function withBackend<T>(name: 'wasm' | 'js', run: () => T): T {
-  nninit.setBackend(name);
-  try {
-    return run();
-  } finally {
-    nninit.setBackend('wasm');
-  }
-}
 
 test('orthogonal: max |Q^T Q - I| <= 1e-5 in float32 up to 2048 x 2048, square, tall and wide', (t) => {
   for (const [rows, cols] of [[1, 1], [2, 2], [3, 7], [7, 3], [33, 17], [100, 250], [256, 256], [1024, 1024], [2048, 2048]]) {
