@@ -1,0 +1,83 @@
+// The benchmark harness end to end in its smoke mode (tiny sizes, millisecond budgets): the files it writes
+// have the documented shape. Speed is never asserted here.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { BenchReport, CandidateResult } from '../bench/results.js';
+import { FAMILIES } from '../bench/workloads.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const GROUPS = ['nninit', 'plain JS', 'TF.js', 'native', 'limit'];
+
+function assertCandidateShape(result: CandidateResult, where: string): void {
+  assert.equal(typeof result.candidate, 'string', where);
+  assert.ok(GROUPS.includes(result.group), `${where}: group ${result.group}`);
+  if (result.median === null) {
+    assert.equal(typeof result.capSeconds, 'number', `${where}: a missing median needs a cap`);
+  } else {
+    for (const key of ['median', 'min', 'max', 'valuesPerSecond'] as const) {
+      assert.ok(Number.isFinite(result[key]) && (result[key] as number) >= 0, `${where}: ${key} ${result[key]}`);
+    }
+    assert.ok(result.min! <= result.median && result.median <= result.max!, `${where}: min <= median <= max`);
+    assert.ok(Number.isInteger(result.samples) && result.samples >= 1, `${where}: samples ${result.samples}`);
+  }
+  assert.ok([true, false, null].includes(result.sanity.ok), `${where}: sanity.ok ${result.sanity.ok}`);
+  assert.equal(typeof result.sanity.detail, 'string', where);
+}
+
+test('bench/run.ts --smoke writes latest.json, benchmarks.md and a valid benchmarks.svg', { timeout: 55_000 }, async () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'nninit-bench-'));
+  try {
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', '--out-dir', outDir], {
+      cwd: ROOT,
+      timeout: 50_000,
+      maxBuffer: 16 * 2 ** 20,
+    });
+
+    const report = JSON.parse(readFileSync(join(outDir, 'latest.json'), 'utf8')) as BenchReport;
+    assert.equal(report.mode, 'smoke');
+    assert.ok(!Number.isNaN(Date.parse(report.date)) && report.date.endsWith('Z'), `date ${report.date}`);
+    assert.ok(report.durationSeconds > 0);
+    assert.equal(typeof report.machine.cpu, 'string');
+    assert.ok(report.machine.cores >= 1 && report.machine.totalMemoryBytes > 0);
+    assert.match(report.machine.node, /^v\d+\./);
+    assert.equal(typeof report.machine.os, 'string');
+    assert.equal(typeof report.machine.v8, 'string');
+    for (const key of ['nninit', 'tinybench', 'tfjs', 'tfjsBackendWasm', 'seedrandom'] as const) {
+      assert.match(report.versions[key], /^\d+\.\d+/, `versions.${key}`);
+    }
+    assert.ok(Array.isArray(report.notes));
+    assert.deepEqual(report.families, [...FAMILIES]);
+
+    assert.ok(report.workloads.length >= FAMILIES.length - 1, 'one workload per family (orthogonal may be skipped)');
+    for (const workload of report.workloads) {
+      assert.ok((FAMILIES as readonly string[]).includes(workload.family), workload.id);
+      assert.equal(workload.values, workload.shape.reduce((a, b) => a * b, 1), workload.id);
+      assert.ok(workload.expectedStd > 0, workload.id);
+      const names = workload.results.map((result) => result.candidate);
+      assert.ok(names.includes('nninit wasm') && names.includes('nninit js'), `${workload.id}: ${names.join(', ')}`);
+      assert.ok(workload.results.some((result) => result.group === 'limit'), `${workload.id}: the fill ceiling`);
+      for (const result of workload.results) assertCandidateShape(result, `${workload.id} ${result.candidate}`);
+    }
+
+    const markdown = readFileSync(join(outDir, 'benchmarks.md'), 'utf8');
+    assert.match(markdown, /^\| workload \| candidate \| median \|/m);
+    assert.match(markdown, /\(benchmarks\.svg\)/);
+
+    const svg = readFileSync(join(outDir, 'benchmarks.svg'), 'utf8');
+    assert.equal(XMLValidator.validate(svg), true);
+    const parsed = new XMLParser({ ignoreAttributes: false }).parse(svg) as Record<string, { '@_xmlns'?: string }>;
+    assert.deepEqual(Object.keys(parsed), ['svg']);
+    assert.equal(parsed.svg['@_xmlns'], 'http://www.w3.org/2000/svg');
+    assert.doesNotMatch(svg, /<script|<foreignObject|@import|href="http/i, 'plain SVG for GitHub: no scripts, no external resources');
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+});
