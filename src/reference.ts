@@ -17,13 +17,16 @@ const PHILOX_M1 = 0xcd9e8d57;
 const PHILOX_W0 = 0x9e3779b9;
 const PHILOX_W1 = 0xbb67ae85;
 
-/** High 32 bits of the 64-bit product of two unsigned 32-bit words, from 16-bit halves (all steps exact in double). */
+/**
+ * High 32 bits of the 64-bit product of two unsigned 32-bit words, from 16-bit halves: every partial product is
+ * below 2^32, so each step is exact in double precision and the shifts see exact integers.
+ */
 function mulhi32(a: number, b: number): number {
-  const bLow = b & 0xffff;
-  const bHigh = b >>> 16;
-  const low = a * bLow; // < 2^48
-  const middle = a * bHigh + Math.floor(low / 0x10000); // < 2^49
-  return Math.floor(middle / 0x10000) >>> 0;
+  const aLow = a & 0xffff, aHigh = a >>> 16;
+  const bLow = b & 0xffff, bHigh = b >>> 16;
+  const lowHigh = aLow * bHigh, highLow = aHigh * bLow;
+  const middle = ((aLow * bLow) >>> 16) + (lowHigh & 0xffff) + (highLow & 0xffff);
+  return (aHigh * bHigh + (lowHigh >>> 16) + (highLow >>> 16) + (middle >>> 16)) >>> 0;
 }
 
 /** Philox4x32-10 of one block; writes the four words to out[at .. at+3]. */
@@ -50,28 +53,33 @@ export function philoxBlock(
 
 const TWO_POW_32 = 4294967296;
 
-/** Calls visit(block, words) for every block that holds a word in [start, start + count), in order. */
-function forEachBlock(start: number, count: number, key: StreamKey, visit: (firstWord: number, words: Uint32Array) => void): void {
-  const words = new Uint32Array(4);
-  const firstBlock = Math.floor(start / 4);
-  const endBlock = Math.ceil((start + count) / 4);
-  for (let block = firstBlock; block < endBlock; block++) {
-    const blockHi = Math.floor(block / TWO_POW_32);
-    philoxBlock(block - blockHi * TWO_POW_32, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, words, 0);
-    visit(block * 4, words);
+/** Writes stream words start .. start + out.length - 1 into out, block by block. */
+function streamWords(out: Uint32Array, start: number, key: StreamKey): void {
+  const block = new Uint32Array(4);
+  const end = start + out.length;
+  for (let first = Math.floor(start / 4) * 4; first < end; first += 4) {
+    const index = first / 4;
+    const indexHi = Math.floor(index / TWO_POW_32);
+    philoxBlock(index - indexHi * TWO_POW_32, indexHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, block, 0);
+    for (let i = Math.max(first, start); i < Math.min(first + 4, end); i++) out[i - start] = block[i - first];
   }
 }
 
+/** Words per pass of the fills below: they take stream words in runs of this many, then map them. */
+const CHUNK_WORDS = 4096;
+
 // ---- single-precision elementary functions (assembly/f32math.ts) ------------------------------------------------
 
-const bitsView = new DataView(new ArrayBuffer(4));
+// One float32 seen as its bits (the platform's byte order is the same for both views).
+const floatView = new Float32Array(1);
+const bitsView = new Uint32Array(floatView.buffer);
 function f32FromBits(bits: number): number {
-  bitsView.setUint32(0, bits >>> 0);
-  return bitsView.getFloat32(0);
+  bitsView[0] = bits;
+  return floatView[0];
 }
 function bitsOfF32(value: number): number {
-  bitsView.setFloat32(0, value);
-  return bitsView.getUint32(0);
+  floatView[0] = value;
+  return bitsView[0];
 }
 
 const SQRT_HALF_BITS = 0x3f3504f3;
@@ -227,46 +235,47 @@ export const referenceBackend: Backend = {
   },
 
   fillBits(out, start, key) {
-    const end = start + out.length;
-    forEachBlock(start, out.length, key, (firstWord, words) => {
-      for (let i = Math.max(firstWord, start); i < Math.min(firstWord + 4, end); i++) out[i - start] = words[i - firstWord];
-    });
+    streamWords(out, start, key);
   },
 
   fillUniform(out: Output, start: number, key: StreamKey, p: UniformParameters) {
     const write = writerOf(out);
-    const end = start + outputLength(out);
-    forEachBlock(start, end - start, key, (firstWord, words) => {
-      for (let i = Math.max(firstWord, start); i < Math.min(firstWord + 4, end); i++) {
-        write(i - start, uniformOf(words[i - firstWord], p.low, p.range));
-      }
-    });
+    const words = new Uint32Array(CHUNK_WORDS);
+    const length = outputLength(out);
+    for (let done = 0; done < length; done += CHUNK_WORDS) {
+      const run = words.subarray(0, Math.min(CHUNK_WORDS, length - done));
+      streamWords(run, start + done, key);
+      for (let j = 0; j < run.length; j++) write(done + j, uniformOf(run[j], p.low, p.range));
+    }
   },
 
   fillNormal(out: Output, start: number, key: StreamKey, p: NormalParameters) {
     const write = writerOf(out);
-    const end = start + outputLength(out);
+    const words = new Uint32Array(CHUNK_WORDS);
     const pair = new Float64Array(2);
-    forEachBlock(start, end - start, key, (firstWord, words) => {
-      // Words (0, 1) of a block give elements 0 and 1; words (2, 3) give elements 2 and 3.
-      for (let half = 0; half < 4; half += 2) {
-        const i = firstWord + half;
-        if (i + 1 < start || i >= end) continue;
-        normalPairOf(words[half], words[half + 1], p.mean, p.stddev, pair);
+    const end = start + outputLength(out);
+    // Words (2k, 2k + 1) of the stream give elements 2k and 2k + 1: runs start at an even index.
+    for (let first = start - (start % 2); first < end; first += CHUNK_WORDS) {
+      const run = words.subarray(0, Math.min(CHUNK_WORDS, end + (end % 2) - first));
+      streamWords(run, first, key);
+      for (let j = 0; j < run.length; j += 2) {
+        normalPairOf(run[j], run[j + 1], p.mean, p.stddev, pair);
+        const i = first + j;
         if (i >= start) write(i - start, pair[0]);
-        if (i + 1 >= start && i + 1 < end) write(i + 1 - start, pair[1]);
+        if (i + 1 < end) write(i + 1 - start, pair[1]);
       }
-    });
+    }
   },
 
   fillTruncatedNormal(out: Output, start: number, key: StreamKey, p: TruncatedNormalParameters) {
     const write = writerOf(out);
-    const end = start + outputLength(out);
-    forEachBlock(start, end - start, key, (firstWord, words) => {
-      for (let i = Math.max(firstWord, start); i < Math.min(firstWord + 4, end); i++) {
-        write(i - start, truncatedOf(words[i - firstWord], p));
-      }
-    });
+    const words = new Uint32Array(CHUNK_WORDS);
+    const length = outputLength(out);
+    for (let done = 0; done < length; done += CHUNK_WORDS) {
+      const run = words.subarray(0, Math.min(CHUNK_WORDS, length - done));
+      streamWords(run, start + done, key);
+      for (let j = 0; j < run.length; j++) write(done + j, truncatedOf(run[j], p));
+    }
   },
 
   orthogonal(rows, cols, key, gain, out) {
