@@ -142,9 +142,19 @@ export function erfinvf(x: number): number {
     w = fround(fround(Math.sqrt(w)) - 3);
     coefficients = ERFINV_TAIL;
   }
-  let p = coefficients[0];
-  for (let i = 1; i < 9; i++) p = fround(coefficients[i] + fround(p * w));
-  return fround(p * x);
+  return fround(polynomial8(coefficients, w) * x);
+}
+
+/** c[0] w^8 + ... + c[8] by Estrin's scheme, grouped as assembly/f32math.ts polynomial8. */
+function polynomial8(c: number[], w: number): number {
+  const w2 = fround(w * w), w4 = fround(w2 * w2);
+  const p01 = fround(c[1] + fround(c[0] * w));
+  const p23 = fround(c[3] + fround(c[2] * w));
+  const p45 = fround(c[5] + fround(c[4] * w));
+  const p67 = fround(c[7] + fround(c[6] * w));
+  const high = fround(p23 + fround(w2 * p01));
+  const low = fround(p67 + fround(w2 * p45));
+  return fround(c[8] + fround(fround(low + fround(w4 * high)) * w));
 }
 
 // ---- maps from words to values (assembly/samplers.ts) ---------------------------------------------------------
