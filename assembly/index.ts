@@ -2,10 +2,11 @@
 // through it in chunks, so linear memory never grows with the size of a tensor.
 
 export { philoxBlock } from "./philox";
+import { CHUNK_BYTES } from "./samplers";
 export { fillBits, fillUniform, fillNormal, fillTruncatedNormal } from "./samplers";
 
-/** Size of the scratch region in bytes: 4096 groups of 16 words would be too much for L1; 64 KiB sits in L2. */
-const SCRATCH_BYTES: i32 = 65536;
+/** Size of the scratch region in bytes: 64 KiB (16384 values per call) sits in L2. */
+const SCRATCH_BYTES: i32 = CHUNK_BYTES;
 const SCRATCH: usize = memory.data(SCRATCH_BYTES, 16);
 
 export function scratchPointer(): usize {

@@ -154,35 +154,34 @@ export function fillUniform(
   }
 }
 
-// The kernels below run each group through short stages, every stage a loop over the group's eight vectors:
-// the dependency chains of log, sqrt and the polynomials are long, and independent iterations of a short loop
-// overlap in the processor far better than one long chain per vector (about 1.5x here).
-const STAGE: usize = memory.data(<i32>GROUP_BYTES, 16);
+/** Largest region one call fills: the host's scratch region has this size (assembly/index.ts). */
+export const CHUNK_BYTES: i32 = 65536;
 
-/** Box-Muller on the lane-major group at dst: each (radius word, angle word) vector pair becomes (cosine, sine) values. */
+// The normal and truncated-normal kernels run the whole region through short stages, every stage a loop over
+// all its vectors: the dependency chains of log, sqrt and the polynomials are long, and many independent
+// iterations of a short loop overlap in the processor far better than one long chain per vector (about 1.5x
+// for the truncated normal, 7% for the normal here). STAGE holds intermediate values beside the output.
+const STAGE: usize = memory.data(CHUNK_BYTES, 16);
+
+/** Box-Muller's angle step on one vector pair: the radius at `at` (already computed), the angle word at at + 16. */
 // @ts-ignore: decorator
-@inline function normalGroup(dst: usize, meanV: v128, stddevV: v128): void {
-  // Radius words are the even vectors (words 0 and 2 of each block), angle words the odd ones.
-  for (let at = dst, end = dst + GROUP_BYTES; at < end; at += 32) {
-    v128.store(at, f32x4.sqrt(f32x4.mul(broadcast(MINUS_TWO_AT), logf4(unitPositive4(v128.load(at))))));
-  }
-  for (let at = dst, end = dst + GROUP_BYTES; at < end; at += 32) {
-    const radius = v128.load(at);
-    const angle = i32x4.shr_u(v128.load(at, 16), 8);
-    const q = i32x4.shr_u(i32x4.add(angle, broadcast(HALF_QUARTER_TURN_AT)), 22);
-    const r = f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(angle, i32x4.shl(q, 22))), broadcast(TWO_POW_MINUS_22_AT));
-    const z = f32x4.mul(r, r);
-    const s = quarterSin4(r, z);
-    const c = quarterCos4(z);
-    const swap = i32x4.neg(v128.and(q, broadcast(INT_ONE_AT)));
-    // Quadrants 2, 3 negate the sine; quadrants 1, 2 negate the cosine: move bit 1 of q (or q + 1) to the sign.
-    const two = broadcast(INT_TWO_AT);
-    const sine = v128.xor(v128.bitselect(c, s, swap), i32x4.shl(v128.and(q, two), 30));
-    const cosine = v128.xor(v128.bitselect(s, c, swap), i32x4.shl(v128.and(i32x4.add(q, broadcast(INT_ONE_AT)), two), 30));
-    v128.store(at, f32x4.add(f32x4.mul(f32x4.mul(radius, cosine), stddevV), meanV));
-    v128.store(at, f32x4.add(f32x4.mul(f32x4.mul(radius, sine), stddevV), meanV), 16);
-  }
+@inline function normalAngles(at: usize, meanV: v128, stddevV: v128): void {
+  const radius = v128.load(at);
+  const angle = i32x4.shr_u(v128.load(at, 16), 8);
+  const q = i32x4.shr_u(i32x4.add(angle, broadcast(HALF_QUARTER_TURN_AT)), 22);
+  const r = f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(angle, i32x4.shl(q, 22))), broadcast(TWO_POW_MINUS_22_AT));
+  const z = f32x4.mul(r, r);
+  const s = quarterSin4(r, z);
+  const c = quarterCos4(z);
+  const swap = i32x4.neg(v128.and(q, broadcast(INT_ONE_AT)));
+  // Quadrants 2, 3 negate the sine; quadrants 1, 2 negate the cosine: move bit 1 of q (or q + 1) to the sign.
+  const two = broadcast(INT_TWO_AT);
+  const sine = v128.xor(v128.bitselect(c, s, swap), i32x4.shl(v128.and(q, two), 30));
+  const cosine = v128.xor(v128.bitselect(s, c, swap), i32x4.shl(v128.and(i32x4.add(q, broadcast(INT_ONE_AT)), two), 30));
+  v128.store(at, f32x4.add(f32x4.mul(f32x4.mul(radius, cosine), stddevV), meanV));
+  v128.store(at, f32x4.add(f32x4.mul(f32x4.mul(radius, sine), stddevV), meanV), 16);
 }
+
 
 export function fillNormal(
   dst: usize, groups: i32, blockLo: u32, blockHi: u32, streamLo: u32, streamHi: u32, seedLo: u32, seedHi: u32,
@@ -191,13 +190,16 @@ export function fillNormal(
   prepareRoundKeys(seedLo, seedHi);
   let block = (<u64>blockHi << 32) | <u64>blockLo;
   const meanV = f32x4.splat(mean), stddevV = f32x4.splat(stddev);
-  for (let g = 0; g < groups; g++) {
-    philoxGroup(dst, block, streamLo, streamHi);
-    normalGroup(dst, meanV, stddevV);
-    storeGroupInOrder(dst);
-    dst += GROUP_BYTES;
+  const end = dst + <usize>groups * GROUP_BYTES;
+  for (let at = dst; at < end; at += GROUP_BYTES) {
+    philoxGroup(at, block, streamLo, streamHi);
     block += GROUP_BLOCKS;
   }
+  for (let at = dst; at < end; at += 32) {
+    v128.store(at, f32x4.sqrt(f32x4.mul(broadcast(MINUS_TWO_AT), logf4(unitPositive4(v128.load(at))))));
+  }
+  for (let at = dst; at < end; at += 32) normalAngles(at, meanV, stddevV);
+  for (let at = dst; at < end; at += GROUP_BYTES) storeGroupInOrder(at);
 }
 
 export function fillTruncatedNormal(
@@ -209,27 +211,26 @@ export function fillTruncatedNormal(
   const startV = f32x4.splat(start), widthV = f32x4.splat(width);
   const meanV = f32x4.splat(mean), stddevV = f32x4.splat(stddev);
   const lowestV = f32x4.splat(lowest), highestV = f32x4.splat(highest);
-  for (let g = 0; g < groups; g++) {
-    philoxGroup(dst, block, streamLo, streamHi);
-    // Three stages: y in place of the words and (1 - y)(1 + y) in STAGE; erfinv's w = -log of that; the
-    // polynomial and the final scaling and clamp. Splitting the log out gives about 12% here.
-    for (let offset: usize = 0; offset < GROUP_BYTES; offset += 16) {
-      let y = f32x4.add(f32x4.mul(unitOpen4(v128.load(dst + offset)), widthV), startV);
-      y = f32x4.pmin(f32x4.pmax(y, broadcast(ABOVE_MINUS_ONE_AT)), broadcast(BELOW_ONE_AT));
-      v128.store(dst + offset, y);
-      const one = broadcast(ONE_AT);
-      v128.store(STAGE + offset, f32x4.mul(f32x4.sub(one, y), f32x4.add(one, y)));
-    }
-    for (let offset: usize = 0; offset < GROUP_BYTES; offset += 16) {
-      v128.store(STAGE + offset, f32x4.neg(logf4(v128.load(STAGE + offset))));
-    }
-    for (let offset: usize = 0; offset < GROUP_BYTES; offset += 16) {
-      const x = erfinvFromW4(v128.load(dst + offset), v128.load(STAGE + offset));
-      const value = f32x4.add(f32x4.mul(f32x4.mul(broadcast(SQRT2_AT), x), stddevV), meanV);
-      v128.store(dst + offset, f32x4.pmin(f32x4.pmax(value, lowestV), highestV));
-    }
-    storeGroupInOrder(dst);
-    dst += GROUP_BYTES;
+  const end = dst + <usize>groups * GROUP_BYTES;
+  for (let at = dst; at < end; at += GROUP_BYTES) {
+    philoxGroup(at, block, streamLo, streamHi);
     block += GROUP_BLOCKS;
   }
+  // y in place of the words, and erfinv's w = -log((1 - y)(1 + y)) at the same offset of STAGE.
+  for (let at = dst, stage = STAGE; at < end; at += 16, stage += 16) {
+    let y = f32x4.add(f32x4.mul(unitOpen4(v128.load(at)), widthV), startV);
+    y = f32x4.pmin(f32x4.pmax(y, broadcast(ABOVE_MINUS_ONE_AT)), broadcast(BELOW_ONE_AT));
+    v128.store(at, y);
+    const one = broadcast(ONE_AT);
+    v128.store(stage, f32x4.mul(f32x4.sub(one, y), f32x4.add(one, y)));
+  }
+  for (let stage = STAGE, stageEnd = STAGE + <usize>groups * GROUP_BYTES; stage < stageEnd; stage += 16) {
+    v128.store(stage, f32x4.neg(logf4(v128.load(stage))));
+  }
+  for (let at = dst, stage = STAGE; at < end; at += 16, stage += 16) {
+    const x = erfinvFromW4(v128.load(at), v128.load(stage));
+    const value = f32x4.add(f32x4.mul(f32x4.mul(broadcast(SQRT2_AT), x), stddevV), meanV);
+    v128.store(at, f32x4.pmin(f32x4.pmax(value, lowestV), highestV));
+  }
+  for (let at = dst; at < end; at += GROUP_BYTES) storeGroupInOrder(at);
 }
