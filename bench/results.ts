@@ -1,7 +1,7 @@
 // The shape of bench/results/latest.json; docs/benchmarks.md describes it for readers.
 
 import type { Sanity } from './sanity.js';
-import type { Family, Mode } from './workloads.js';
+import type { Family, Mode, Workload } from './workloads.js';
 
 export type Group = 'nninit' | 'plain JS' | 'TF.js' | 'native' | 'limit';
 
@@ -22,13 +22,8 @@ export interface CandidateResult {
   readonly sanity: Sanity;
 }
 
-export interface WorkloadResult {
-  readonly id: string;
-  readonly family: Family;
-  readonly label: string;
-  readonly shape: readonly number[];
-  readonly values: number;
-  readonly expectedStd: number;
+/** A workload's description as in bench/workloads.ts, and what every candidate measured on it. */
+export interface WorkloadResult extends Pick<Workload, 'id' | 'family' | 'label' | 'shape' | 'values' | 'expectedStd'> {
   readonly results: CandidateResult[];
 }
 

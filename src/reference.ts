@@ -68,6 +68,18 @@ function streamWords(out: Uint32Array, start: number, key: StreamKey): void {
 /** Words per pass of the fills below: they take stream words in runs of this many, then map them. */
 const CHUNK_WORDS = 4096;
 
+/** Element i of out = map(stream word start + i), for the samplers that use one word per element. */
+function fillMapped(out: Output, start: number, key: StreamKey, map: (word: number) => number): void {
+  const write = writerOf(out);
+  const words = new Uint32Array(CHUNK_WORDS);
+  const length = outputLength(out);
+  for (let done = 0; done < length; done += CHUNK_WORDS) {
+    const run = words.subarray(0, Math.min(CHUNK_WORDS, length - done));
+    streamWords(run, start + done, key);
+    for (let j = 0; j < run.length; j++) write(done + j, map(run[j]));
+  }
+}
+
 // ---- single-precision elementary functions (assembly/f32math.ts) ------------------------------------------------
 
 // One float32 seen as its bits (the platform's byte order is the same for both views).
@@ -249,14 +261,7 @@ export const referenceBackend: Backend = {
   },
 
   fillUniform(out: Output, start: number, key: StreamKey, p: UniformParameters) {
-    const write = writerOf(out);
-    const words = new Uint32Array(CHUNK_WORDS);
-    const length = outputLength(out);
-    for (let done = 0; done < length; done += CHUNK_WORDS) {
-      const run = words.subarray(0, Math.min(CHUNK_WORDS, length - done));
-      streamWords(run, start + done, key);
-      for (let j = 0; j < run.length; j++) write(done + j, uniformOf(run[j], p.low, p.range));
-    }
+    fillMapped(out, start, key, (word) => uniformOf(word, p.low, p.range));
   },
 
   fillNormal(out: Output, start: number, key: StreamKey, p: NormalParameters) {
@@ -278,14 +283,7 @@ export const referenceBackend: Backend = {
   },
 
   fillTruncatedNormal(out: Output, start: number, key: StreamKey, p: TruncatedNormalParameters) {
-    const write = writerOf(out);
-    const words = new Uint32Array(CHUNK_WORDS);
-    const length = outputLength(out);
-    for (let done = 0; done < length; done += CHUNK_WORDS) {
-      const run = words.subarray(0, Math.min(CHUNK_WORDS, length - done));
-      streamWords(run, start + done, key);
-      for (let j = 0; j < run.length; j++) write(done + j, truncatedOf(run[j], p));
-    }
+    fillMapped(out, start, key, (word) => truncatedOf(word, p));
   },
 
   orthogonal(rows, cols, key, gain, out) {
