@@ -1,5 +1,5 @@
 // Philox4x32-10 (Salmon, Moraes, Dror, Shaw: "Parallel random numbers: as easy as 1, 2, 3", SC 2011),
-// the variant of Random123's philox4x32 with 10 rounds. Vectors: ../shared/reference/philox4x32-10.kat.
+// the variant of Random123's philox4x32 with 10 rounds. Vectors: tests/fixtures/philox4x32-10.kat.
 //
 // Stream layout (the reproducibility contract): raw word i of the stream (seed s, stream t) is word i % 4 of
 //   philox4x32([blockLo, blockHi, tLo, tHi], [sLo, sHi]),  block = floor(i / 4).

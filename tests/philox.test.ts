@@ -7,7 +7,7 @@ import { philoxReference, streamWord } from './helpers.ts';
 const BACKENDS = ['wasm', 'js'] as const;
 
 function knownAnswers(): { counter: number[]; key: number[]; expected: number[] }[] {
-  const text = readFileSync(new URL('../../shared/reference/philox4x32-10.kat', import.meta.url), 'utf8');
+  const text = readFileSync(new URL('./fixtures/philox4x32-10.kat', import.meta.url), 'utf8');
   return text.split('\n').filter((line) => line.trim() && !line.startsWith('#')).map((line) => {
     const words = line.trim().split(/\s+/).map((hex) => parseInt(hex, 16));
     return { counter: words.slice(0, 4), key: words.slice(4, 6), expected: words.slice(6, 10) };

@@ -1,6 +1,6 @@
 import { philoxBlock, philoxGroup, prepareRoundKeys, GROUP_WORDS } from "../philox";
 
-// Random123 known-answer vectors (../shared/reference/philox4x32-10.kat): counter, key, expected output.
+// Random123 known-answer vectors (tests/fixtures/philox4x32-10.kat): counter, key, expected output.
 const VECTORS: u32[][] = [
   [0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8],
   [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd],
