@@ -64,23 +64,49 @@ export function logf(x: f32): f32 {
   return (f - (halfSquare - low)) + dk * LN2_HI;
 }
 
+// The v128 logarithm comes in three steps so that the staged kernels (assembly/samplers.ts) can run each one as
+// its own loop over a whole chunk, keeping the dependency chains short: logReduce4 (the exponent k, f = m - 1
+// and the division s = f / (2 + f)), logSeries4 (z R(z)) and logCombine4. logf4 chains them for one vector.
+
+/** Stores f = m - 1, s = f / (2 + f) and k (as a float) of x = 2^k m, m in [sqrt(1/2), sqrt(2)). */
 // @ts-ignore: decorator
-@inline export function logf4(x: v128): v128 {
+@inline export function logReduce4(x: v128, fAt: usize, sAt: usize, kAt: usize): void {
   const shifted = i32x4.add(x, broadcast(EXPONENT_SHIFT_AT));
   const k = i32x4.sub(i32x4.shr_u(shifted, 23), broadcast(EXPONENT_BIAS_AT));
   const m = i32x4.add(v128.and(shifted, broadcast(MANTISSA_MASK_AT)), broadcast(SQRT_HALF_BITS_AT));
   const f = f32x4.sub(m, broadcast(ONE_AT));
-  const s = f32x4.div(f, f32x4.add(broadcast(TWO_AT), f));
+  v128.store(fAt, f);
+  v128.store(sAt, f32x4.div(f, f32x4.add(broadcast(TWO_AT), f)));
+  v128.store(kAt, f32x4.convert_i32x4_s(k));
+}
+
+/** r = z R(z) with z = s^2. */
+// @ts-ignore: decorator
+@inline export function logSeries4(s: v128): v128 {
   const z = f32x4.mul(s, s);
   let p = broadcast(LOG_C4_AT);
   p = hornerStep(LOG_C3_AT, p, z);
   p = hornerStep(LOG_C2_AT, p, z);
   p = hornerStep(LOG_C1_AT, p, z);
-  const r = f32x4.mul(z, p);
+  return f32x4.mul(z, p);
+}
+
+/** log x from f, s, k and r: (f - (f^2/2 - (s (f^2/2 + r) + k LN2_LO))) + k LN2_HI. */
+// @ts-ignore: decorator
+@inline export function logCombine4(f: v128, s: v128, dk: v128, r: v128): v128 {
   const halfSquare = f32x4.mul(f32x4.mul(broadcast(HALF_AT), f), f);
-  const dk = f32x4.convert_i32x4_s(k);
   const low = f32x4.add(f32x4.mul(s, f32x4.add(halfSquare, r)), f32x4.mul(dk, broadcast(LN2_LO_AT)));
   return f32x4.add(f32x4.sub(f, f32x4.sub(halfSquare, low)), f32x4.mul(dk, broadcast(LN2_HI_AT)));
+}
+
+// Where logf4 keeps its three intermediate vectors (one vector each; logf4 is for one-off use and the specs).
+const LOG_PARTS = memory.data(48, 16);
+
+// @ts-ignore: decorator
+@inline export function logf4(x: v128): v128 {
+  logReduce4(x, LOG_PARTS, LOG_PARTS + 16, LOG_PARTS + 32);
+  const f = v128.load(LOG_PARTS), s = v128.load(LOG_PARTS, 16), dk = v128.load(LOG_PARTS, 32);
+  return logCombine4(f, s, dk, logSeries4(s));
 }
 
 // ---- sine and cosine of a quarter turn ---------------------------------------------------------------------
@@ -211,9 +237,9 @@ function polynomial8Scalar(c: usize, w: f32): f32 {
   return f32x4.neg(logf4(f32x4.mul(f32x4.sub(one, x), f32x4.add(one, x))));
 }
 
-/** erfinv(x) on four lanes from x and its w = erfinvW4(x): the polynomial per lane, times x. */
+/** erfinv(x) / x on four lanes from erfinv's w = erfinvW4(x): the central or the tail polynomial per lane. */
 // @ts-ignore: decorator
-@inline export function erfinvFromW4(x: v128, w: v128): v128 {
+@inline export function erfinvRatio4(w: v128): v128 {
   const central = v128.lt<f32>(w, broadcast(ERFINV_SPLIT_AT));
   let p = polynomial8(ERFINV_CENTRAL, f32x4.sub(w, broadcast(ERFINV_CENTRE_AT)));
   // The tail polynomial only matters beyond 2.9 standard deviations; skip it when no lane is there.
@@ -221,10 +247,10 @@ function polynomial8Scalar(c: usize, w: f32): f32 {
     const tail = polynomial8(ERFINV_TAIL, f32x4.sub(f32x4.sqrt(w), broadcast(ERFINV_TAIL_CENTRE_AT)));
     p = v128.bitselect(p, tail, central);
   }
-  return f32x4.mul(p, x);
+  return p;
 }
 
 // @ts-ignore: decorator
 @inline export function erfinvf4(x: v128): v128 {
-  return erfinvFromW4(x, erfinvW4(x));
+  return f32x4.mul(erfinvRatio4(erfinvW4(x)), x);
 }
