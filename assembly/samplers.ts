@@ -175,21 +175,29 @@ const STAGE_K: usize = memory.data(CHUNK_BYTES, 16);
  * The logarithm stages of both kernels: logf4 of `bytes / 16` vectors read at `src` every `stride` bytes, as
  * three loops (reduction and division, series, combination) through the STAGE regions. For Box-Muller the
  * vectors hold raw words, x is their unitPositive4 (u1), and sqrt(-2 log u1) is written back in place of the
- * words; otherwise they hold x itself and -log x goes to STAGE, contiguous.
+ * words; otherwise they hold x itself and -log x goes to STAGE, contiguous. Each loop takes two vectors per
+ * iteration (`bytes` is a multiple of 64), which halves the loop's own bookkeeping: a few percent here.
  */
 // @ts-ignore: decorator
 @inline function stagedLog(src: usize, stride: usize, bytes: usize, boxMuller: bool): void {
-  for (let i: usize = 0, at = src; i < bytes; i += 16, at += stride) {
-    const words = v128.load(at);
+  for (let i: usize = 0, at = src; i < bytes; i += 32, at += stride << 1) {
+    const words = v128.load(at), words2 = v128.load(at + stride);
     logReduce4(boxMuller ? unitPositive4(words) : words, STAGE_F + i, STAGE_S + i, STAGE_K + i);
+    logReduce4(boxMuller ? unitPositive4(words2) : words2, STAGE_F + i + 16, STAGE_S + i + 16, STAGE_K + i + 16);
   }
-  for (let i: usize = 0; i < bytes; i += 16) v128.store(STAGE + i, logSeries4(v128.load(STAGE_S + i)));
-  for (let i: usize = 0, at = src; i < bytes; i += 16, at += stride) {
+  for (let i: usize = 0; i < bytes; i += 32) {
+    v128.store(STAGE + i, logSeries4(v128.load(STAGE_S + i)));
+    v128.store(STAGE + i, logSeries4(v128.load(STAGE_S + i, 16)), 16);
+  }
+  for (let i: usize = 0, at = src; i < bytes; i += 32, at += stride << 1) {
     const log = logCombine4(v128.load(STAGE_F + i), v128.load(STAGE_S + i), v128.load(STAGE_K + i), v128.load(STAGE + i));
+    const log2 = logCombine4(v128.load(STAGE_F + i, 16), v128.load(STAGE_S + i, 16), v128.load(STAGE_K + i, 16), v128.load(STAGE + i, 16));
     if (boxMuller) {
       v128.store(at, f32x4.sqrt(f32x4.mul(broadcast(MINUS_TWO_AT), log)));
+      v128.store(at + stride, f32x4.sqrt(f32x4.mul(broadcast(MINUS_TWO_AT), log2)));
     } else {
       v128.store(STAGE + i, f32x4.neg(log));
+      v128.store(STAGE + i, f32x4.neg(log2), 16);
     }
   }
 }
