@@ -17,16 +17,22 @@ const PHILOX_M1 = 0xcd9e8d57;
 const PHILOX_W0 = 0x9e3779b9;
 const PHILOX_W1 = 0xbb67ae85;
 
+const M0_LOW = PHILOX_M0 & 0xffff, M0_HIGH = PHILOX_M0 >>> 16;
+const M1_LOW = PHILOX_M1 & 0xffff, M1_HIGH = PHILOX_M1 >>> 16;
+
 /**
- * High 32 bits of the 64-bit product of two unsigned 32-bit words, from 16-bit halves: every partial product is
- * below 2^32, so each step is exact in double precision and the shifts see exact integers.
+ * High 32 bits of the 64-bit product a * m of two unsigned 32-bit words, from 16-bit halves: with
+ * t = aLow mLow, u = aHigh mLow + (t >> 16) and v = aLow mHigh + (u mod 2^16), a * m is
+ * (aHigh mHigh + (u >> 16) + (v >> 16)) 2^32 + (v mod 2^16) 2^16 + (t mod 2^16). Every one of t, u, v and the
+ * result is below 2^32, so int32 arithmetic modulo 2^32 (Math.imul, | 0) holds their bits exactly and >>> reads
+ * them back as unsigned; V8 keeps all of it in 32-bit integer registers. Returns the bits as an int32.
  */
-function mulhi32(a: number, b: number): number {
+function mulhi32(a: number, mLow: number, mHigh: number): number {
   const aLow = a & 0xffff, aHigh = a >>> 16;
-  const bLow = b & 0xffff, bHigh = b >>> 16;
-  const lowHigh = aLow * bHigh, highLow = aHigh * bLow;
-  const middle = ((aLow * bLow) >>> 16) + (lowHigh & 0xffff) + (highLow & 0xffff);
-  return (aHigh * bHigh + (lowHigh >>> 16) + (highLow >>> 16) + (middle >>> 16)) >>> 0;
+  const t = Math.imul(aLow, mLow);
+  const u = (Math.imul(aHigh, mLow) + (t >>> 16)) | 0;
+  const v = (Math.imul(aLow, mHigh) + (u & 0xffff)) | 0;
+  return (Math.imul(aHigh, mHigh) + (u >>> 16) + (v >>> 16)) | 0;
 }
 
 /** Philox4x32-10 of one block; writes the four words to out[at .. at+3]. */
@@ -35,14 +41,14 @@ export function philoxBlock(
 ): void {
   for (let round = 0; round < 10; round++) {
     if (round > 0) {
-      k0 = (k0 + PHILOX_W0) >>> 0;
-      k1 = (k1 + PHILOX_W1) >>> 0;
+      k0 = (k0 + PHILOX_W0) | 0;
+      k1 = (k1 + PHILOX_W1) | 0;
     }
-    const hi0 = mulhi32(PHILOX_M0, c0), lo0 = Math.imul(PHILOX_M0, c0) >>> 0;
-    const hi1 = mulhi32(PHILOX_M1, c2), lo1 = Math.imul(PHILOX_M1, c2) >>> 0;
-    c0 = (hi1 ^ c1 ^ k0) >>> 0;
+    const hi0 = mulhi32(c0, M0_LOW, M0_HIGH), lo0 = Math.imul(PHILOX_M0, c0);
+    const hi1 = mulhi32(c2, M1_LOW, M1_HIGH), lo1 = Math.imul(PHILOX_M1, c2);
+    c0 = hi1 ^ c1 ^ k0;
     c1 = lo1;
-    c2 = (hi0 ^ c3 ^ k1) >>> 0;
+    c2 = hi0 ^ c3 ^ k1;
     c3 = lo0;
   }
   out[at] = c0;
@@ -55,12 +61,18 @@ const TWO_POW_32 = 4294967296;
 
 /** Writes stream words start .. start + out.length - 1 into out, block by block. */
 function streamWords(out: Uint32Array, start: number, key: StreamKey): void {
-  const block = new Uint32Array(4);
   const end = start + out.length;
+  const block = new Uint32Array(4);
   for (let first = Math.floor(start / 4) * 4; first < end; first += 4) {
     const index = first / 4;
     const indexHi = Math.floor(index / TWO_POW_32);
-    philoxBlock(index - indexHi * TWO_POW_32, indexHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, block, 0);
+    const indexLo = index - indexHi * TWO_POW_32;
+    if (first >= start && first + 4 <= end) {
+      philoxBlock(indexLo, indexHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, out, first - start);
+      continue;
+    }
+    // A block cut by either end of the range: only part of it is wanted.
+    philoxBlock(indexLo, indexHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, block, 0);
     for (let i = Math.max(first, start); i < Math.min(first + 4, end); i++) out[i - start] = block[i - first];
   }
 }
