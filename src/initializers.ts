@@ -4,10 +4,9 @@
 
 import type { OutArray } from './output.js';
 import { prepare, run, type Fill, type Prepared, type RandomOptions, type Result } from './core.js';
-import { halfBitsOf } from './half.js';
 import { fansOf, LAYOUTS, type Layout } from './fans.js';
 import { gainOf, type Nonlinearity } from './gains.js';
-import { planOutput, OUTPUT_OPTION_KEYS, type OutputOptions } from './output.js';
+import { fillOutput, planOutput, OUTPUT_OPTION_KEYS, type OutputOptions } from './output.js';
 import { checkOptions, checkShape, choiceArgument, numberArgument, rangeError, typeError } from './validate.js';
 import {
   normalParameters, truncatedNormalParameters, uniformParameters, TRUNCATED_NORMAL_STDDEV_2,
@@ -107,10 +106,7 @@ function normalFill(fn: string, mean: number, stddev: number): Fill {
 function truncatedNormalFill(fn: string, mean: number, stddev: number, lower: number, upper: number): Fill {
   if (stddev === 0) {
     const value = Math.fround(mean);
-    return (_backend, out) => {
-      if ('bits' in out) out.bits.fill(halfBitsOf(out.format)(value));
-      else out.fill(value);
-    };
+    return (_backend, out) => fillOutput(out, value);
   }
   const parameters = truncatedNormalParameters(mean, stddev, lower, upper);
   if (parameters === undefined) {

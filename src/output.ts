@@ -124,13 +124,17 @@ export function planOutput(fn: string, size: number, options: OutputOptions): Ou
       return output();
     },
     fill(value) {
-      const values = target();
-      if ('bits' in values) values.bits.fill(halfBitsOf(values.format)(Math.fround(value)));
-      else values.fill(value);
+      fillOutput(target(), value);
       return output();
     },
   };
   return plan;
+}
+
+/** Sets every element of an output to one value: stored exactly in float32/float64, rounded for halves. */
+export function fillOutput(out: Output, value: number): void {
+  if ('bits' in out) out.bits.fill(halfBitsOf(out.format)(Math.fround(value)));
+  else out.fill(value);
 }
 
 /** A Float16Array view of half bits where the runtime has Float16Array (ES2025); a TypeError elsewhere. */
