@@ -84,17 +84,25 @@ const CHUNK_WORDS = 4096;
 type Emit = (j: number, value: number) => void;
 
 /**
- * For the samplers that use one word per element: takes out's stream words in runs of CHUNK_WORDS, and mapRun
- * turns each run into values, handing value j of a run that starts at element `done` to emit as element done + j.
+ * Takes out's stream words in runs of up to CHUNK_WORDS and has mapRun turn each run into values, handing value j
+ * of a run that starts at stream element `first` to emit as element first + j; values outside
+ * [start, start + length) are dropped. With `pairs`, runs cover whole word pairs (2k, 2k + 1), as Box-Muller
+ * needs: they start at an even element and end after an odd one (CHUNK_WORDS is even).
  */
-function fillMapped(out: Output, start: number, key: StreamKey, mapRun: (words: Uint32Array, emit: Emit) => void): void {
+function fillMapped(
+  out: Output, start: number, key: StreamKey, pairs: boolean, mapRun: (words: Uint32Array, emit: Emit) => void,
+): void {
   const write = writerOf(out);
   const words = new Uint32Array(CHUNK_WORDS);
-  const length = outputLength(out);
-  for (let done = 0; done < length; done += CHUNK_WORDS) {
-    const run = words.subarray(0, Math.min(CHUNK_WORDS, length - done));
-    streamWords(run, start + done, key);
-    mapRun(run, (j, value) => write(done + j, value));
+  const end = start + outputLength(out);
+  const runsEnd = pairs ? end + (end % 2) : end;
+  for (let first = pairs ? start - (start % 2) : start; first < end; first += CHUNK_WORDS) {
+    const run = words.subarray(0, Math.min(CHUNK_WORDS, runsEnd - first));
+    streamWords(run, first, key);
+    mapRun(run, (j, value) => {
+      const i = first + j;
+      if (i >= start && i < end) write(i - start, value);
+    });
   }
 }
 
@@ -363,28 +371,17 @@ export const referenceBackend: Backend = {
   },
 
   fillUniform(out: Output, start: number, key: StreamKey, p: UniformParameters) {
-    fillMapped(out, start, key, (words, emit) => {
+    fillMapped(out, start, key, false, (words, emit) => {
       for (let j = 0; j < words.length; j++) emit(j, uniformOf(words[j], p.low, p.range));
     });
   },
 
   fillNormal(out: Output, start: number, key: StreamKey, p: NormalParameters) {
-    const write = writerOf(out);
-    const words = new Uint32Array(CHUNK_WORDS);
-    const end = start + outputLength(out);
-    // Words (2k, 2k + 1) of the stream give elements 2k and 2k + 1: runs start at an even index.
-    for (let first = start - (start % 2); first < end; first += CHUNK_WORDS) {
-      const run = words.subarray(0, Math.min(CHUNK_WORDS, end + (end % 2) - first));
-      streamWords(run, first, key);
-      normalRun(run, p, (j, value) => {
-        const i = first + j;
-        if (i >= start && i < end) write(i - start, value);
-      });
-    }
+    fillMapped(out, start, key, true, (words, emit) => normalRun(words, p, emit));
   },
 
   fillTruncatedNormal(out: Output, start: number, key: StreamKey, p: TruncatedNormalParameters) {
-    fillMapped(out, start, key, (words, emit) => truncatedRun(words, p, emit));
+    fillMapped(out, start, key, false, (words, emit) => truncatedRun(words, p, emit));
   },
 
   orthogonal(rows, cols, key, gain, out) {
