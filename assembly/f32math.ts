@@ -1,5 +1,5 @@
 // Single-precision elementary functions shared by the samplers, each in a scalar and a v128 form that perform
-// the same IEEE operations in the same order. src/reference.ts repeats them step for step with Math.fround, so
+// the same IEEE operations in the same order. src/core/reference.ts repeats them step for step with Math.fround, so
 // every backend produces the same bits. Wasm has no fused multiply-add outside relaxed SIMD, so nothing fuses.
 //
 // Every constant the v128 code uses also lives in linear memory (NAME_AT) and is broadcast from there:

@@ -1,6 +1,6 @@
 // float32 -> binary16 and bfloat16 bit patterns, eight values at a time, in place: the 4-byte floats at `at`
 // become 2-byte halves at the start of the same region (each block of eight is read before it is written, and
-// writes never pass reads). src/half.ts is the scalar specification; the branches there are per-lane selects
+// writes never pass reads). src/core/half.ts is the scalar specification; the branches there are per-lane selects
 // here. Round to nearest, ties to even.
 
 const MAGNITUDE = i32x4.splat(0x7fffffff);

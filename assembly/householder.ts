@@ -1,5 +1,5 @@
 // Random orthogonal matrices by Stewart's method with blocked (compact WY) reflectors: the kernels behind
-// orthogonal(). src/householder.ts is the specification; every operation here happens in the same order, so
+// orthogonal(). src/core/householder.ts is the specification; every operation here happens in the same order, so
 // the two backends give the same bits. Work arrays live in linear memory that the host lays out:
 //
 //   y       n' x m' f32, row-major: the accumulated Q (n' = n rounded up to a multiple of 4, m' = m to a multiple

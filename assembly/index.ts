@@ -1,4 +1,4 @@
-// The nninit kernel module. It owns one fixed scratch region; the host (src/wasm.ts) streams every output
+// The nninit kernel module. It owns one fixed scratch region; the host (src/core/wasm.ts) streams every output
 // through it in chunks, so linear memory never grows with the size of a tensor.
 
 export { philoxBlock } from "./philox";

@@ -3,7 +3,7 @@
 // in place, and storeTransposed rewrites each half-group in stream order. Output element i therefore comes
 // from word i (uniform, truncated normal) or from the word pair of its own block (Box-Muller normal).
 // The scalar functions are the specification the v128 kernels are checked against lane by lane
-// (assembly/__tests__) and the arithmetic that src/reference.ts repeats with Math.fround.
+// (assembly/__tests__) and the arithmetic that src/core/reference.ts repeats with Math.fround.
 //
 // Words are shifted right by 8 before conversion, so they are below 2^24 and the signed conversion is exact;
 // V8 lowers f32x4.convert_i32x4_u to a multi-instruction sequence, f32x4.convert_i32x4_s to one instruction.

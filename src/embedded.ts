@@ -4,7 +4,7 @@
 // calls until the asynchronous compile finishes.
 
 import { wasmBase64 } from './generated/wasm-binary.js';
-import { installModule, installWhenCompiled, simdSupported } from './runtime.js';
+import { installModule, installWhenCompiled, simdSupported } from './core/runtime.js';
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);

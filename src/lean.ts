@@ -2,8 +2,8 @@
 // for sites whose policies want WebAssembly fetched from a URL). Calls run on the bit-identical js backend
 // until loadWasm() installs the kernels.
 
-import type { BackendName } from './backend.js';
-import { installWhenCompiled, simdSupported } from './runtime.js';
+import type { BackendName } from './core/backend.js';
+import { installWhenCompiled, simdSupported } from './core/runtime.js';
 
 export * from './api.js';
 

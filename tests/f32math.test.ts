@@ -3,8 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logf, sinCos2pi, erfinvf } from '../src/reference.ts';
-import { erf } from '../src/distributions.ts';
+import { logf, sinCos2pi, erfinvf } from '../src/core/reference.ts';
+import { erf } from '../src/core/distributions.ts';
 import { ulp32 } from './helpers.ts';
 
 test('logf is within 1 ulp of double-precision log on every Box-Muller input (2^24 values)', (t) => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nninit from 'nninit';
-import { buildPanel } from '../src/householder.ts';
+import { buildPanel } from '../src/core/householder.ts';
 import { bytesOf } from './helpers.ts';
 import { withBackend } from './with-backend.ts';
 

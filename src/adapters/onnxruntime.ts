@@ -22,7 +22,7 @@ import {
   type Layout, type LecunOptions, type NormalOptions, type NormalPresetOptions, type OrthogonalOptions, type SparseOptions,
   type TruncatedNormalOptions, type UniformOptions, type VarianceScalingOptions,
 } from '../index.js';
-import { rangeError } from '../validate.js';
+import { rangeError } from '../core/validate.js';
 
 /**
  * ONNX element types the helpers produce: 'float32' (Float32Array), 'float64' (Float64Array) and 'float16'

@@ -22,7 +22,7 @@ import {
   type NormalOptions, type NormalPresetOptions, type OrthogonalOptions, type OutputOptions, type Seed,
   type SparseOptions, type Stream, type TruncatedNormalOptions, type UniformOptions, type VarianceScalingOptions,
 } from '../index.js';
-import { typeError } from '../validate.js';
+import { typeError } from '../core/validate.js';
 
 /**
  * An adapter class's options: nninit's options for the same initializer, less the output options (the adapter

@@ -2,7 +2,7 @@
 
 import type { FloatArray } from './backend.js';
 import { currentBackend } from './runtime.js';
-import { prepare, type RandomOptions, type Result } from './core.js';
+import { prepare, type RandomOptions, type Result } from './prepare.js';
 import { LAYOUTS, type Layout } from './fans.js';
 import { planOutput, OUTPUT_OPTION_KEYS, type OutArray, type OutputOptions, type OutputPlan } from './output.js';
 import { checkOptions, checkShape, choiceArgument, numberArgument, rangeError, type CheckedShape } from './validate.js';

@@ -3,7 +3,7 @@
 // presets (Glorot, He, LeCun) are one-line specializations of varianceScaling, as in jax.nn.initializers.
 
 import type { OutArray } from './output.js';
-import { prepare, run, type Fill, type Prepared, type RandomOptions, type Result } from './core.js';
+import { prepare, run, type Fill, type Prepared, type RandomOptions, type Result } from './prepare.js';
 import { fansOf, LAYOUTS, type Layout } from './fans.js';
 import { gainOf, type Nonlinearity } from './gains.js';
 import { fillOutput, planOutput, OUTPUT_OPTION_KEYS, type OutputOptions } from './output.js';
