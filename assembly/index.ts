@@ -17,7 +17,10 @@ export function scratchBytes(): i32 {
   return SCRATCH_BYTES;
 }
 
-export { orthogonalStart, buildPanel, applyPanel, writeOrthogonal } from "./householder";
+export {
+  orthogonalStart, buildPanel, applyPanel, writeOrthogonal,
+  orthogonalStart64, buildPanel64, applyPanel64, writeOrthogonal64,
+} from "./householder";
 
 /** First free byte after the module's static data, 16-byte aligned: the host lays out work arrays from here. */
 export function heapBase(): usize {

@@ -10,26 +10,34 @@
 // factorization half: 2nm^2 - 2m^3/3 flops instead of twice that.
 //
 // Reflectors are applied in blocks of HOUSEHOLDER_BLOCK with the compact WY form (Schreiber and Van Loan, 1989):
-// H_k0 ... H_{k0+b-1} = I - V T V^T, so most of the work is two matrix products. Each reflector and T are
-// computed in float64 and stored in float32; Q accumulates in float32 (2048 x 2048 stays orthonormal to about
-// 1e-6). Every sum runs over its index in increasing order from +0, rounding after every operation, which the
-// SIMD kernels keep by vectorizing across independent sums only.
+// H_k0 ... H_{k0+b-1} = I - V T V^T, so most of the work is two matrix products. There are two working
+// precisions, chosen by the output dtype, on the same float32 Gaussian vectors:
+// - float32 (float32, float16 and bfloat16 outputs): each reflector and T are computed in float64 and stored in
+//   float32; Q accumulates in float32 (2048 x 2048 stays orthonormal to about 1e-6).
+// - float64 (float64 output): the same float64 reflectors and T are kept in float64 and Q accumulates in float64
+//   (orthonormal to about 1e-15), so the result is the float32 one's Haar draw, computed more accurately.
+// Every sum runs over its index in increasing order from +0, rounding after every operation, which the SIMD
+// kernels keep by vectorizing across independent sums only.
 
 const fround = Math.fround;
 
 /** Reflectors per block. Part of the algorithm's definition: a different block size rounds differently. */
 export const HOUSEHOLDER_BLOCK = 32;
 
+/** Storage of the working matrices: its element type is the working precision. */
+export type WorkArray = Float32Array | Float64Array;
+
 /** Writes x_k, the n - k Gaussian values of reflector k, into `out`. */
 export type GaussianColumn = (k: number, out: Float32Array) => void;
 
 /**
  * Builds the panel of reflectors k0 .. k0 + kb - 1 for an n-row matrix: V (p x kb row-major, p = n - k0, unit
- * diagonal, zeros above it), T (kb x kb upper triangular) and the signs d_k.
+ * diagonal, zeros above it), T (kb x kb upper triangular) and the signs d_k. Everything is computed in float64
+ * and stored in the precision of v and t (rounded to float32, or kept, as a Float32Array or Float64Array store).
  */
 export function buildPanel(
   n: number, k0: number, kb: number, column: GaussianColumn,
-  v: Float32Array, t: Float32Array, signs: Float64Array, gaussian: Float32Array,
+  v: WorkArray, t: WorkArray, signs: Float64Array, gaussian: Float32Array,
 ): void {
   const p = n - k0;
   const tau = new Float64Array(kb);
@@ -56,7 +64,7 @@ export function buildPanel(
     signs[k0 + j] = beta < 0 ? -1 : 1;
   }
   // T by the forward, column-wise recurrence (LAPACK dlarft): T[0:j, j] = -tau_j T[0:j, 0:j] (V[:, 0:j]^T v_j),
-  // in float64 from the stored float32 V and T.
+  // in float64 from the stored V and T.
   t.fill(0, 0, kb * kb);
   const products = new Float64Array(kb);
   for (let j = 0; j < kb; j++) {
@@ -107,34 +115,75 @@ export function applyPanel(
   }
 }
 
-/** The n x m orthonormal-column factor (row-major float32) before signs and gain; returns the column signs d. */
-export function orthogonalFactor(n: number, m: number, column: GaussianColumn, y: Float32Array): Float64Array {
+/** applyPanel in float64: the same three products, in the same order, every operation rounded to float64. */
+export function applyPanel64(
+  y: Float64Array, n: number, m: number, k0: number, kb: number, v: Float64Array, t: Float64Array, w: Float64Array,
+): void {
+  const p = n - k0;
+  const columns = m - k0;
+  for (let i = 0; i < kb; i++) {
+    for (let c = 0; c < columns; c++) {
+      let sum = 0;
+      for (let r = 0; r < p; r++) sum = sum + v[r * kb + i] * y[(k0 + r) * m + k0 + c];
+      w[i * columns + c] = sum;
+    }
+  }
+  for (let i = 0; i < kb; i++) {
+    for (let c = 0; c < columns; c++) {
+      let sum = 0;
+      for (let l = i; l < kb; l++) sum = sum + t[i * kb + l] * w[l * columns + c];
+      w[i * columns + c] = sum;
+    }
+  }
+  for (let r = 0; r < p; r++) {
+    for (let c = 0; c < columns; c++) {
+      let sum = 0;
+      for (let i = 0; i < kb; i++) sum = sum + v[r * kb + i] * w[i * columns + c];
+      const at = (k0 + r) * m + k0 + c;
+      y[at] = y[at] - sum;
+    }
+  }
+}
+
+/**
+ * The n x m orthonormal-column factor (row-major) before signs and gain, accumulated in y's precision; returns
+ * the column signs d.
+ */
+export function orthogonalFactor(n: number, m: number, column: GaussianColumn, y: WorkArray): Float64Array {
   const b = HOUSEHOLDER_BLOCK;
   y.fill(0, 0, n * m);
   for (let i = 0; i < m; i++) y[i * m + i] = 1;
   const signs = new Float64Array(m);
-  const v = new Float32Array(n * b);
-  const t = new Float32Array(b * b);
-  const w = new Float32Array(b * m);
   const gaussian = new Float32Array(n);
-  for (let k0 = Math.floor((m - 1) / b) * b; k0 >= 0; k0 -= b) {
-    const kb = Math.min(b, m - k0);
-    buildPanel(n, k0, kb, column, v, t, signs, gaussian);
-    applyPanel(y, n, m, k0, kb, v, t, w);
+  if (y instanceof Float64Array) {
+    const v = new Float64Array(n * b), t = new Float64Array(b * b), w = new Float64Array(b * m);
+    for (let k0 = Math.floor((m - 1) / b) * b; k0 >= 0; k0 -= b) {
+      const kb = Math.min(b, m - k0);
+      buildPanel(n, k0, kb, column, v, t, signs, gaussian);
+      applyPanel64(y, n, m, k0, kb, v, t, w);
+    }
+  } else {
+    const v = new Float32Array(n * b), t = new Float32Array(b * b), w = new Float32Array(b * m);
+    for (let k0 = Math.floor((m - 1) / b) * b; k0 >= 0; k0 -= b) {
+      const kb = Math.min(b, m - k0);
+      buildPanel(n, k0, kb, column, v, t, signs, gaussian);
+      applyPanel(y, n, m, k0, kb, v, t, w);
+    }
   }
   return signs;
 }
 
 /**
- * out[i, j] of the rows x cols result: f32(Q[i, j] d_j gain) (rows >= cols) or f32(Q[j, i] d_i gain)
- * (rows < cols, Q then being cols x rows); a float64 out holds those float32 values.
+ * out[i, j] of the rows x cols result: Q[i, j] d_j gain (rows >= cols) or Q[j, i] d_i gain (rows < cols, Q then
+ * being cols x rows), in out's precision, which is y's: rounded to float32 from a float32 y, float64 from a
+ * float64 one.
  */
 export function writeOrthogonal(
-  y: Float32Array, signs: Float64Array, n: number, m: number, gain: number, transpose: boolean, out: Float32Array | Float64Array,
+  y: WorkArray, signs: Float64Array, n: number, m: number, gain: number, transpose: boolean, out: WorkArray,
 ): void {
   if (!transpose) {
-    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[i * m + j] = fround(y[i * m + j] * (signs[j] * gain));
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[i * m + j] = y[i * m + j] * (signs[j] * gain);
   } else {
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = fround(y[j * m + i] * (signs[i] * gain));
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = y[j * m + i] * (signs[i] * gain);
   }
 }

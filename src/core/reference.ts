@@ -386,7 +386,7 @@ export const referenceBackend: Backend = {
 
   orthogonal(rows, cols, key, gain, out) {
     const n = Math.max(rows, cols), m = Math.min(rows, cols);
-    const y = new Float32Array(n * m);
+    const y = out instanceof Float64Array ? new Float64Array(n * m) : new Float32Array(n * m);
     const standard = { mean: 0, stddev: 1 };
     const signs = orthogonalFactor(n, m, (k, x) => referenceBackend.fillNormal(x, reflectorStart(n, k), key, standard), y);
     writeOrthogonal(y, signs, n, m, gain, rows < cols, out);

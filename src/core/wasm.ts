@@ -16,11 +16,17 @@ interface KernelExports {
   fillTruncatedNormal(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
   heapBase(): number;
   orthogonalStart(y: number, nPadded: number, mPadded: number, m: number): void;
+  orthogonalStart64(y: number, nPadded: number, mPadded: number, m: number): void;
   buildPanel(n: number, k0: number, kb: number, pPadded: number,
     gaussian: number, v: number, t: number, signs: number, tau: number, products: number): void;
+  buildPanel64(n: number, k0: number, kb: number, pPadded: number,
+    gaussian: number, v: number, t: number, signs: number, tau: number, products: number): void;
   applyPanel(y: number, nPadded: number, mPadded: number, k0: number, kbPadded: number, v: number, t: number, w: number, strip: number): void;
+  applyPanel64(y: number, nPadded: number, mPadded: number, k0: number, kbPadded: number, v: number, t: number, w: number, strip: number): void;
   writeOrthogonal(y: number, mPadded: number, signs: number, n: number, m: number, gain: number,
-    transpose: number, single: number, dst: number): void;
+    transpose: number, dst: number): void;
+  writeOrthogonal64(y: number, mPadded: number, signs: number, n: number, m: number, gain: number,
+    transpose: number, dst: number): void;
   toFloat16(at: number, count: number): void;
   toBfloat16(at: number, count: number): void;
 }
@@ -147,14 +153,16 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     orthogonal(rows, cols, key, gain, out) {
       const n = Math.max(rows, cols), m = Math.min(rows, cols);
       const b = HOUSEHOLDER_BLOCK;
-      const nPadded = roundUp(n, 4), mPadded = roundUp(m, 8);
-      const single = out instanceof Float32Array;
+      // A float64 out is computed in f64 (tiles of 4 columns), a float32 one in f32 (tiles of 8 columns).
+      const double = out instanceof Float64Array;
+      const bytes = double ? 8 : 4;
+      const nPadded = roundUp(n, 4), mPadded = roundUp(m, 32 / bytes);
       const [y, v, t, w, strip, gaussian, signs, tau, products, dst] = allocate([
-        nPadded * mPadded * 4, nPadded * b * 4, b * b * 4, b * mPadded * 4, nPadded * 16 * 4, b * n * 4, m * 8, b * 8, b * 8,
-        rows * cols * (single ? 4 : 8),
+        nPadded * mPadded * bytes, nPadded * b * bytes, b * b * bytes, b * mPadded * bytes, nPadded * 64, b * n * 4,
+        m * 8, b * 8, b * 8, rows * cols * bytes,
       ]);
       const heap = kernels.memory.buffer;
-      kernels.orthogonalStart(y, nPadded, mPadded, m);
+      (double ? kernels.orthogonalStart64 : kernels.orthogonalStart)(y, nPadded, mPadded, m);
       const standard = { mean: 0, stddev: 1 };
       for (let k0 = Math.floor((m - 1) / b) * b; k0 >= 0; k0 -= b) {
         const kb = Math.min(b, m - k0);
@@ -163,11 +171,12 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
           backend.fillNormal(new Float32Array(heap, gaussian + j * n * 4, n - k), reflectorStart(n, k), key, standard);
         }
         const kbPadded = roundUp(kb, 4);
-        kernels.buildPanel(n, k0, kb, nPadded - k0, gaussian, v, t, signs, tau, products);
-        kernels.applyPanel(y, nPadded, mPadded, k0, kbPadded, v, t, w, strip);
+        (double ? kernels.buildPanel64 : kernels.buildPanel)(n, k0, kb, nPadded - k0, gaussian, v, t, signs, tau, products);
+        (double ? kernels.applyPanel64 : kernels.applyPanel)(y, nPadded, mPadded, k0, kbPadded, v, t, w, strip);
       }
-      kernels.writeOrthogonal(y, mPadded, signs, n, m, gain, rows < cols ? 1 : 0, single ? 1 : 0, dst);
-      out.set(single ? new Float32Array(heap, dst, rows * cols) : new Float64Array(heap, dst, rows * cols));
+      const transpose = rows < cols ? 1 : 0;
+      (double ? kernels.writeOrthogonal64 : kernels.writeOrthogonal)(y, mPadded, signs, n, m, gain, transpose, dst);
+      out.set(double ? new Float64Array(heap, dst, rows * cols) : new Float32Array(heap, dst, rows * cols));
     },
   };
   return backend;
