@@ -42,6 +42,30 @@ export function orthogonalStart64(y: usize, nPadded: i32, mPadded: i32, m: i32):
 }
 
 /**
+ * x[1]^2 + ... + x[length - 1]^2 of f32 values in f64: a plain running sum for f32 work, Neumaier's compensated
+ * sum for f64 work (see sumOfTailSquares in the specification for why).
+ */
+function sumOfTailSquares<T>(x: usize, length: i32): f64 {
+  let sum: f64 = 0;
+  if (sizeof<T>() == 4) {
+    for (let r = 1; r < length; r++) {
+      const value = <f64>load<f32>(x + (<usize>r << 2));
+      sum += value * value;
+    }
+    return sum;
+  }
+  let compensation: f64 = 0;
+  for (let r = 1; r < length; r++) {
+    const value = <f64>load<f32>(x + (<usize>r << 2));
+    const square = value * value;
+    const next = sum + square;
+    compensation += sum >= square ? (sum - next) + square : (square - next) + sum;
+    sum = next;
+  }
+  return sum + compensation;
+}
+
+/**
  * Reflectors k0 .. k0 + kb - 1 of an n-row matrix from their Gaussian vectors (column j of the panel at
  * gaussian + j n * 4, length n - k0 - j, f32): fills v (p' x 32), t (32 x 32), the signs d_k and tau, all
  * computed in f64 and stored as T (signs and tau as f64). `products` holds 32 f64.
@@ -59,11 +83,7 @@ function buildPanelOf<T>(
     const length = p - j;
     const x = gaussian + ((<usize>j * <usize>n) << 2);
     const alpha = <f64>load<f32>(x);
-    let tailSquares: f64 = 0;
-    for (let r = 1; r < length; r++) {
-      const value = <f64>load<f32>(x + (<usize>r << 2));
-      tailSquares += value * value;
-    }
+    const tailSquares = sumOfTailSquares<T>(x, length);
     store<T>(v + <usize>j * panelRow + <usize>j * size, <T>1);
     const signAt = signs + (<usize>(k0 + j) << 3);
     if (tailSquares == 0) {

@@ -97,7 +97,9 @@ function orthogonalityError(q: ArrayLike<number>, rows: number, cols: number, ga
   return worst;
 }
 
-test('orthogonal float64: max |QᵀQ − I| below 1e-14 at n = 64, 256, 1024, tall, wide and rank 4', (t) => {
+// LAPACK's float64 QR behind torch.nn.init.orthogonal_ measures 8.9e-16 at 64, 256 and 1024 by the same check.
+// Summing the reflectors' norms without compensation gave 4.4e-15 at 1024, which the 2e-15 bound rejects.
+test('orthogonal float64: max |QᵀQ − I| at most 2e-15 at n = 64, 256, 1024, tall, wide and rank 4', (t) => {
   const cases: [number[], Record<string, unknown>, number, number][] = [
     [[64, 64], {}, 64, 64], [[256, 256], {}, 256, 256], [[1024, 1024], {}, 1024, 1024],
     [[1000, 300], {}, 1000, 300], [[300, 1000], {}, 300, 1000],
@@ -108,7 +110,7 @@ test('orthogonal float64: max |QᵀQ − I| below 1e-14 at n = 64, 256, 1024, ta
     assert.ok(q instanceof Float64Array);
     const error = orthogonalityError(q, rows, cols);
     t.diagnostic(`${rows} x ${cols}: max |QᵀQ − I| = ${error.toExponential(2)}`);
-    assert.ok(error < 1e-14, `${rows} x ${cols}: ${error}`);
+    assert.ok(error <= 2e-15, `${rows} x ${cols}: ${error}`);
   }
 });
 
@@ -185,7 +187,7 @@ test('deltaOrthogonal float64: the float64 centre matrix, in both layouts, on bo
   const whole = nninit.deltaOrthogonal([3, 3, 37, 70], { seed: 8, dtype: 'float64' });
   const middle = new Float64Array(37 * 70);
   for (let i = 0; i < 37; i++) for (let o = 0; o < 70; o++) middle[i * 70 + o] = whole[((1 * 3 + 1) * 37 + i) * 70 + o];
-  assert.ok(orthogonalityError(middle, 37, 70) < 1e-14);
+  assert.ok(orthogonalityError(middle, 37, 70) <= 2e-15);
   assert.deepEqual(bytesOf(fast), bytesOf(whole.subarray(17, 5017)));
 });
 

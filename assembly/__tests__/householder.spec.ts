@@ -57,8 +57,19 @@ function buildPanelScalar<T>(n: i32, k0: i32, kb: i32, pPadded: i32): void {
     const length = p - j;
     const x = gaussian + <usize>j * <usize>n * 4;
     const alpha = <f64>load<f32>(at<f32>(x, 0));
-    let tailSquares: f64 = 0;
-    for (let r = 1; r < length; r++) tailSquares += <f64>load<f32>(at<f32>(x, r)) * <f64>load<f32>(at<f32>(x, r));
+    let tailSquares: f64 = 0, compensation: f64 = 0;
+    for (let r = 1; r < length; r++) {
+      const square = <f64>load<f32>(at<f32>(x, r)) * <f64>load<f32>(at<f32>(x, r));
+      if (sizeof<T>() == 4) {
+        tailSquares += square;
+      } else {
+        // Neumaier's compensated sum.
+        const next = tailSquares + square;
+        compensation += tailSquares >= square ? (tailSquares - next) + square : (square - next) + tailSquares;
+        tailSquares = next;
+      }
+    }
+    tailSquares += compensation;
     store<T>(at<T>(vExpected, j * WIDTH + j), <T>1);
     if (tailSquares == 0) {
       tauOf[j] = 0;

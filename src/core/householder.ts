@@ -31,6 +31,28 @@ export type WorkArray = Float32Array | Float64Array;
 export type GaussianColumn = (k: number, out: Float32Array) => void;
 
 /**
+ * x[1]^2 + ... + x[length - 1]^2 in float64 (each square of a float32 is exact). Float32 work adds them in a
+ * plain running sum. Float64 work adds them with Neumaier's compensation: the plain sum's rounding (up to
+ * sqrt(n) ulp) leaves tau and v slightly inconsistent (tau ||v||^2 != 2), and the stretch that gives every
+ * column accumulates over the reflectors: 1024 x 1024 results were orthonormal to 4.4e-15 with the plain sum.
+ */
+function sumOfTailSquares(x: Float32Array, length: number, compensated: boolean): number {
+  let sum = 0;
+  if (!compensated) {
+    for (let r = 1; r < length; r++) sum += x[r] * x[r];
+    return sum;
+  }
+  let compensation = 0;
+  for (let r = 1; r < length; r++) {
+    const square = x[r] * x[r];
+    const next = sum + square;
+    compensation += sum >= square ? (sum - next) + square : (square - next) + sum;
+    sum = next;
+  }
+  return sum + compensation;
+}
+
+/**
  * Builds the panel of reflectors k0 .. k0 + kb - 1 for an n-row matrix: V (p x kb row-major, p = n - k0, unit
  * diagonal, zeros above it), T (kb x kb upper triangular) and the signs d_k. Everything is computed in float64
  * and stored in the precision of v and t (rounded to float32, or kept, as a Float32Array or Float64Array store).
@@ -47,8 +69,7 @@ export function buildPanel(
     const x = gaussian.subarray(0, length);
     column(k0 + j, x);
     const alpha = x[0];
-    let tailSquares = 0;
-    for (let r = 1; r < length; r++) tailSquares += x[r] * x[r];
+    const tailSquares = sumOfTailSquares(x, length, v instanceof Float64Array);
     v[j * kb + j] = 1;
     if (tailSquares === 0) {
       // Nothing below the diagonal to annihilate: H = I and R_kk = alpha (LAPACK dlarfg).
