@@ -67,7 +67,8 @@ export interface Backend {
   fillTruncatedNormal(out: Output, start: number, key: StreamKey, parameters: TruncatedNormalParameters): void;
   /**
    * A Haar-random rows x cols matrix with orthonormal columns (rows >= cols) or rows (rows < cols), times gain,
-   * row-major into `out` (rows * cols values). See src/core/householder.ts for the algorithm and its stream use.
+   * row-major into `out` (rows * cols values), computed in out's precision (a Float64Array in float64).
+   * See src/core/householder.ts for the algorithm and its stream use.
    */
   orthogonal(rows: number, cols: number, key: StreamKey, gain: number, out: FloatArray): void;
 }

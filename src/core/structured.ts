@@ -75,10 +75,15 @@ function matrixDimensions(fn: string, tensor: CheckedShape, layout: Layout): [ro
  * The matrix is Haar-distributed (uniform over orthogonal matrices). nninit uses Stewart's method (1980): the
  * product of n Householder reflectors of Gaussian vectors, with the signs Mezzadri's fix gives the QR of a
  * Gaussian matrix. This has exactly the distribution of PyTorch's, Keras's and JAX's QR-with-sign-fix result
- * at half the flops. Reflectors are built in float64 and applied in blocks of 32 (compact WY form) by float32
- * SIMD matrix products; 2048 x 2048 results are orthonormal to about 4e-7. With n = max(rows, cols), reflector
- * k's Gaussian vector is normal-stream elements k n + k .. k n + n - 1. Like every random initializer, float64
- * output holds the float32 values. offset/length slices are taken from the full matrix, computed whole.
+ * at half the flops. With n = max(rows, cols), reflector k's Gaussian vector is the float32 normal-stream
+ * elements k n + k .. k n + n - 1, whatever the dtype. Reflectors are built in float64 and applied in blocks of
+ * 32 (compact WY form) by SIMD matrix products in the output's precision:
+ * - float32, float16, bfloat16: reflectors stored in float32, float32 products; max |QᵀQ − I| about 4e-7 up to
+ *   2048 x 2048 (float16/bfloat16 then round each value).
+ * - float64: everything in float64 (not the float32 result widened); max |QᵀQ − I| about 9e-16 up to
+ *   2048 x 2048, as LAPACK's float64 QR. It is the same Haar draw as float32's for the same seed and stream,
+ *   the two differing by about 2e-7 per entry, and costs about twice the time.
+ * offset/length slices are taken from the full matrix, computed whole.
  *
  * @example orthogonal([256, 256], { seed: 1 })
  * @example orthogonal([3, 3, 64, 64], { gain: Math.SQRT2 })    // conv kernel: a 576 x 64 matrix
@@ -179,8 +184,9 @@ export function dirac<O extends DiracOptions>(shape: readonly number[], options?
  * ICML 2018; jax.nn.initializers.delta_orthogonal): zeros except at the spatial centre, floor((k - 1) / 2) along
  * every kernel axis as in JAX, which holds an in x out matrix with orthonormal rows times `gain`. At
  * initialization the convolution is then an orthogonal map of the channels, which lets very deep plain CNNs
- * train. Requires out >= in. The centre matrix is orthogonal([in, out]) of the same seed and stream, placed as
- * [centre..., i, o] ('keras') or [o, i, centre...] ('torch'), so both layouts hold the same map.
+ * train. Requires out >= in. The centre matrix is orthogonal([in, out]) of the same seed, stream and dtype
+ * (computed in float64 for float64 output), placed as [centre..., i, o] ('keras') or [o, i, centre...]
+ * ('torch'), so both layouts hold the same map.
  *
  * @example deltaOrthogonal([3, 3, 64, 64], { seed: 4 })
  */
