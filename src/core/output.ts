@@ -8,7 +8,7 @@ import { choiceArgument, numberArgument, typeError, rangeError } from './validat
 /**
  * Output element types. Random initializers compute every value in float32 (the kernels' precision);
  * 'float64' stores those same values widened exactly, so a float64 result equals Float64Array.from of the
- * float32 one. 'float16' and 'bfloat16'
+ * float32 one (except orthogonal and deltaOrthogonal, which compute float64 output in float64). 'float16' and 'bfloat16'
  * return a Uint16Array of IEEE binary16 or bfloat16 bit patterns, each the float32 value rounded to nearest
  * even. Constant-valued initializers store their value exactly in float32 and float64 (rounded for halves).
  */
