@@ -25,3 +25,15 @@ export type { BackendName } from './core/backend.js';
 export { float16View, type Dtype, type OutputOptions, type OutArray } from './core/output.js';
 export { float16Bits, bfloat16Bits, type HalfFormat } from './core/half.js';
 export { TRUNCATED_NORMAL_STDDEV_2 } from './core/distributions.js';
+export {
+  planModel, initModel, explainModel, explainPlan, initParameter, parseSpec, describeSpec,
+  planTensors, planDescriptors, describeTensors,
+  POLICIES, POLICY_NAMES, LAYER_TYPES, LAYER_TYPE_NAMES, ACTIVATIONS, ACTIVATION_NAMES, INITIALIZER_NAMES,
+} from './model/index.js';
+export type {
+  ModelWeights, SliceOptions, ModelSpec, ModelSpecInput, ModelOptions, LayerSpec, PolicySpec, TensorInfo, PlanOptions,
+  PolicyName, PolicySetting, PolicyDefinition, PolicyTable, Choice, ChoiceRule, PolicyContext,
+  ModelLayer, LayerType, LayerDefinition, LayerParameter, DenseLayer, ConvLayer, EmbeddingLayer, NormLayer, RecurrentLayer,
+  AttentionLayer, RepeatLayer, BlockLayer, ParamLayer, Activation, ActivationName, ActivationFamily, InitializerName,
+  Rule, RuleSpec, ParameterPlan, ParameterDescriptor, BlockPlan, BlockStructure, LayerKind, ParameterRole,
+} from './model/index.js';

@@ -1,0 +1,96 @@
+// explain: the plan as an aligned text table, with totals. It only reads the plan.
+
+import type { Dtype } from '../core/output.js';
+import { planSpec } from './plan.js';
+import { short } from './policies.js';
+import type { Options } from './registry.js';
+import type { ModelOptions, ModelSpecInput } from './spec.js';
+import type { ParameterPlan } from './types.js';
+
+const BYTES: Record<Dtype, number> = { float32: 4, float16: 2, bfloat16: 2, float64: 8 };
+
+const grouped = (n: number) => Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+function binary(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes, unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function optionText(value: unknown): string {
+  return typeof value === 'number' ? short(value) : String(value);
+}
+
+/** A compact spelling of one call: `heNormal(nonlinearity=relu)`, `uniform(±0.03608)`, `normal(std=0.02)`. */
+export function describeCall(initializer: string, options: Options): string {
+  const { layout: _layout, ...rest } = options;
+  const keys = Object.keys(rest);
+  if (initializer === 'uniform' && keys.length === 2 && typeof rest.low === 'number' && rest.low === -(rest.high as number)) {
+    return `uniform(±${short(rest.high as number)})`;
+  }
+  if (initializer === 'truncatedNormal' && rest.lower === -2 && rest.upper === 2 && keys.length === 3) {
+    return `truncatedNormal(std=${short(rest.std as number)}, ±2σ)`;
+  }
+  if (keys.length === 0) return initializer;
+  return `${initializer}(${keys.map((key) => `${key}=${optionText(rest[key])}`).join(', ')})`;
+}
+
+function initializerColumn(p: ParameterPlan): string {
+  if (!p.blocks) return describeCall(p.initializer, p.options);
+  const calls = p.blocks.parts.map((part) => describeCall(part.initializer, part.options));
+  const count = calls.length;
+  return calls.every((call) => call === calls[0]) ? `${count} blocks × ${calls[0]}` : `${count} blocks: ${calls.join(' | ')}`;
+}
+
+/**
+ * The plan as an aligned text table (name, shape, initializer, fanIn, fanOut, std, rule), a header with the
+ * policy, layout, dtype and seed, and totals: tensors, parameter count (trainable and buffers) and bytes per
+ * dtype.
+ */
+export function explainPlan(plan: readonly ParameterPlan[]): string {
+  const first = plan[0];
+  const layouts = [...new Set(plan.map((p) => p.layout))];
+  const dtype = first?.dtype ?? 'float32';
+  const header = first
+    ? `nninit plan: policy ${first.policy}, layout ${layouts.join('+')}, dtype ${dtype}, seed ${first.seed}`
+    : 'nninit plan: no parameters';
+  const rows = plan.map((p) => [
+    p.name, `[${p.shape.join(', ')}]`, initializerColumn(p), String(p.fanIn), String(p.fanOut), short(p.std), p.rule,
+  ]);
+  const titles = ['name', 'shape', 'initializer', 'fanIn', 'fanOut', 'std', 'rule'];
+  const numeric = [false, false, false, true, true, true, false];
+  const widths = titles.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells
+    .map((cell, column) => (column === cells.length - 1 ? cell : numeric[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+    .join('  ')
+    .trimEnd();
+  const values = plan.reduce((sum, p) => sum + p.size, 0);
+  const trainable = plan.reduce((sum, p) => sum + (p.trainable ? p.size : 0), 0);
+  const buffers = values - trainable;
+  const bytes = (Object.keys(BYTES) as Dtype[])
+    .map((d) => `${d} ${grouped(values * BYTES[d])} (${binary(values * BYTES[d])})${d === dtype ? ' <-' : ''}`)
+    .join(', ');
+  return [
+    header,
+    '',
+    line(titles),
+    ...rows.map(line),
+    '',
+    `${plan.length} tensors, ${grouped(values)} values: ${grouped(trainable)} trainable parameters${buffers ? `, ${grouped(buffers)} in buffers` : ''}`,
+    `bytes: ${bytes}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * explainPlan(planModel(spec, options)): what initModel would do, and why, without computing anything.
+ *
+ * @example console.log(explainModel(fs.readFileSync('examples/mlp-mixed.json', 'utf8')))
+ */
+export function explainModel(spec: ModelSpecInput | string, options?: ModelOptions): string {
+  return explainPlan(planSpec('explainModel', spec, options).plan);
+}

@@ -1,0 +1,146 @@
+// Values: any slice of one planned parameter (what a chunked writer or a worker pool calls), and whole models.
+
+import type { Dtype, OutArray } from '../core/output.js';
+import type { Seed } from '../core/seed.js';
+import { checkKeys, isPlainObject, pathRangeError, pathTypeError } from './errors.js';
+import { planSpec } from './plan.js';
+import { INITIALIZERS, type InitializerName, type Options } from './registry.js';
+import type { ModelOptions, ModelSpecInput } from './spec.js';
+import type { ParameterPlan } from './types.js';
+
+export interface SliceOptions {
+  /** First flat (row-major) index of the slice (default 0). */
+  offset?: number;
+  /** Number of elements (default: the rest of the parameter). */
+  length?: number;
+  /** Element type (default: the plan's dtype). */
+  dtype?: Dtype;
+  /** Array to write into, of exactly `length` elements (as the core's `out`). */
+  out?: OutArray;
+}
+
+const DTYPES: readonly Dtype[] = ['float32', 'float64', 'float16', 'bfloat16'];
+const Float16 = (globalThis as { Float16Array?: new (...args: never[]) => ArrayBufferView }).Float16Array;
+
+function dtypeFits(out: unknown, dtype: Dtype): boolean {
+  if (dtype === 'float32') return out instanceof Float32Array;
+  if (dtype === 'float64') return out instanceof Float64Array;
+  return out instanceof Uint16Array || (dtype === 'float16' && Float16 !== undefined && out instanceof Float16);
+}
+
+/** The array a slice is written to: the caller's (as raw 16-bit words for half types) or a new one. */
+function targetOf(dtype: Dtype, length: number, out: OutArray | undefined): Float32Array | Float64Array | Uint16Array {
+  if (out === undefined) return dtype === 'float32' ? new Float32Array(length) : dtype === 'float64' ? new Float64Array(length) : new Uint16Array(length);
+  if (out instanceof Float32Array || out instanceof Float64Array || out instanceof Uint16Array) return out;
+  return new Uint16Array(out.buffer, out.byteOffset, length);
+}
+
+function call(initializer: InitializerName, shape: readonly number[], options: Options, seed: Seed, stream: string, output: Options): OutArray {
+  const entry = INITIALIZERS[initializer];
+  return entry.call(shape as number[], { ...options, ...(entry.random ? { seed, stream } : {}), ...output });
+}
+
+/**
+ * Elements [offset, offset + length) of one planned parameter, byte-identical to the same elements of initModel's
+ * array, for any slice and any dtype. A pure function of the plan entry (which carries the seed), so slices can be
+ * produced in any order, by chunks, in workers or on other machines.
+ *
+ * A plain parameter is one core call with the slice's offset and length. A composite parameter (`p.blocks`) is
+ * produced block by block: block k is `nninit[part.initializer](blockShape, { ...part.options, seed, stream:
+ * `${name}/${k}` })`, and its elements are placed where the block lies along `blocks.axis`. Parameters with
+ * `p.whole` (orthogonal) compute their whole matrix for every call: produce them in one call.
+ *
+ * @example const p = planModel(spec, { seed: 1 })[0];
+ *          initParameter(p, { offset: 1024, length: 1024 })   // === initModel(spec, { seed: 1 }).get(p.name).subarray(1024, 2048)
+ */
+export function initParameter(p: ParameterPlan, options?: SliceOptions): OutArray {
+  const fn = 'initParameter';
+  if (!isPlainObject(p) || typeof p.name !== 'string' || !Array.isArray(p.shape)) throw pathTypeError(fn, 'p', 'a plan entry from planModel or planTensors', p);
+  if (options !== undefined && !isPlainObject(options)) throw pathTypeError(fn, 'options', 'an object', options);
+  const o: SliceOptions = options ?? {};
+  checkKeys(fn, 'options', o as Record<string, unknown>, ['offset', 'length', 'dtype', 'out']);
+  const offset = o.offset ?? 0;
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0 || offset > p.size) {
+    throw pathRangeError(fn, 'options.offset', `an integer in [0, ${p.size}]`, offset);
+  }
+  const length = o.length ?? p.size - offset;
+  if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0 || offset + length > p.size) {
+    throw pathRangeError(fn, 'options.length', `an integer in [0, ${p.size - offset}] (the size ${p.size} minus options.offset)`, length);
+  }
+  const dtype = o.dtype ?? (o.out instanceof Float64Array ? 'float64' : o.out instanceof Float32Array ? 'float32' : p.dtype);
+  if (!DTYPES.includes(dtype)) throw pathRangeError(fn, 'options.dtype', `one of ${DTYPES.join(', ')}`, dtype);
+  if (o.out !== undefined) {
+    if (!dtypeFits(o.out, dtype)) throw pathTypeError(fn, 'options.out', `an array for dtype '${dtype}'`, o.out);
+    if (o.out.length !== length) throw pathRangeError(fn, 'options.out', `an array of length ${length}`, o.out);
+  }
+  if (!p.blocks) return call(p.initializer as InitializerName, p.shape, p.options, p.seed, p.stream, { dtype, offset, length, ...(o.out ? { out: o.out } : {}) });
+
+  const target = targetOf(dtype, length, o.out);
+  if (length > 0) fillBlocks(p, offset, length, dtype, target);
+  return o.out ?? target;
+}
+
+/**
+ * Composite parameters: the shape is (outer, along, inner) around the block axis; block k holds `along / count`
+ * of the `along` positions, so within each outer index it is one run of `run` elements. The runs a slice needs
+ * from block k are consecutive elements [first, last) of the block, produced by one core call and copied.
+ */
+function fillBlocks(p: ParameterPlan, offset: number, length: number, dtype: Dtype, target: Float32Array | Float64Array | Uint16Array): void {
+  const { axis, parts } = p.blocks!;
+  const shape = p.shape;
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const along = shape[axis];
+  const count = parts.length;
+  const run = (along / count) * inner;
+  const stride = along * inner;
+  const blockShape = shape.map((n, i) => (i === axis ? n / count : n));
+  const end = offset + length;
+  const firstOuter = Math.floor(offset / stride), lastOuter = Math.min(outer - 1, Math.floor((end - 1) / stride));
+  parts.forEach((part, k) => {
+    // Overlap of [offset, end) with run (o, k) = [o stride + k run, o stride + (k + 1) run).
+    let first = -1, last = -1;
+    for (let o = firstOuter; o <= lastOuter; o++) {
+      const start = o * stride + k * run;
+      const lo = Math.max(start, offset), hi = Math.min(start + run, end);
+      if (lo >= hi) continue;
+      const blockLo = o * run + (lo - start), blockHi = o * run + (hi - start);
+      first = first < 0 ? blockLo : Math.min(first, blockLo);
+      last = Math.max(last, blockHi);
+    }
+    if (first < 0) return;
+    const values = call(part.initializer, blockShape, part.options, p.seed, part.stream, { dtype, offset: first, length: last - first }) as Float32Array | Float64Array | Uint16Array;
+    for (let o = firstOuter; o <= lastOuter; o++) {
+      const start = o * stride + k * run;
+      const lo = Math.max(start, offset), hi = Math.min(start + run, end);
+      if (lo >= hi) continue;
+      const from = o * run + (lo - start) - first;
+      (target as Float32Array).set((values as Float32Array).subarray(from, from + hi - lo), lo - offset);
+    }
+  });
+}
+
+/** The arrays of a model, by parameter name in plan order, with the seed used and the plan. */
+export interface ModelWeights extends Map<string, OutArray> {
+  /** The seed the values were drawn with (a fresh one when none was given): pass it again to repeat the run. */
+  readonly seed: Seed;
+  readonly plan: readonly ParameterPlan[];
+}
+
+/**
+ * Initializes a whole model: planModel, then every parameter's values. Parameter `p` equals, byte for byte,
+ * `nninit[p.initializer](p.shape, { ...p.options, seed, stream: p.name, dtype })` (composite parameters: see
+ * initParameter); so adding, removing or reordering other layers never changes it.
+ *
+ * @example const weights = initModel({ seed: 42, layers: [{ type: 'dense', name: 'fc1', in: 784, out: 256, activation: 'relu' }] });
+ *          weights.get('fc1.weight')   // Float32Array(200704), He normal
+ */
+export function initModel(spec: ModelSpecInput | string, options?: ModelOptions): ModelWeights {
+  const { plan, seed } = planSpec('initModel', spec, options);
+  const weights = new Map<string, OutArray>();
+  for (const p of plan) weights.set(p.name, initParameter(p));
+  return Object.defineProperties(weights, {
+    seed: { value: seed, enumerable: false },
+    plan: { value: plan, enumerable: false },
+  }) as ModelWeights;
+}

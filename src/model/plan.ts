@@ -1,0 +1,222 @@
+// The planner: descriptors -> policy choice -> rules -> the exact public call for each parameter. Pure: it computes
+// no values, but it runs every call once with length 0, so that any argument the core would reject is reported
+// here, with the JSON path of what chose it, before a value is computed.
+
+import { computeFans, type Layout } from '../core/fans.js';
+import type { Dtype } from '../core/output.js';
+import type { Seed } from '../core/seed.js';
+import { freshSeed53 } from './seeds.js';
+import { rethrowAt } from './errors.js';
+import { choose, type Choice, type PolicyContext, type PolicySetting } from './policies.js';
+import { INITIALIZERS, plainDraw, type InitializerName, type Moments, type Options } from './registry.js';
+import type { Rule } from './rules.js';
+import { describeSpec, parseSpec, type ModelOptions, type ModelSpec, type ModelSpecInput } from './spec.js';
+import type { BlockPlan, ParameterDescriptor, ParameterPlan } from './types.js';
+
+/** Everything the planner needs besides the descriptors. */
+export interface PlanSettings {
+  readonly seed?: Seed;
+  readonly policy: PolicySetting;
+  readonly rules: readonly Rule[];
+  readonly dtype: Dtype;
+}
+
+interface Realized {
+  readonly initializer: InitializerName;
+  readonly options: Options;
+  readonly fanIn: number;
+  readonly fanOut: number;
+  readonly moments: Moments;
+  readonly whole: boolean;
+}
+
+/** The call for one tensor (or block): the named initializer, or its plain draw when the fans differ. */
+function realize(shape: readonly number[], layout: Layout, choice: Pick<Choice, 'initializer' | 'options' | 'fans'>, fallbackFans: { fanIn: number; fanOut: number }): Realized {
+  const entry = INITIALIZERS[choice.initializer];
+  const options: Options = { ...choice.options };
+  if (entry.layout && options.layout === undefined) options.layout = layout;
+  if (entry.variance) {
+    const shapeFans = computeFans(shape as number[], options.layout as Layout);
+    if (choice.fans) {
+      const wanted = entry.variance(options, { ...choice.fans, receptiveField: 1 });
+      if (wanted.variance !== entry.variance(options, shapeFans).variance) {
+        const plain = plainDraw(wanted);
+        const realized = realize(shape, layout, plain, choice.fans);
+        return { ...realized, fanIn: choice.fans.fanIn, fanOut: choice.fans.fanOut };
+      }
+    }
+    const fans = choice.fans ?? shapeFans;
+    return { initializer: choice.initializer, options, fanIn: fans.fanIn, fanOut: fans.fanOut, moments: entry.moments(shape, options, layout), whole: entry.whole };
+  }
+  const fans = choice.fans ?? fallbackFans;
+  return { initializer: choice.initializer, options, fanIn: fans.fanIn, fanOut: fans.fanOut, moments: entry.moments(shape, options, layout), whole: entry.whole };
+}
+
+/** Mean and std over equal blocks with the given moments. */
+function pooled(parts: readonly Moments[]): Moments {
+  const mean = parts.reduce((sum, m) => sum + m.mean, 0) / parts.length;
+  const square = parts.reduce((sum, m) => sum + m.std * m.std + m.mean * m.mean, 0) / parts.length;
+  return { mean, std: Math.sqrt(Math.max(0, square - mean * mean)) };
+}
+
+interface Chosen {
+  readonly choice: Choice;
+  readonly chosenBy: string;
+  /** Where an error in the choice's arguments is reported. */
+  readonly where: string;
+  readonly suffix: string;
+}
+
+function fansOfDescriptor(d: ParameterDescriptor): { fanIn: number; fanOut: number } {
+  if (d.kind !== 'param') return { fanIn: d.fanIn, fanOut: d.fanOut };
+  const fans = computeFans(d.shape as number[], d.layout);
+  return { fanIn: fans.fanIn, fanOut: fans.fanOut };
+}
+
+/**
+ * Plans parameters from descriptors: the policy's choice for each (a param's explicit initializer as given), then
+ * the rules (the last match wins; a rule that matches nothing is an error), then the exact call.
+ */
+export function planFromDescriptors(fn: string, descriptors: readonly ParameterDescriptor[], settings: PlanSettings): ParameterPlan[] {
+  const seen = new Map<string, ParameterDescriptor>();
+  for (const d of descriptors) {
+    const before = seen.get(d.name);
+    if (before) throw new RangeError(`nninit.${fn}: two parameters are named "${d.name}" (${before.path ?? 'a tensor'} and ${d.path ?? 'a tensor'}); give the layers distinct names`);
+    seen.set(d.name, d);
+  }
+  const seed = settings.seed ?? freshSeed53();
+  const context: PolicyContext = {
+    setting: settings.policy,
+    attentionLayers: descriptors.filter((d) => d.kind === 'attention' && d.role === 'outProjection').length,
+  };
+  const policyName = settings.policy.name;
+  const used = new Set<Rule>();
+
+  const chosen = descriptors.map((d): Chosen => {
+    let result: Chosen;
+    if (d.explicit) {
+      result = {
+        choice: { initializer: d.explicit.initializer, options: d.explicit.options, why: `explicit ${d.explicit.initializer}` },
+        chosenBy: d.path ?? d.name, where: d.path ?? d.name, suffix: `(param layer ${d.path ?? d.name})`,
+      };
+    } else {
+      let picked;
+      try {
+        picked = choose(d, context);
+      } catch (error) {
+        rethrowAt(fn, d.path ? `${d.path} (${d.name})` : d.name, error);
+      }
+      if (!picked) {
+        result = {
+          choice: { initializer: 'zeros', why: '' }, chosenBy: '', where: d.name,
+          suffix: `no rule of the '${policyName}' policy covers ${d.kind} ${d.role}`,
+        };
+      } else {
+        result = { choice: picked.choice, chosenBy: policyName, where: d.path ? `${d.path} (${d.name})` : d.name, suffix: `(${picked.policy} policy)` };
+      }
+    }
+    for (const rule of settings.rules) {
+      if (!rule.pattern.test(d.name)) continue;
+      used.add(rule);
+      result = {
+        choice: { initializer: rule.init, options: rule.options, why: `rule "${rule.match}" -> ${rule.init}` },
+        chosenBy: rule.path, where: `${rule.path} (on ${d.name})`, suffix: `(${rule.path})`,
+      };
+    }
+    if (result.chosenBy === '') throw new RangeError(`nninit.${fn}: ${result.where}: ${result.suffix}; add a rule { match: "${d.name}", init, ... }`);
+    return result;
+  });
+  for (const rule of settings.rules) {
+    if (!used.has(rule)) {
+      const names = descriptors.slice(0, 6).map((d) => d.name).join(', ');
+      throw new RangeError(`nninit.${fn}: ${rule.path}.match: "${rule.match}" matches no parameter (the parameters are ${names}${descriptors.length > 6 ? ', ...' : ''}); a rule must match something`);
+    }
+  }
+
+  const plan = descriptors.map((d, index) => planOne(fn, d, chosen[index], seed, settings.dtype, policyName));
+  const streams = new Set<string>();
+  for (const p of plan) {
+    for (const stream of p.blocks ? p.blocks.parts.map((part) => part.stream) : [p.stream]) {
+      if (streams.has(stream)) throw new RangeError(`nninit.${fn}: the stream "${stream}" of ${p.name} is also another parameter's; rename one of them`);
+      streams.add(stream);
+    }
+  }
+  return plan;
+}
+
+function planOne(fn: string, d: ParameterDescriptor, chosen: Chosen, seed: Seed, dtype: Dtype, policy: string): ParameterPlan {
+  const { choice } = chosen;
+  const size = d.shape.reduce((a, b) => a * b, 1);
+  const fans = fansOfDescriptor(d);
+  const blockwise = (choice.perBlock || choice.parts) && d.blocks && d.blocks.count > 1;
+  let realized: Realized;
+  let blocks: ParameterPlan['blocks'];
+  try {
+    if (blockwise) {
+      const { axis, count } = d.blocks!;
+      const blockShape = d.shape.map((n, i) => (i === axis ? n / count : n));
+      const parts = Array.from({ length: count }, (_, k) => realize(blockShape, d.layout, choice.parts?.[k] ?? choice, fans));
+      blocks = { axis, parts: parts.map((part, k): BlockPlan => ({ initializer: part.initializer, options: part.options, stream: `${d.name}/${k}` })) };
+      realized = {
+        initializer: parts[0].initializer, options: {}, fanIn: parts[0].fanIn, fanOut: parts[0].fanOut,
+        moments: pooled(parts.map((part) => part.moments)), whole: parts.some((part) => part.whole),
+      };
+      for (const part of blocks.parts) dryRun(part.initializer, blockShape, part.options, seed, part.stream, dtype);
+    } else {
+      realized = realize(d.shape, d.layout, choice, fans);
+      dryRun(realized.initializer, d.shape, realized.options, seed, d.name, dtype);
+    }
+  } catch (error) {
+    rethrowAt(fn, chosen.where, error);
+  }
+  return {
+    name: d.name,
+    shape: d.shape.slice(),
+    size,
+    layout: d.layout,
+    dtype,
+    seed,
+    stream: d.name,
+    initializer: blocks ? 'blocks' : realized.initializer,
+    options: blocks ? {} : realized.options,
+    ...(blocks ? { blocks } : {}),
+    fanIn: realized.fanIn,
+    fanOut: realized.fanOut,
+    mean: realized.moments.mean,
+    std: realized.moments.std,
+    rule: `${choice.why} ${chosen.suffix}`,
+    chosenBy: chosen.chosenBy,
+    policy,
+    whole: realized.whole,
+    kind: d.kind,
+    role: d.role,
+    trainable: d.trainable ?? true,
+    layer: d.layer,
+    ...(d.path !== undefined ? { path: d.path } : {}),
+  };
+}
+
+/** Runs the call with length 0: every check the core makes, no value computed. */
+function dryRun(initializer: InitializerName, shape: readonly number[], options: Options, seed: Seed, stream: string, dtype: Dtype): void {
+  const entry = INITIALIZERS[initializer];
+  entry.call(shape as number[], { ...options, ...(entry.random ? { seed, stream } : {}), dtype, offset: 0, length: 0 });
+}
+
+/**
+ * Plans a model: for each parameter, in order, the public nninit call that produces it, with the fans, target std
+ * and the rule that chose it. Computes no values. Without a seed (in the spec or the options), a fresh 53-bit
+ * seed is drawn from crypto.getRandomValues and recorded in every entry, so the run can be repeated.
+ *
+ * @example planModel({ layers: [{ type: 'dense', name: 'fc1', in: 784, out: 256, activation: 'relu' }] }, { seed: 1 })[0].rule
+ *   // 'relu after fc1 -> He normal, fan_in 784 (activation policy)'
+ */
+export function planModel(spec: ModelSpecInput | string, options?: ModelOptions): ParameterPlan[] {
+  return planSpec('planModel', spec, options).plan;
+}
+
+/** planModel with the seed it used (also when the model has no parameters) and the parsed spec. */
+export function planSpec(fn: string, spec: ModelSpecInput | string, options?: ModelOptions): { plan: ParameterPlan[]; seed: Seed; spec: ModelSpec } {
+  const parsed = parseSpec(spec, options, fn);
+  const seed = parsed.seed ?? freshSeed53();
+  return { plan: planFromDescriptors(fn, describeSpec(parsed), { ...parsed, seed }), seed, spec: parsed };
+}

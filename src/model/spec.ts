@@ -1,0 +1,287 @@
+// The model spec: parsing and checking (every error names its JSON path, before anything is computed), the
+// normalized spec the other layers walk, and its expansion into parameter descriptors.
+
+import type { Layout } from '../core/fans.js';
+import type { Dtype } from '../core/output.js';
+import type { Seed } from '../core/seed.js';
+import { ACTIVATION_NAMES, DEFAULT_LEAKY_SLOPE, type ActivationName } from './activations.js';
+import { checkKeys, isPlainObject, joinPath, pathRangeError, pathTypeError } from './errors.js';
+import { CONV_DIMENSIONS, LAYER_TYPES, LAYER_TYPE_NAMES, type FieldKind, type LayerType, type ModelLayer } from './layers.js';
+import { POLICIES, POLICY_NAMES, type PolicyName, type PolicySetting } from './policies.js';
+import { INITIALIZER_NAMES, type InitializerName } from './registry.js';
+import { parseRules, type Rule, type RuleSpec } from './rules.js';
+import type { ParameterDescriptor } from './types.js';
+
+/** A layer as written in a spec: `type`, an optional `name`, and the type's fields (see LAYER_TYPES). */
+export interface LayerSpec {
+  type: LayerType;
+  name?: string;
+  [field: string]: unknown;
+}
+
+/** A policy as written: its name, or `{ name, ...parameters }` ('gpt2' takes nLayer and std). */
+export type PolicySpec = PolicyName | PolicySetting;
+
+/** A model spec as written (JSON text or a JS object). Unknown fields are errors. */
+export interface ModelSpecInput {
+  /** Integer in [0, 2^64): a number, a bigint, or a decimal string (for seeds beyond 2^53 in JSON). */
+  seed?: Seed | string;
+  policy?: PolicySpec;
+  layout?: Layout;
+  dtype?: Dtype;
+  rules?: RuleSpec[];
+  layers: LayerSpec[];
+  /** Free text, for example files. */
+  description?: string;
+}
+
+/**
+ * Options of planModel, initModel and explainModel. Each overrides the spec's field of the same name (`rules`
+ * replaces the spec's rules). Unknown options are errors, so later options (such as a choice of generator) can be
+ * added without a typo passing silently.
+ */
+export interface ModelOptions {
+  seed?: Seed | string;
+  policy?: PolicySpec;
+  rules?: RuleSpec[];
+  dtype?: Dtype;
+  layout?: Layout;
+}
+
+/** The parsed spec, options applied, every default filled in. */
+export interface ModelSpec {
+  /** Undefined when neither spec nor options give one (planModel then draws a fresh seed). */
+  readonly seed?: Seed;
+  readonly policy: PolicySetting;
+  readonly layout: Layout;
+  readonly dtype: Dtype;
+  readonly rules: readonly Rule[];
+  readonly layers: readonly ModelLayer[];
+  readonly description?: string;
+}
+
+const SPEC_KEYS = ['seed', 'policy', 'layout', 'dtype', 'rules', 'layers', 'description'];
+export const MODEL_OPTION_KEYS = ['seed', 'policy', 'rules', 'dtype', 'layout'];
+const LAYOUT_NAMES: readonly Layout[] = ['torch', 'keras'];
+const DTYPE_NAMES: readonly Dtype[] = ['float32', 'float64', 'float16', 'bfloat16'];
+const RESERVED_OPTIONS = ['seed', 'stream', 'dtype', 'offset', 'length', 'out'];
+/** Names are dot-separated segments of letters, digits, '_' and '-'; '/' is kept for block streams (`name/k`). */
+const NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+const quoted = (names: readonly string[]) => names.map((n) => `'${n}'`).join(', ');
+
+function choice<T extends string>(fn: string, path: string, value: unknown, choices: readonly T[]): T {
+  if (typeof value !== 'string') throw pathTypeError(fn, path, `one of ${quoted(choices)}`, value);
+  if (!(choices as readonly string[]).includes(value)) throw pathRangeError(fn, path, `one of ${quoted(choices)}`, value);
+  return value as T;
+}
+
+export function parseSeed(fn: string, path: string, value: unknown): Seed {
+  if (typeof value === 'string') {
+    if (!/^[0-9]+$/.test(value)) throw pathRangeError(fn, path, 'an integer in [0, 2^64) (a decimal string)', value);
+    value = BigInt(value);
+  }
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 0 || value >= 2 ** 64) throw pathRangeError(fn, path, 'an integer in [0, 2^64)', value);
+    return value;
+  }
+  if (typeof value === 'bigint') {
+    if (value < 0n || value >= 1n << 64n) throw pathRangeError(fn, path, 'an integer in [0, 2^64)', value);
+    return value;
+  }
+  throw pathTypeError(fn, path, 'an integer seed (a number, a bigint or a decimal string)', value);
+}
+
+export function parsePolicy(fn: string, path: string, value: unknown): PolicySetting {
+  if (typeof value === 'string') return { name: choice(fn, path, value, POLICY_NAMES) };
+  if (!isPlainObject(value)) throw pathTypeError(fn, path, `a policy name (${quoted(POLICY_NAMES)}) or { name, ...parameters }`, value);
+  const name = choice(fn, joinPath(path, 'name'), value.name, POLICY_NAMES);
+  checkKeys(fn, path, value, ['name', ...(POLICIES[name].parameters ?? [])]);
+  const setting: { name: PolicyName; nLayer?: number; std?: number } = { name };
+  if (value.nLayer !== undefined) setting.nLayer = positiveInteger(fn, joinPath(path, 'nLayer'), value.nLayer);
+  if (value.std !== undefined) {
+    if (typeof value.std !== 'number' || !(value.std > 0) || !Number.isFinite(value.std)) throw pathRangeError(fn, joinPath(path, 'std'), 'a positive number', value.std);
+    setting.std = value.std;
+  }
+  return setting;
+}
+
+function positiveInteger(fn: string, path: string, value: unknown): number {
+  if (typeof value !== 'number') throw pathTypeError(fn, path, 'a positive integer', value);
+  if (!Number.isSafeInteger(value) || value < 1) throw pathRangeError(fn, path, 'a positive integer', value);
+  return value;
+}
+
+function shapeField(fn: string, path: string, value: unknown): number[] {
+  if (!Array.isArray(value)) throw pathTypeError(fn, path, 'an array of non-negative integers', value);
+  let size = 1;
+  value.forEach((dimension: unknown, axis) => {
+    if (typeof dimension !== 'number' || !Number.isSafeInteger(dimension) || dimension < 0) {
+      throw pathRangeError(fn, joinPath(path, axis), 'a non-negative integer', dimension);
+    }
+    size *= dimension;
+  });
+  if (!Number.isSafeInteger(size)) throw pathRangeError(fn, path, 'a shape of at most 2^53 - 1 elements', value);
+  return value.slice();
+}
+
+function readField(fn: string, path: string, kind: FieldKind, value: unknown, layout: Layout, type: LayerType): unknown {
+  if (Array.isArray(kind)) return choice(fn, path, value, kind);
+  switch (kind) {
+    case 'count':
+      return positiveInteger(fn, path, value);
+    case 'boolean':
+      if (typeof value !== 'boolean') throw pathTypeError(fn, path, 'true or false', value);
+      return value;
+    case 'activation':
+      return choice(fn, path, value, ACTIVATION_NAMES);
+    case 'slope':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw pathTypeError(fn, path, 'a finite number', value);
+      return value;
+    case 'kernel': {
+      const dimensions = CONV_DIMENSIONS[type] ?? 1;
+      const expected = `a positive integer or an array of ${dimensions} of them`;
+      if (typeof value === 'number') return Array.from({ length: dimensions }, () => positiveInteger(fn, path, value));
+      if (!Array.isArray(value)) throw pathTypeError(fn, path, expected, value);
+      if (value.length !== dimensions || value.some((k) => typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1)) {
+        throw pathRangeError(fn, path, expected, value);
+      }
+      return value.slice();
+    }
+    case 'layers':
+      return parseLayers(fn, path, value, layout);
+    case 'shape':
+      return shapeField(fn, path, value);
+    case 'initializer':
+      return choice(fn, path, value, INITIALIZER_NAMES);
+  }
+}
+
+function parseLayer(fn: string, path: string, value: unknown, index: number, layout: Layout): ModelLayer {
+  if (!isPlainObject(value)) throw pathTypeError(fn, path, 'a layer { type, ... }', value);
+  const type = choice(fn, joinPath(path, 'type'), value.type, LAYER_TYPE_NAMES);
+  const definition = LAYER_TYPES[type];
+  const fieldNames = Object.keys(definition.fields);
+  let name = type === 'block' ? '' : String(index);
+  if (value.name !== undefined) {
+    if (typeof value.name !== 'string' || !NAME.test(value.name)) {
+      throw pathRangeError(fn, joinPath(path, 'name'), "a name of dot-separated segments of letters, digits, '_' and '-'", value.name);
+    }
+    name = value.name;
+  }
+  const layer: Record<string, unknown> = { type, name, path };
+  const options: Record<string, unknown> = {};
+  if (type === 'param') {
+    // A param layer's other fields are its initializer's options, checked by the initializer when planned.
+    for (const [key, option] of Object.entries(value)) {
+      if (key === 'type' || key === 'name' || key in definition.fields) continue;
+      if (RESERVED_OPTIONS.includes(key)) throw new TypeError(`nninit.${fn}: ${joinPath(path, key)}: a param layer cannot set ${key}; the plan sets seed, stream and the output`);
+      options[key] = option;
+    }
+    layer.options = options;
+  } else {
+    checkKeys(fn, path, value, ['type', 'name', ...fieldNames]);
+  }
+  for (const [field, spec] of Object.entries(definition.fields)) {
+    const raw = value[field];
+    if (raw === undefined) {
+      if (!('default' in spec)) throw pathTypeError(fn, joinPath(path, field), `a value (${type} requires ${field})`, raw);
+      if (spec.default !== undefined) layer[field] = spec.default;
+      continue;
+    }
+    layer[field] = readField(fn, joinPath(path, field), spec.kind, raw, layout, type);
+  }
+  if ('slope' in definition.fields) {
+    if (layer.activation === 'leaky_relu') layer.slope ??= DEFAULT_LEAKY_SLOPE;
+    else if (layer.slope !== undefined) throw pathRangeError(fn, joinPath(path, 'slope'), "no slope unless activation is 'leaky_relu'", layer.slope);
+  }
+  const problem = definition.check?.(layer, layout);
+  if (problem) throw pathRangeError(fn, joinPath(path, problem[0]), problem[1], layer[problem[0]]);
+  return layer as unknown as ModelLayer;
+}
+
+function parseLayers(fn: string, path: string, value: unknown, layout: Layout): ModelLayer[] {
+  if (!Array.isArray(value)) throw pathTypeError(fn, path, 'an array of layers', value);
+  return value.map((layer: unknown, index) => parseLayer(fn, joinPath(path, index), layer, index, layout));
+}
+
+/**
+ * Parses and checks a spec (JSON text or an object) with options applied over it. Errors are TypeError or
+ * RangeError naming the JSON path (`layers[3].kernel: expected a positive integer or an array of 2 of them`).
+ *
+ * @example parseSpec({ layers: [{ type: 'dense', in: 784, out: 10 }] }).layers[0]
+ *   // { type: 'dense', name: '0', path: 'layers[0]', in: 784, out: 10, activation: 'linear', bias: true }
+ */
+export function parseSpec(spec: ModelSpecInput | string, options?: ModelOptions, fn = 'parseSpec'): ModelSpec {
+  let input: unknown = spec;
+  if (typeof spec === 'string') {
+    try {
+      input = JSON.parse(spec);
+    } catch (error) {
+      throw new TypeError(`nninit.${fn}: spec is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  if (!isPlainObject(input)) throw pathTypeError(fn, 'spec', 'an object { layers, ... } or its JSON text', input);
+  checkKeys(fn, '', input, SPEC_KEYS);
+  if (options !== undefined && !isPlainObject(options)) throw pathTypeError(fn, 'options', 'an object', options);
+  const given: Record<string, unknown> = options ?? {};
+  checkKeys(fn, 'options', given, MODEL_OPTION_KEYS);
+  const pick = (key: string): [unknown, string] => (given[key] !== undefined ? [given[key], `options.${key}`] : [input[key], key]);
+
+  const [layoutValue, layoutPath] = pick('layout');
+  const layout = layoutValue === undefined ? 'torch' : choice(fn, layoutPath, layoutValue, LAYOUT_NAMES);
+  const [dtypeValue, dtypePath] = pick('dtype');
+  const dtype = dtypeValue === undefined ? 'float32' : choice(fn, dtypePath, dtypeValue, DTYPE_NAMES);
+  const [seedValue, seedPath] = pick('seed');
+  const seed = seedValue === undefined ? undefined : parseSeed(fn, seedPath, seedValue);
+  const [policyValue, policyPath] = pick('policy');
+  const policy = policyValue === undefined ? { name: 'activation' as const } : parsePolicy(fn, policyPath, policyValue);
+  const [rulesValue, rulesPath] = pick('rules');
+  const rules = parseRules(fn, rulesValue, rulesPath);
+  if (input.description !== undefined && typeof input.description !== 'string') throw pathTypeError(fn, 'description', 'a string', input.description);
+  if (input.layers === undefined) throw pathTypeError(fn, 'layers', 'an array of layers', undefined);
+  const layers = parseLayers(fn, 'layers', input.layers, layout);
+  return { ...(seed !== undefined ? { seed } : {}), policy, layout, dtype, rules, layers, ...(input.description !== undefined ? { description: input.description as string } : {}) };
+}
+
+const scoped = (scope: string, name: string) => (scope && name ? `${scope}.${name}` : scope || name);
+
+/**
+ * The parameters of a parsed spec, in order, as descriptors. A layer whose output is added to a skip connection
+ * (the last layer of a residual repeat or block) marks its weight as a residual output.
+ */
+export function describeSpec(spec: ModelSpec): ParameterDescriptor[] {
+  const descriptors: ParameterDescriptor[] = [];
+  const walk = (layers: readonly ModelLayer[], scope: string, lastFeedsSkip: boolean): void => {
+    layers.forEach((layer, index) => {
+      const feedsSkip = lastFeedsSkip && index === layers.length - 1;
+      const full = scoped(scope, layer.name);
+      const definition = LAYER_TYPES[layer.type];
+      if (definition.scopes && (layer.type === 'repeat' || layer.type === 'block')) {
+        const instances = definition.scopes(layer as never);
+        instances.forEach((instance, i) => walk(layer.layers, scoped(full, instance), layer.residual || (feedsSkip && i === instances.length - 1)));
+        return;
+      }
+      const activation = 'activation' in layer && (layer.type === 'dense' || layer.type.startsWith('conv'))
+        ? { name: layer.activation as ActivationName, ...('slope' in layer && layer.slope !== undefined ? { slope: layer.slope } : {}) }
+        : undefined;
+      for (const parameter of definition.parameters!(layer as never, spec.layout)) {
+        const { suffix, ...rest } = parameter;
+        const residual = feedsSkip && (rest.role === 'weight' || rest.role === 'outProjection');
+        descriptors.push({
+          ...rest,
+          name: suffix ? scoped(full, suffix) : full,
+          layout: spec.layout,
+          layerType: layer.type,
+          ...(activation ? { activation } : {}),
+          ...(residual ? { residualOutput: true } : {}),
+          layer: full,
+          path: layer.path,
+        });
+      }
+    });
+  };
+  walk(spec.layers, '', false);
+  return descriptors;
+}
+
+export type { InitializerName };

@@ -1,0 +1,130 @@
+// The data the model layer passes between its parts: parameter descriptors (what a parameter is), policy choices
+// (what to draw it from) and plan entries (the exact public call that produces it).
+
+import type { Layout } from '../core/fans.js';
+import type { Dtype } from '../core/output.js';
+import type { Seed } from '../core/seed.js';
+import type { Activation } from './activations.js';
+import type { InitializerName, Options } from './registry.js';
+
+/** The kind of layer a parameter belongs to. */
+export type LayerKind = 'dense' | 'conv' | 'embedding' | 'norm' | 'recurrent' | 'attention' | 'param';
+
+/**
+ * What a parameter does in its layer.
+ * - dense, conv: 'weight', 'bias'.
+ * - embedding: 'embedding'.
+ * - norm: 'scale' (weight / gamma), 'shift' (bias / beta), 'runningMean', 'runningVariance', 'batchCount'
+ *   (buffers, not trained).
+ * - recurrent: 'input' (input-to-hidden: weight_ih / kernel), 'recurrent' (hidden-to-hidden: weight_hh /
+ *   recurrent_kernel), 'bias' (bias_ih, or Keras's single bias), 'recurrentBias' (bias_hh).
+ * - attention: 'inProjection' (in_proj_weight, or q/k/v projections), 'inProjectionBias', 'outProjection',
+ *   'outProjectionBias'.
+ * - param: 'param' (a raw parameter with an explicit initializer).
+ */
+export type ParameterRole =
+  | 'weight' | 'bias' | 'embedding'
+  | 'scale' | 'shift' | 'runningMean' | 'runningVariance' | 'batchCount'
+  | 'input' | 'recurrent' | 'recurrentBias'
+  | 'inProjection' | 'inProjectionBias' | 'outProjection' | 'outProjectionBias'
+  | 'param';
+
+/** Equal blocks a parameter is made of along one axis: the gates of a recurrent weight, q/k/v of a fused one. */
+export interface BlockStructure {
+  readonly axis: number;
+  readonly count: number;
+  /** One label per block, in order along the axis (gate names such as 'i', 'f', 'g', 'o'; 'q', 'k', 'v'). */
+  readonly labels: readonly string[];
+}
+
+/**
+ * Everything a policy needs to choose an initializer for one parameter, whether it came from a spec (planModel),
+ * from names and shapes (planTensors) or from a graph reader (planDescriptors).
+ */
+export interface ParameterDescriptor {
+  /** Full parameter name, e.g. 'h.3.attn.in_proj_weight'; also its stream. */
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** How the tensor stores its axes: 'torch' `[out, in, ...kernel]` or 'keras' `[...kernel, in, out]`. */
+  readonly layout: Layout;
+  readonly kind: LayerKind;
+  readonly role: ParameterRole;
+  /** The spec's layer type when known ('conv2d', 'lstm', 'batchnorm', ...). */
+  readonly layerType?: string;
+  /** The activation that follows the layer (dense and conv). */
+  readonly activation?: Activation;
+  /**
+   * The layer's true fans: inputs and outputs per unit of one block (one gate, one of q/k/v), with groups taken
+   * into account (a grouped convolution's fanOut is out / groups * receptiveField). Biases carry their weight's.
+   */
+  readonly fanIn: number;
+  readonly fanOut: number;
+  readonly blocks?: BlockStructure;
+  /** Recurrent cell ('lstm' | 'gru' | 'rnn') and hidden size. */
+  readonly cell?: 'lstm' | 'gru' | 'rnn';
+  readonly units?: number;
+  /** Attention heads, when known. */
+  readonly heads?: number;
+  /** Its output is added to a skip connection (GPT-2's residual projections). */
+  readonly residualOutput?: boolean;
+  /** False for buffers (running statistics); default true. */
+  readonly trainable?: boolean;
+  /** The explicit initializer of a 'param' layer. */
+  readonly explicit?: { readonly initializer: InitializerName; readonly options: Options };
+  /** The layer instance the parameter belongs to, e.g. 'h.3.attn'. */
+  readonly layer: string;
+  /** JSON path of that layer in the spec, e.g. 'layers[2].layers[0].layers[1]'. */
+  readonly path?: string;
+}
+
+/** One block of a composite parameter. */
+export interface BlockPlan {
+  readonly initializer: InitializerName;
+  readonly options: Options;
+  /** `${name}/${k}` for block k. */
+  readonly stream: string;
+}
+
+/**
+ * One planned parameter: the exact public call that produces it.
+ *
+ * Without `blocks`, the values are `nninit[initializer](shape, { ...options, seed, stream, dtype })` for random
+ * initializers and `nninit[initializer](shape, { ...options, dtype })` for constant ones (`constant` takes
+ * `options.value` as its second argument). With `blocks`, the parameter is split into `blocks.parts.length` equal
+ * blocks along `blocks.axis` and block k is that call for part k with the block's shape and `stream: part.stream`.
+ */
+export interface ParameterPlan {
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** Number of elements. */
+  readonly size: number;
+  readonly layout: Layout;
+  readonly dtype: Dtype;
+  readonly seed: Seed;
+  /** The stream: the parameter's name. */
+  readonly stream: string;
+  /** The public nninit function, or 'blocks' for a composite parameter. */
+  readonly initializer: InitializerName | 'blocks';
+  /** The exact options passed to it, without seed, stream and dtype ({} for 'blocks'). */
+  readonly options: Options;
+  readonly blocks?: { readonly axis: number; readonly parts: readonly BlockPlan[] };
+  /** The fans the chosen formula used. */
+  readonly fanIn: number;
+  readonly fanOut: number;
+  /** Expected mean and standard deviation of the values. */
+  readonly mean: number;
+  readonly std: number;
+  /** Which rule chose the initializer, and why, in one sentence. */
+  readonly rule: string;
+  /** 'activation', 'pytorch', ... or 'rules[2]' or 'layers[4]' (a param layer). */
+  readonly chosenBy: string;
+  /** The policy of the plan (also when a rule chose this parameter). */
+  readonly policy: string;
+  /** Computes the whole tensor for any slice (orthogonal): produce it in one call rather than chunk by chunk. */
+  readonly whole: boolean;
+  readonly kind: LayerKind;
+  readonly role: ParameterRole;
+  readonly trainable: boolean;
+  readonly layer: string;
+  readonly path?: string;
+}
