@@ -30,3 +30,16 @@ test('a generator refuses options that would override its seed or stream', () =>
   assert.throws(() => g.normal([4], { stream: 3 } as object), TypeError);
   assert.equal(g.nextStreamId, 0n);
 });
+
+test('a call that fails validation consumes no stream id', () => {
+  const g = nninit.createGenerator(9);
+  const first = g.heNormal([4]);
+  assert.throws(() => g.heNormal([4], { nonlinearity: 'nope' } as object), RangeError);
+  assert.throws(() => g.uniform([-1]), RangeError);
+  assert.throws(() => g.sparse([4, 4], {} as { sparsity: number }), TypeError);
+  assert.throws(() => g.randomBits(-1), RangeError);
+  assert.equal(g.nextStreamId, 1n);
+  assert.deepEqual(first, nninit.heNormal([4], { seed: 9, stream: 0 }));
+  assert.deepEqual(g.normal([5]), nninit.normal([5], { seed: 9, stream: 1 }));
+  assert.equal(g.nextStreamId, 2n);
+});

@@ -42,7 +42,8 @@ export type Generator = { readonly [K in keyof typeof RANDOM_INITIALIZERS]: Boun
 
 /**
  * A generator that gives call k (counting from 0) the stream k of one seed, so a sequence of calls is
- * reproducible without choosing streams by hand. Calls are equivalent to passing { seed, stream: k }
+ * reproducible without choosing streams by hand. Only calls that return count: a call that throws (bad
+ * arguments) leaves the next stream id unchanged. Calls are equivalent to passing { seed, stream: k }
  * explicitly, which is how a single call can be reproduced on its own later. Without a seed, a fresh one
  * is drawn from crypto.getRandomValues (read it back from `.seed`).
  *
@@ -55,11 +56,14 @@ export function createGenerator(seed?: number | bigint): Generator {
   const value = seedValue('createGenerator', seed);
   let stream = 0n;
   const take = () => ({ seed: value, stream: stream++ });
-  function withStream(name: string, options: unknown): object {
+  /** Runs a call on the next stream id, and spends the id only if the call returns: a rejected call consumes nothing. */
+  function onNextStream<R>(name: string, options: unknown, call: (options: object) => R): R {
     if (options !== undefined && options !== null && typeof options === 'object' && ('seed' in options || 'stream' in options)) {
       throw new TypeError(`nninit.generator.${name}: the generator sets options.seed and options.stream; call nninit.${name} directly to choose them`);
     }
-    return { ...(options as object | undefined), ...take() };
+    const result = call({ ...(options as object | undefined), seed: value, stream });
+    stream++;
+    return result;
   }
   const generator: Record<string, unknown> = {
     seed: value,
@@ -67,10 +71,12 @@ export function createGenerator(seed?: number | bigint): Generator {
       return stream;
     },
     next: take,
-    randomBits: (n: number, options?: Omit<RandomBitsOptions, 'seed' | 'stream'>) => randomBits(n, withStream('randomBits', options)),
+    randomBits: (n: number, options?: Omit<RandomBitsOptions, 'seed' | 'stream'>) =>
+      onNextStream('randomBits', options, (o) => randomBits(n, o)),
   };
   for (const [name, initializer] of Object.entries(RANDOM_INITIALIZERS)) {
-    generator[name] = (shape: readonly number[], options?: object) => (initializer as Random<object>)(shape, withStream(name, options));
+    generator[name] = (shape: readonly number[], options?: object) =>
+      onNextStream(name, options, (o) => (initializer as Random<object>)(shape, o));
   }
   return generator as Generator;
 }
