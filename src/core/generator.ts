@@ -4,10 +4,16 @@ import * as initializers from './initializers.js';
 import { orthogonal, deltaOrthogonal, sparse } from './structured.js';
 import { randomBits, type RandomBitsOptions } from './bits.js';
 import { seedValue } from './seed.js';
+import type { Result } from './prepare.js';
 
 type Random<O> = (shape: readonly number[], options?: O) => unknown;
-type Bound<F> = F extends (shape: readonly number[], options?: infer O) => infer R
-  ? <P extends Omit<O & object, 'seed' | 'stream'>>(shape: readonly number[], options?: P) => R
+/**
+ * An initializer with the generator's seed and stream: the result type follows the options of each call, and a
+ * call without options (where the initializer allows one) gives a Float32Array.
+ */
+type Bound<F> = F extends (shape: readonly number[], options?: infer O) => unknown
+  ? (F extends (shape: readonly number[]) => unknown ? { (shape: readonly number[]): Float32Array } : unknown)
+    & { <P extends Omit<O & object, 'seed' | 'stream'>>(shape: readonly number[], options: P): Result<P> }
   : never;
 
 const RANDOM_INITIALIZERS = {

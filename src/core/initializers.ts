@@ -142,7 +142,7 @@ function constantTensor(fn: string, shape: unknown, value: number, options: Cons
  *
  * @example zeros([256])                        // Float32Array(256) of 0
  */
-export function zeros<O extends ConstantOptions>(shape: readonly number[], options?: O): Result<O> {
+export function zeros<O extends ConstantOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   return constantTensor('zeros', shape, 0, options) as Result<O>;
 }
 
@@ -151,7 +151,7 @@ export function zeros<O extends ConstantOptions>(shape: readonly number[], optio
  *
  * @example ones([64], { dtype: 'float64' })
  */
-export function ones<O extends ConstantOptions>(shape: readonly number[], options?: O): Result<O> {
+export function ones<O extends ConstantOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   return constantTensor('ones', shape, 1, options) as Result<O>;
 }
 
@@ -162,7 +162,7 @@ export function ones<O extends ConstantOptions>(shape: readonly number[], option
  *
  * @example constant([4, 4], 0.1)
  */
-export function constant<O extends ConstantOptions>(shape: readonly number[], value: number, options?: O): Result<O> {
+export function constant<O extends ConstantOptions = {}>(shape: readonly number[], value: number, options?: O): Result<O> {
   if (typeof value !== 'number') throw typeError('constant', 'value', 'a number', value);
   return constantTensor('constant', shape, value, options) as Result<O>;
 }
@@ -180,7 +180,7 @@ export function constant<O extends ConstantOptions>(shape: readonly number[], va
  *
  * @example uniform([784, 256], { low: -0.1, high: 0.1, seed: 42 })
  */
-export function uniform<O extends UniformOptions>(shape: readonly number[], options?: O): Result<O> {
+export function uniform<O extends UniformOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'uniform';
   const { options: o, key, plan } = prepare(fn, shape, options, ['low', 'high']);
   const low = numberArgument(fn, 'options.low', o.low, 0);
@@ -198,7 +198,7 @@ export function uniform<O extends UniformOptions>(shape: readonly number[], opti
  *
  * @example normal([512, 512], { std: 0.02, seed: 7 })
  */
-export function normal<O extends NormalOptions>(shape: readonly number[], options?: O): Result<O> {
+export function normal<O extends NormalOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'normal';
   const { options: o, key, plan } = prepare(fn, shape, options, ['mean', 'std', 'stddev']);
   const mean = numberArgument(fn, 'options.mean', o.mean, 0);
@@ -220,7 +220,7 @@ export function normal<O extends NormalOptions>(shape: readonly number[], option
  *
  * @example truncatedNormal([768, 768], { std: 0.02 })
  */
-export function truncatedNormal<O extends TruncatedNormalOptions>(shape: readonly number[], options?: O): Result<O> {
+export function truncatedNormal<O extends TruncatedNormalOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'truncatedNormal';
   const { options: o, key, plan } = prepare(fn, shape, options, ['mean', 'std', 'stddev', 'lower', 'upper']);
   const mean = numberArgument(fn, 'options.mean', o.mean, 0);
@@ -277,7 +277,7 @@ function varianceScaled(fn: string, prepared: Prepared, spec: VarianceSpec): Out
  *
  * @example varianceScaling([3, 3, 64, 128], { scale: 2, mode: 'fanOut', distribution: 'normal' })
  */
-export function varianceScaling<O extends VarianceScalingOptions>(shape: readonly number[], options?: O): Result<O> {
+export function varianceScaling<O extends VarianceScalingOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'varianceScaling';
   const prepared = prepare(fn, shape, options, ['scale', 'mode', 'distribution', ...FAN_KEYS]);
   const o = prepared.options;
@@ -307,7 +307,7 @@ function presetDistribution(fn: string, prepared: Prepared, distribution: Distri
  *
  * @example glorotUniform([784, 256], { seed: 1 })
  */
-export function glorotUniform<O extends GlorotOptions>(shape: readonly number[], options?: O): Result<O> {
+export function glorotUniform<O extends GlorotOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   return glorot('glorotUniform', shape, options, 'uniform') as Result<O>;
 }
 
@@ -318,7 +318,7 @@ export function glorotUniform<O extends GlorotOptions>(shape: readonly number[],
  *
  * @example glorotNormal([256, 128], { distribution: 'normal' })
  */
-export function glorotNormal<O extends GlorotOptions & NormalPresetOptions>(shape: readonly number[], options?: O): Result<O> {
+export function glorotNormal<O extends GlorotOptions & NormalPresetOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   return glorot('glorotNormal', shape, options, 'presetNormal') as Result<O>;
 }
 
@@ -342,7 +342,7 @@ function he(fn: string, shape: unknown, options: object | undefined, distributio
  * @example heUniform([3, 3, 3, 64])                                     // conv kernel, Keras layout
  * @example heUniform([64, 3, 3, 3], { layout: 'torch', mode: 'fanOut', nonlinearity: 'relu' })
  */
-export function heUniform<O extends HeOptions>(shape: readonly number[], options?: O): Result<O> {
+export function heUniform<O extends HeOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   return he('heUniform', shape, options, 'uniform') as Result<O>;
 }
 
@@ -353,7 +353,7 @@ export function heUniform<O extends HeOptions>(shape: readonly number[], options
  *
  * @example heNormal([1024, 1024], { seed: 3 })
  */
-export function heNormal<O extends HeOptions & NormalPresetOptions>(shape: readonly number[], options?: O): Result<O> {
+export function heNormal<O extends HeOptions & NormalPresetOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   return he('heNormal', shape, options, 'presetNormal') as Result<O>;
 }
 
@@ -369,7 +369,7 @@ function lecun(fn: string, shape: unknown, options: object | undefined, distribu
  *
  * @example lecunUniform([128, 64])
  */
-export function lecunUniform<O extends LecunOptions>(shape: readonly number[], options?: O): Result<O> {
+export function lecunUniform<O extends LecunOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   return lecun('lecunUniform', shape, options, 'uniform') as Result<O>;
 }
 
@@ -380,7 +380,7 @@ export function lecunUniform<O extends LecunOptions>(shape: readonly number[], o
  *
  * @example lecunNormal([512, 512])
  */
-export function lecunNormal<O extends LecunOptions & NormalPresetOptions>(shape: readonly number[], options?: O): Result<O> {
+export function lecunNormal<O extends LecunOptions & NormalPresetOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   return lecun('lecunNormal', shape, options, 'presetNormal') as Result<O>;
 }
 

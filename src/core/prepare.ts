@@ -18,11 +18,16 @@ export interface RandomOptions extends SeedOptions, OutputOptions {}
 
 /**
  * The array an initializer returns for given options: `out` itself when given; else a Float64Array for dtype
- * 'float64', a Uint16Array of bit patterns for 'float16' and 'bfloat16', and a Float32Array by default.
+ * 'float64', a Uint16Array of bit patterns for 'float16' and 'bfloat16', and a Float32Array by default. A dtype
+ * known only as `Dtype` (or an optional one) gives the union of the arrays it may stand for.
  */
 export type Result<O> = O extends { out: infer A extends OutArray } ? A
-  : O extends { dtype: 'float64' } ? Float64Array
-  : O extends { dtype: 'float16' | 'bfloat16' } ? Uint16Array
+  : 'dtype' extends keyof O ? ArrayOfDtype<O['dtype' & keyof O]>
+  : Float32Array;
+
+/** The array of a dtype, distributed over unions; undefined (no dtype) is float32. */
+type ArrayOfDtype<D> = D extends 'float64' ? Float64Array
+  : D extends 'float16' | 'bfloat16' ? Uint16Array
   : Float32Array;
 
 const SEED_KEYS = ['seed', 'stream'] as const;

@@ -88,7 +88,7 @@ function matrixDimensions(fn: string, tensor: CheckedShape, layout: Layout): [ro
  * @example orthogonal([256, 256], { seed: 1 })
  * @example orthogonal([3, 3, 64, 64], { gain: Math.SQRT2 })    // conv kernel: a 576 x 64 matrix
  */
-export function orthogonal<O extends OrthogonalOptions>(shape: readonly number[], options?: O): Result<O> {
+export function orthogonal<O extends OrthogonalOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'orthogonal';
   const { options: o, tensor, key, plan } = prepare(fn, shape, options, ['gain', 'layout']);
   const gain = numberArgument(fn, 'options.gain', o.gain, 1);
@@ -110,7 +110,7 @@ export function orthogonal<O extends OrthogonalOptions>(shape: readonly number[]
  *
  * @example identity([128, 128])
  */
-export function identity<O extends IdentityOptions>(shape: readonly number[], options?: O): Result<O> {
+export function identity<O extends IdentityOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'identity';
   const o = checkOptions(fn, options, ['gain', ...OUTPUT_OPTION_KEYS]) as IdentityOptions;
   const tensor = checkShape(fn, shape);
@@ -158,7 +158,7 @@ function kernelIndex(layout: Layout, shape: readonly number[], o: number, i: num
  * @example dirac([3, 3, 16, 16])                       // Keras conv2d kernel
  * @example dirac([32, 16, 3], { layout: 'torch', groups: 2 })
  */
-export function dirac<O extends DiracOptions>(shape: readonly number[], options?: O): Result<O> {
+export function dirac<O extends DiracOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'dirac';
   const o = checkOptions(fn, options, ['groups', 'layout', ...OUTPUT_OPTION_KEYS]) as DiracOptions;
   const tensor = checkShape(fn, shape);
@@ -190,7 +190,7 @@ export function dirac<O extends DiracOptions>(shape: readonly number[], options?
  *
  * @example deltaOrthogonal([3, 3, 64, 64], { seed: 4 })
  */
-export function deltaOrthogonal<O extends OrthogonalOptions>(shape: readonly number[], options?: O): Result<O> {
+export function deltaOrthogonal<O extends OrthogonalOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'deltaOrthogonal';
   const { options: o, tensor, key, plan } = prepare(fn, shape, options, ['gain', 'layout']);
   const gain = numberArgument(fn, 'options.gain', o.gain, 1);
