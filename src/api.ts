@@ -10,7 +10,7 @@ export {
 } from './core/initializers.js';
 export type { SeedOptions, RandomOptions, Result } from './core/prepare.js';
 export type {
-  ConstantOptions, UniformOptions, NormalOptions, TruncatedNormalOptions,
+  ConstantOptions, ConstantValueOptions, UniformOptions, NormalOptions, TruncatedNormalOptions,
   FanMode, Distribution, FanOptions, VarianceScalingOptions, GlorotOptions, NormalPresetOptions, HeOptions, LecunOptions,
 } from './core/initializers.js';
 export { orthogonal, identity, eye, dirac, deltaOrthogonal, sparse, MAX_ORTHOGONAL_ELEMENTS } from './core/structured.js';

@@ -125,3 +125,80 @@ test('a truncated normal with no float32 strictly inside its bounds is rejected'
   throwsNaming(call('truncatedNormal', [4], { mean: 1 + 2 ** -24, std: 1e-9, lower: -1, upper: 1 }), RangeError, 'truncatedNormal');
   assert.equal(nninit.truncatedNormal([4], { mean: 1, std: 1e-9, lower: -1, upper: 1, seed: 1 }).every((x) => x === 1), true);
 });
+
+/** Largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function allFinite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
+test('parameters whose values would overflow float32 are rejected, naming the argument', () => {
+  throwsNaming(call('normal', [2 ** 20], { std: 1e38 }), RangeError, 'options.std');
+  throwsNaming(call('normal', [4], { stddev: 1e38 }), RangeError, 'options.stddev');
+  for (const argument of ['options.mean', 'options.std']) {
+    throwsNaming(call('normal', [65536], { mean: 3e38, std: 1e38 }), RangeError, argument);
+    throwsNaming(call('normal', [4], { mean: -3.4e38, std: 1e37 }), RangeError, argument);
+  }
+  throwsNaming(call('truncatedNormal', [4], { std: 1e39 }), RangeError, 'options.std');
+  throwsNaming(call('truncatedNormal', [4], { mean: 3e38, std: 1e38 }), RangeError, 'options.mean');
+  throwsNaming(call('sparse', [4, 4], { sparsity: 0.5, std: 1e38 }), RangeError, 'options.std');
+  for (const dtype of ['float32', 'float64']) {
+    throwsNaming(call('orthogonal', [4, 4], { gain: 1e39, dtype }), RangeError, 'options.gain');
+    throwsNaming(call('orthogonal', [4, 4], { gain: -3e38, dtype }), RangeError, 'options.gain');
+    throwsNaming(call('deltaOrthogonal', [3, 4, 4], { gain: 1e39, dtype }), RangeError, 'options.gain');
+    throwsNaming(call('identity', [4, 4], { gain: 1e39, dtype }), RangeError, 'options.gain');
+    throwsNaming(call('identity', [4, 4], { gain: -Infinity, dtype }), RangeError, 'options.gain');
+  }
+  // The largest accepted parameters give finite values only.
+  assert.ok(allFinite(nninit.normal([1 << 16], { std: FLOAT32_MAX / 5.8, seed: 1 })));
+  assert.ok(allFinite(nninit.normal([1 << 16], { mean: -1e38, std: (FLOAT32_MAX - 1e38) / 5.8, seed: 2 })));
+  assert.ok(allFinite(nninit.orthogonal([16, 16], { gain: 2 ** 127, seed: 3 })));
+  assert.ok(allFinite(nninit.identity([3, 3], { gain: FLOAT32_MAX })));
+  assert.ok(allFinite(nninit.truncatedNormal([1 << 16], { mean: 3e38, std: 1e37, seed: 4 })));
+});
+
+test('constant rejects NaN and values that overflow float32 unless allowNonFinite is set', () => {
+  for (const value of [NaN, Infinity, -Infinity, 1e39, -3.5e38]) {
+    throwsNaming(() => nninit.constant([4], value), RangeError, 'value');
+    throwsNaming(() => nninit.constant([4], value, { dtype: 'float64' }), RangeError, 'value');
+  }
+  assert.deepEqual([...nninit.constant([2], FLOAT32_MAX)], [FLOAT32_MAX, FLOAT32_MAX]);
+  assert.ok(Number.isNaN(nninit.constant([2], NaN, { allowNonFinite: true })[1]));
+  assert.deepEqual([...nninit.constant([2], -Infinity, { allowNonFinite: true })], [-Infinity, -Infinity]);
+  assert.deepEqual([...nninit.constant([1], 1e39, { allowNonFinite: true })], [Infinity]);
+  assert.deepEqual([...nninit.constant([1], 1e39, { allowNonFinite: true, dtype: 'float64' })], [1e39]);
+  throwsNaming(() => nninit.constant([1], 1, { allowNonFinite: 'yes' as unknown as boolean }), TypeError, 'options.allowNonFinite');
+});
+
+test('half-precision outputs may overflow to infinity by IEEE rules (documented), float32 never does', () => {
+  const half = nninit.normal([4096], { std: 1e5, seed: 5, dtype: 'float16' });
+  assert.ok(half.includes(0x7c00) && half.includes(0xfc00));
+  assert.ok(allFinite(nninit.normal([4096], { std: 1e5, seed: 5 })));
+});
+
+test('every allocation goes through one check: a RangeError naming the function and the slice options', () => {
+  const allocation = (fn: string) => (error: unknown) => {
+    assert.ok(error instanceof RangeError, String(error));
+    assert.match(error.message, new RegExp(`^nninit\\.${fn}: cannot allocate .*options\\.offset`));
+    return true;
+  };
+  for (const dtype of ['float32', 'float64', 'float16', 'bfloat16']) {
+    assert.throws(() => nninit.identity([2 ** 26, 2 ** 26], { dtype } as { dtype: 'float16' }), allocation('identity'));
+    assert.throws(() => nninit.dirac([2 ** 24, 2 ** 24, 3], { layout: 'torch', dtype } as { dtype: 'float16' }), allocation('dirac'));
+    assert.throws(() => nninit.deltaOrthogonal([2 ** 22, 2 ** 22, 4, 4], { seed: 1, dtype } as { dtype: 'float16' }), allocation('deltaOrthogonal'));
+    assert.throws(() => nninit.heNormal([2 ** 26, 2 ** 26], { seed: 1, dtype } as { dtype: 'float16' }), allocation('heNormal'));
+  }
+  assert.throws(() => nninit.randomBits(2 ** 40), allocation('randomBits'));
+});
+
+test('an overflowing scale or gain names the option the caller passed', () => {
+  throwsNaming(call('glorotUniform', [4, 4], { gain: 1e200 }), RangeError, 'options.gain');
+  throwsNaming(call('glorotNormal', [4, 4], { gain: 1e200 }), RangeError, 'options.gain');
+  throwsNaming(call('glorotNormal', [4, 4], { gain: 3e38, distribution: 'normal' }), RangeError, 'options.gain');
+  for (const distribution of ['truncatedNormal', 'normal', 'uniform']) {
+    throwsNaming(call('varianceScaling', [4, 4], { scale: 1e300, distribution }), RangeError, 'options.scale');
+    throwsNaming(call('varianceScaling', [4, 4], { scale: 1e78, distribution }), RangeError, 'options.scale');
+  }
+});

@@ -18,7 +18,7 @@
 import {
   constant, deltaOrthogonal, dirac, glorotNormal, glorotUniform, heNormal, heUniform, identity, lecunNormal,
   lecunUniform, normal, ones, orthogonal, sparse, truncatedNormal, uniform, varianceScaling, zeros,
-  type ConstantOptions, type DiracOptions, type GlorotOptions, type HeOptions, type IdentityOptions,
+  type ConstantOptions, type ConstantValueOptions, type DiracOptions, type GlorotOptions, type HeOptions, type IdentityOptions,
   type Layout, type LecunOptions, type NormalOptions, type NormalPresetOptions, type OrthogonalOptions, type SparseOptions,
   type TruncatedNormalOptions, type UniformOptions, type VarianceScalingOptions,
 } from '../index.js';
@@ -46,7 +46,7 @@ export type OrtOptions<O> = Omit<O, 'dtype' | 'offset' | 'length' | 'out'> & { d
 export interface OrtInitializers<T> {
   zeros(dims: readonly number[], options?: OrtOptions<ConstantOptions>): T;
   ones(dims: readonly number[], options?: OrtOptions<ConstantOptions>): T;
-  constant(dims: readonly number[], value: number, options?: OrtOptions<ConstantOptions>): T;
+  constant(dims: readonly number[], value: number, options?: OrtOptions<ConstantValueOptions>): T;
   uniform(dims: readonly number[], options?: OrtOptions<UniformOptions>): T;
   normal(dims: readonly number[], options?: OrtOptions<NormalOptions>): T;
   truncatedNormal(dims: readonly number[], options?: OrtOptions<TruncatedNormalOptions>): T;
@@ -94,7 +94,7 @@ export function createInitializers<T>(ort: OrtModule<T>): OrtInitializers<T> {
   return {
     zeros: tensor('zeros', zeros),
     ones: tensor('ones', ones),
-    constant: (dims, value, options) => tensor<ConstantOptions>('constant', (shape, o) => constant(shape, value, o))(dims, options),
+    constant: (dims, value, options) => tensor<ConstantValueOptions>('constant', (shape, o) => constant(shape, value, o))(dims, options),
     uniform: tensor('uniform', uniform),
     normal: tensor('normal', normal),
     truncatedNormal: tensor('truncatedNormal', truncatedNormal),

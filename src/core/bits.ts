@@ -2,7 +2,7 @@
 
 import { currentBackend } from './runtime.js';
 import { streamKey, type Seed, type Stream } from './seed.js';
-import { checkOptions, numberArgument, rangeError, typeError } from './validate.js';
+import { allocateArray, checkOptions, numberArgument, rangeError, typeError } from './validate.js';
 
 function wordArray(fn: string, argument: string, value: unknown, length: number): number[] {
   if (!(Array.isArray(value) || value instanceof Uint32Array)) throw typeError(fn, argument, `an array of ${length} unsigned 32-bit integers`, value);
@@ -59,7 +59,7 @@ export function randomBits(n: number, options?: RandomBitsOptions): Uint32Array 
     if (!(o.out instanceof Uint32Array)) throw typeError(fn, 'options.out', 'a Uint32Array', o.out);
     if (o.out.length !== count) throw rangeError(fn, 'options.out', `of length ${count}`, o.out);
   }
-  const out = o.out ?? new Uint32Array(count);
+  const out = o.out ?? allocateArray(fn, 'uint32', count, 'pass a smaller n and options.offset to take the stream in parts');
   if (count > 0) currentBackend().fillBits(out, offset, key);
   return out;
 }

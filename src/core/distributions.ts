@@ -12,6 +12,21 @@ const fround = Math.fround;
  */
 export const TRUNCATED_NORMAL_STDDEV_2 = 0.87962566103423978;
 
+/** Largest finite float32, (2 - 2^-23) 2^127. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Largest |z| of the normal sampler, rounded up: Box-Muller's radius sqrt(-2 ln u1) with u1 >= 2^-24 is at most
+ * sqrt(48 ln 2) = 5.768. A normal's values are bounded by |mean| + NORMAL_REACH std.
+ */
+export const NORMAL_REACH = 5.8;
+
+/**
+ * How far, in standard deviations, the truncated-normal sampler reaches: bounds beyond it act as infinite, and an
+ * interval that lies entirely beyond it on one side is refused (its probability is below 1e-315).
+ */
+export const TRUNCATED_NORMAL_REACH = 38;
+
 /**
  * The error function in double precision: erf(x) = 2/sqrt(pi) e^(-x^2) sum_n 2^n x^(2n+1) / (1 3 5 ... (2n+1)),
  * a series of positive terms (no cancellation), summed until the terms stop changing the sum; |erf(x)| rounds

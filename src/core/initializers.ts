@@ -9,12 +9,22 @@ import { gainOf, type Nonlinearity } from './gains.js';
 import { fillOutput, planOutput, OUTPUT_OPTION_KEYS, type OutputOptions } from './output.js';
 import { checkOptions, checkShape, choiceArgument, numberArgument, rangeError, typeError } from './validate.js';
 import {
-  normalParameters, truncatedNormalParameters, uniformParameters, TRUNCATED_NORMAL_STDDEV_2,
+  normalParameters, truncatedNormalParameters, uniformParameters,
+  FLOAT32_MAX, NORMAL_REACH, TRUNCATED_NORMAL_REACH, TRUNCATED_NORMAL_STDDEV_2,
 } from './distributions.js';
 
 // ---- option types ---------------------------------------------------------------------------------------------
 
 export interface ConstantOptions extends OutputOptions {}
+
+export interface ConstantValueOptions extends ConstantOptions {
+  /**
+   * Let `value` be NaN or +-Infinity, or a number too large for float32 (which becomes +-Infinity in float32
+   * output), for example a NaN sentinel. Default false: such values are a RangeError, so that no initializer
+   * writes a non-finite value by accident.
+   */
+  allowNonFinite?: boolean;
+}
 
 export interface UniformOptions extends RandomOptions {
   /** Lower bound (default 0, as torch.nn.init.uniform_). */
@@ -87,34 +97,50 @@ export interface HeOptions extends RandomOptions, FanOptions {
 
 export interface LecunOptions extends RandomOptions, FanOptions {}
 
-function uniformFill(fn: string, low: number, high: number): Fill {
+/**
+ * Which of the caller's arguments a distribution's parameters come from, for error messages: the plain
+ * samplers' own options, or the one option (scale, gain) a variance-scaling preset derives them from.
+ */
+type Blame = string;
+
+function overflow(fn: string, blame: Blame, detail: string): RangeError {
+  const verb = blame.includes(' and ') ? 'are' : 'is';
+  return new RangeError(`nninit.${fn}: ${blame} ${verb} too large: ${detail}, beyond the float32 range (+-${FLOAT32_MAX})`);
+}
+
+function uniformFill(fn: string, low: number, high: number, blame: Blame): Fill {
   const parameters = uniformParameters(low, high);
   if (!Number.isFinite(parameters.range) || !Number.isFinite(parameters.low)) {
-    throw new RangeError(`nninit.${fn}: the interval [${low}, ${high}) is too wide for float32`);
+    throw overflow(fn, blame, `the interval [${low}, ${high}) has width ${high - low}`);
   }
   return (backend, out, start, key) => backend.fillUniform(out, start, key, parameters);
 }
 
-function normalFill(fn: string, mean: number, stddev: number): Fill {
+/** N(mean, stddev^2), refused when |mean| + NORMAL_REACH stddev, the largest reachable |value|, overflows float32. */
+function normalFill(fn: string, mean: number, stddev: number, blame: Blame): Fill {
   const parameters = normalParameters(mean, stddev);
-  if (!Number.isFinite(parameters.stddev) || !Number.isFinite(parameters.mean)) {
-    throw new RangeError(`nninit.${fn}: mean ${mean} and standard deviation ${stddev} must fit in float32`);
+  const reach = Math.abs(parameters.mean) + NORMAL_REACH * parameters.stddev;
+  if (!(reach <= FLOAT32_MAX)) {
+    throw overflow(fn, blame, `with mean ${mean} and std ${stddev}, values reach |mean| + ${NORMAL_REACH} std = ${reach}`);
   }
   return (backend, out, start, key) => backend.fillNormal(out, start, key, parameters);
 }
 
-function truncatedNormalFill(fn: string, mean: number, stddev: number, lower: number, upper: number): Fill {
+function truncatedNormalFill(fn: string, mean: number, stddev: number, lower: number, upper: number, blame: Blame): Fill {
   if (stddev === 0) {
     const value = Math.fround(mean);
     return (_backend, out) => fillOutput(out, value);
+  }
+  // The interval, with infinite bounds capped where the sampler stops (TRUNCATED_NORMAL_REACH), must be float32.
+  const low = mean + stddev * Math.max(lower, -TRUNCATED_NORMAL_REACH);
+  const high = mean + stddev * Math.min(upper, TRUNCATED_NORMAL_REACH);
+  if (!(Math.abs(low) <= FLOAT32_MAX && Math.abs(high) <= FLOAT32_MAX) || !Number.isFinite(Math.fround(stddev))) {
+    throw overflow(fn, blame, `with mean ${mean} and std ${stddev}, the interval is (${low}, ${high})`);
   }
   const parameters = truncatedNormalParameters(mean, stddev, lower, upper);
   if (parameters === undefined) {
     throw new RangeError(
       `nninit.${fn}: no float32 value lies strictly between mean + lower * std = ${mean + stddev * lower} and mean + upper * std = ${mean + stddev * upper}`);
-  }
-  if (!Number.isFinite(parameters.stddev) || !Number.isFinite(parameters.mean)) {
-    throw new RangeError(`nninit.${fn}: mean ${mean} and standard deviation ${stddev} must fit in float32`);
   }
   return (backend, out, start, key) => backend.fillTruncatedNormal(out, start, key, parameters);
 }
@@ -124,8 +150,12 @@ function stddevOption(fn: string, options: Record<string, unknown>, fallback: nu
   if (options.std !== undefined && options.stddev !== undefined) {
     throw new TypeError(`nninit.${fn}: pass options.std or options.stddev, not both`);
   }
-  const name = options.stddev !== undefined ? 'options.stddev' : 'options.std';
-  return numberArgument(fn, name, options.stddev ?? options.std, fallback, { min: 0 });
+  return numberArgument(fn, stddevName(options), options.stddev ?? options.std, fallback, { min: 0 });
+}
+
+/** The spelling of the standard deviation the caller used. */
+function stddevName(options: Record<string, unknown>): string {
+  return options.stddev !== undefined ? 'options.stddev' : 'options.std';
 }
 
 // ---- constants --------------------------------------------------------------------------------------------------
@@ -158,13 +188,23 @@ export function ones<O extends ConstantOptions = {}>(shape: readonly number[], o
 /**
  * Every element equal to `value` (stored exactly in float64, rounded to nearest in float32). A constant
  * weight matrix has the same symmetry problem as zeros; constants suit biases (for example a forget-gate
- * bias of 1).
+ * bias of 1). NaN, infinities and values beyond the float32 range are refused unless
+ * `options.allowNonFinite` is true; float16/bfloat16 output rounds by IEEE rules, so values beyond their range
+ * (65504 for float16) become +-Infinity there.
  *
  * @example constant([4, 4], 0.1)
  */
-export function constant<O extends ConstantOptions = {}>(shape: readonly number[], value: number, options?: O): Result<O> {
-  if (typeof value !== 'number') throw typeError('constant', 'value', 'a number', value);
-  return constantTensor('constant', shape, value, options) as Result<O>;
+export function constant<O extends ConstantValueOptions = {}>(shape: readonly number[], value: number, options?: O): Result<O> {
+  const fn = 'constant';
+  const checked = checkOptions(fn, options, [...OUTPUT_OPTION_KEYS, 'allowNonFinite']) as ConstantValueOptions;
+  const allowNonFinite = checked.allowNonFinite ?? false;
+  if (typeof allowNonFinite !== 'boolean') throw typeError(fn, 'options.allowNonFinite', 'a boolean', allowNonFinite);
+  if (typeof value !== 'number') throw typeError(fn, 'value', 'a number', value);
+  if (!allowNonFinite && !Number.isFinite(Math.fround(value))) {
+    throw rangeError(fn, 'value', 'a number finite in float32 (|value| <= 3.4028234663852886e38; options.allowNonFinite: true permits NaN and infinities)', value);
+  }
+  const tensor = checkShape(fn, shape);
+  return planOutput(fn, tensor.size, checked).fill(value) as Result<O>;
 }
 
 // ---- plain distributions ----------------------------------------------------------------------------------------
@@ -186,7 +226,7 @@ export function uniform<O extends UniformOptions = {}>(shape: readonly number[],
   const low = numberArgument(fn, 'options.low', o.low, 0);
   const high = numberArgument(fn, 'options.high', o.high, 1);
   if (low > high) throw rangeError(fn, 'options.low', `at most options.high (${high})`, low);
-  return run(plan, key, uniformFill(fn, low, high)) as Result<O>;
+  return run(plan, key, uniformFill(fn, low, high, 'options.low and options.high')) as Result<O>;
 }
 
 /**
@@ -203,7 +243,7 @@ export function normal<O extends NormalOptions = {}>(shape: readonly number[], o
   const { options: o, key, plan } = prepare(fn, shape, options, ['mean', 'std', 'stddev']);
   const mean = numberArgument(fn, 'options.mean', o.mean, 0);
   const stddev = stddevOption(fn, o, 1);
-  return run(plan, key, normalFill(fn, mean, stddev)) as Result<O>;
+  return run(plan, key, normalFill(fn, mean, stddev, `options.mean and ${stddevName(o)}`)) as Result<O>;
 }
 
 /**
@@ -228,7 +268,7 @@ export function truncatedNormal<O extends TruncatedNormalOptions = {}>(shape: re
   const lower = numberArgument(fn, 'options.lower', o.lower, -2, { finite: false });
   const upper = numberArgument(fn, 'options.upper', o.upper, 2, { finite: false });
   if (!(lower < upper)) throw rangeError(fn, 'options.lower', `less than options.upper (${upper})`, lower);
-  return run(plan, key, truncatedNormalFill(fn, mean, stddev, lower, upper)) as Result<O>;
+  return run(plan, key, truncatedNormalFill(fn, mean, stddev, lower, upper, `options.mean and ${stddevName(o)}`)) as Result<O>;
 }
 
 // ---- variance scaling -------------------------------------------------------------------------------------------
@@ -241,27 +281,35 @@ interface VarianceSpec {
   readonly scale: number;
   readonly mode: FanMode;
   readonly distribution: Distribution;
+  /** The caller's option the scale comes from ('options.scale', 'options.gain'), named when it overflows. */
+  readonly source: string;
 }
 
 /** The one variance-scaling sampler behind varianceScaling and every preset. */
 function varianceScaled(fn: string, prepared: Prepared, spec: VarianceSpec): OutArray {
   const { options: o, tensor, key, plan } = prepared;
   const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
-  if (plan.length === 0) return plan.result(plan.target());
+  if (!Number.isFinite(spec.scale)) throw rangeError(fn, spec.source, 'small enough that the variance is finite', o[spec.source.slice('options.'.length)]);
+  // An empty tensor has no fans to divide by; every argument has been checked.
+  if (tensor.size === 0) return plan.result(plan.target());
   const { fanIn, fanOut } = fansOf(tensor.shape, layout);
   const fan = spec.mode === 'fanIn' || spec.mode === 'fan_in' ? fanIn
     : spec.mode === 'fanOut' || spec.mode === 'fan_out' ? fanOut
     : (fanIn + fanOut) / 2;
   const variance = spec.scale / fan;
+  return run(plan, key, varianceFill(fn, spec, variance));
+}
+
+function varianceFill(fn: string, spec: VarianceSpec, variance: number): Fill {
   switch (spec.distribution) {
     case 'uniform': {
       const limit = Math.sqrt(3 * variance);
-      return run(plan, key, uniformFill(fn, -limit, limit));
+      return uniformFill(fn, -limit, limit, spec.source);
     }
     case 'normal':
-      return run(plan, key, normalFill(fn, 0, Math.sqrt(variance)));
+      return normalFill(fn, 0, Math.sqrt(variance), spec.source);
     case 'truncatedNormal':
-      return run(plan, key, truncatedNormalFill(fn, 0, Math.sqrt(variance) / TRUNCATED_NORMAL_STDDEV_2, -2, 2));
+      return truncatedNormalFill(fn, 0, Math.sqrt(variance) / TRUNCATED_NORMAL_STDDEV_2, -2, 2, spec.source);
   }
 }
 
@@ -284,14 +332,14 @@ export function varianceScaling<O extends VarianceScalingOptions = {}>(shape: re
   const scale = numberArgument(fn, 'options.scale', o.scale, 1, { min: 0 });
   const mode = choiceArgument(fn, 'options.mode', o.mode, FAN_MODES, 'fanIn');
   const distribution = choiceArgument(fn, 'options.distribution', o.distribution, DISTRIBUTIONS, 'truncatedNormal');
-  return varianceScaled(fn, prepared, { scale, mode, distribution }) as Result<O>;
+  return varianceScaled(fn, prepared, { scale, mode, distribution, source: 'options.scale' }) as Result<O>;
 }
 
 function glorot(fn: string, shape: unknown, options: object | undefined, distribution: Distribution | 'presetNormal'): OutArray {
   const keys = distribution === 'presetNormal' ? ['gain', 'distribution', ...FAN_KEYS] : ['gain', ...FAN_KEYS];
   const prepared = prepare(fn, shape, options, keys);
   const gain = numberArgument(fn, 'options.gain', prepared.options.gain, 1, { min: 0 });
-  return varianceScaled(fn, prepared, { scale: gain * gain, mode: 'fanAvg', distribution: presetDistribution(fn, prepared, distribution) });
+  return varianceScaled(fn, prepared, { scale: gain * gain, mode: 'fanAvg', distribution: presetDistribution(fn, prepared, distribution), source: 'options.gain' });
 }
 
 function presetDistribution(fn: string, prepared: Prepared, distribution: Distribution | 'presetNormal'): Distribution {
@@ -329,7 +377,7 @@ function he(fn: string, shape: unknown, options: object | undefined, distributio
   const mode = choiceArgument(fn, 'options.mode', o.mode, FAN_MODES, 'fanIn');
   if (mode === 'fanAvg' || mode === 'fan_avg') throw rangeError(fn, 'options.mode', "'fanIn' or 'fanOut'", mode);
   const gain = gainOf(fn, 'options.nonlinearity', o.nonlinearity ?? 'leaky_relu', 'options.a', o.a ?? 0);
-  return varianceScaled(fn, prepared, { scale: gain * gain, mode, distribution: presetDistribution(fn, prepared, distribution) });
+  return varianceScaled(fn, prepared, { scale: gain * gain, mode, distribution: presetDistribution(fn, prepared, distribution), source: 'options.nonlinearity' });
 }
 
 /**
@@ -359,7 +407,7 @@ export function heNormal<O extends HeOptions & NormalPresetOptions = {}>(shape: 
 
 function lecun(fn: string, shape: unknown, options: object | undefined, distribution: Distribution | 'presetNormal'): OutArray {
   const prepared = prepare(fn, shape, options, distribution === 'presetNormal' ? ['distribution', ...FAN_KEYS] : FAN_KEYS);
-  return varianceScaled(fn, prepared, { scale: 1, mode: 'fanIn', distribution: presetDistribution(fn, prepared, distribution) });
+  return varianceScaled(fn, prepared, { scale: 1, mode: 'fanIn', distribution: presetDistribution(fn, prepared, distribution), source: 'options.scale' });
 }
 
 /**

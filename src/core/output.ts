@@ -3,7 +3,7 @@
 
 import type { FloatArray, HalfOutput, Output } from './backend.js';
 import { convertToHalf, halfBitsOf, type HalfFormat } from './half.js';
-import { choiceArgument, numberArgument, typeError, rangeError } from './validate.js';
+import { allocateArray, choiceArgument, numberArgument, typeError, rangeError } from './validate.js';
 
 /**
  * Output element types. Random initializers compute every value in float32 (the kernels' precision);
@@ -95,14 +95,7 @@ export function planOutput(fn: string, size: number, options: OutputOptions): Ou
   }
   const half: HalfFormat | undefined = dtype === 'float16' || dtype === 'bfloat16' ? dtype : undefined;
 
-  function allocate(): OutArray {
-    try {
-      if (half) return new Uint16Array(length);
-      return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
-    } catch (error) {
-      throw new RangeError(`nninit.${fn}: cannot allocate ${length} ${dtype} values; pass options.offset and options.length to produce a slice`, { cause: error });
-    }
-  }
+  const allocate = (): OutArray => allocateArray(fn, dtype, length);
 
   let array: OutArray | undefined;
   const output = () => (array ??= out ?? allocate());
@@ -117,7 +110,10 @@ export function planOutput(fn: string, size: number, options: OutputOptions): Ou
     dtype,
     target,
     result: () => output(),
-    floats: () => (half ? new Float32Array(length) : (output() as FloatArray)),
+    floats() {
+      const values = output();
+      return half ? allocateArray(fn, 'float32', length) : values as FloatArray;
+    },
     finish(floats) {
       const values = target();
       if ('bits' in values) convertToHalf(floats, values.bits, values.format);

@@ -5,8 +5,8 @@ import { currentBackend } from './runtime.js';
 import { prepare, type RandomOptions, type Result } from './prepare.js';
 import { LAYOUTS, type Layout } from './fans.js';
 import { planOutput, OUTPUT_OPTION_KEYS, type OutArray, type OutputOptions, type OutputPlan } from './output.js';
-import { checkOptions, checkShape, choiceArgument, numberArgument, rangeError, type CheckedShape } from './validate.js';
-import { normalParameters } from './distributions.js';
+import { allocateArray, checkOptions, checkShape, choiceArgument, numberArgument, rangeError, type CheckedShape } from './validate.js';
+import { normalParameters, FLOAT32_MAX, NORMAL_REACH } from './distributions.js';
 
 /** Largest n * m the orthogonal factor is computed for: its float64 working matrix is then at most 1 GiB. */
 export const MAX_ORTHOGONAL_ELEMENTS = 2 ** 27;
@@ -40,9 +40,19 @@ export interface SparseOptions extends RandomOptions {
 }
 
 /** A float array for the whole tensor: the plan's own floats() when it covers the whole tensor. */
-function wholeTensor(plan: OutputPlan, size: number): FloatArray {
+function wholeTensor(fn: string, plan: OutputPlan, size: number): FloatArray {
   if (plan.offset === 0 && plan.length === size) return plan.floats();
-  return plan.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  return allocateArray(fn, plan.dtype === 'float64' ? 'float64' : 'float32', size);
+}
+
+/**
+ * The gain of orthogonal and deltaOrthogonal: |gain| at most 2^127, half the float32 range, so that entries of
+ * Q (at most 1 in magnitude, up to float32 rounding) times gain stay finite.
+ */
+function matrixGain(fn: string, value: unknown): number {
+  const gain = numberArgument(fn, 'options.gain', value, 1);
+  if (Math.abs(gain) > 2 ** 127) throw rangeError(fn, 'options.gain', 'at most 2^127 in magnitude, so that gain * Q fits in float32', gain);
+  return gain;
 }
 
 /** Hands the plan's slice of a whole-tensor array (from wholeTensor) to the caller. */
@@ -91,14 +101,14 @@ function matrixDimensions(fn: string, tensor: CheckedShape, layout: Layout): [ro
 export function orthogonal<O extends OrthogonalOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'orthogonal';
   const { options: o, tensor, key, plan } = prepare(fn, shape, options, ['gain', 'layout']);
-  const gain = numberArgument(fn, 'options.gain', o.gain, 1);
+  const gain = matrixGain(fn, o.gain);
   const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
   const [rows, cols] = matrixDimensions(fn, tensor, layout);
   if (tensor.size > MAX_ORTHOGONAL_ELEMENTS) {
     throw rangeError(fn, 'shape', `at most ${MAX_ORTHOGONAL_ELEMENTS} elements (a ${rows} x ${cols} matrix is too large to factor in memory)`, shape);
   }
   if (plan.length === 0) return plan.result(plan.target()) as Result<O>;
-  const full = wholeTensor(plan, tensor.size);
+  const full = wholeTensor(fn, plan, tensor.size);
   currentBackend().orthogonal(rows, cols, key, gain, full);
   return deliver(plan, full) as Result<O>;
 }
@@ -116,13 +126,15 @@ export function identity<O extends IdentityOptions = {}>(shape: readonly number[
   const tensor = checkShape(fn, shape);
   if (tensor.shape.length !== 2) throw rangeError(fn, 'shape', 'of rank 2', shape);
   const gain = numberArgument(fn, 'options.gain', o.gain, 1);
+  if (!Number.isFinite(Math.fround(gain))) throw rangeError(fn, 'options.gain', 'finite in float32 (|gain| <= 3.4028234663852886e38)', gain);
   const plan = planOutput(fn, tensor.size, o);
   const out = plan.floats().fill(0);
   const [rows, cols] = tensor.shape;
-  for (let i = 0; i < Math.min(rows, cols); i++) {
-    const index = i * cols + i - plan.offset;
-    if (index >= 0 && index < plan.length) out[index] = gain;
-  }
+  // Diagonal entry i sits at flat index i (cols + 1): visit only those inside the slice.
+  const stride = cols + 1;
+  const first = Math.ceil(plan.offset / stride);
+  const last = Math.min(Math.min(rows, cols) - 1, Math.floor((plan.offset + plan.length - 1) / stride));
+  for (let i = first; i <= last; i++) out[i * stride - plan.offset] = gain;
   return plan.finish(out) as Result<O>;
 }
 
@@ -193,7 +205,7 @@ export function dirac<O extends DiracOptions = {}>(shape: readonly number[], opt
 export function deltaOrthogonal<O extends OrthogonalOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'deltaOrthogonal';
   const { options: o, tensor, key, plan } = prepare(fn, shape, options, ['gain', 'layout']);
-  const gain = numberArgument(fn, 'options.gain', o.gain, 1);
+  const gain = matrixGain(fn, o.gain);
   const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
   const dims = spatialDimensions(fn, tensor, layout);
   if (dims.out < dims.in) throw rangeError(fn, 'shape', `a kernel with at least as many output as input channels (out ${dims.out} < in ${dims.in})`, shape);
@@ -201,7 +213,7 @@ export function deltaOrthogonal<O extends OrthogonalOptions = {}>(shape: readonl
   const out = plan.floats().fill(0);
   if (plan.length === 0) return plan.finish(out) as Result<O>;
   const size = dims.in * dims.out;
-  const matrix = plan.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  const matrix = allocateArray(fn, plan.dtype === 'float64' ? 'float64' : 'float32', size);
   currentBackend().orthogonal(dims.in, dims.out, key, gain, matrix);
   const centre = dims.kernel.map((k) => Math.floor((k - 1) / 2));
   for (let i = 0; i < dims.in; i++) {
@@ -233,11 +245,14 @@ export function sparse<O extends SparseOptions>(shape: readonly number[], option
   const sparsity = numberArgument(fn, 'options.sparsity', o.sparsity, undefined, { min: 0, max: 1 });
   const stddev = numberArgument(fn, 'options.std', o.std, 0.01, { min: 0 });
   const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
+  if (!(NORMAL_REACH * Math.fround(stddev) <= FLOAT32_MAX)) {
+    throw rangeError(fn, 'options.std', `at most ${FLOAT32_MAX / NORMAL_REACH} (${NORMAL_REACH} std must fit in float32)`, stddev);
+  }
   if (plan.length === 0) return plan.result(plan.target()) as Result<O>;
   const [units, inputs] = layout === 'torch' ? tensor.shape : [tensor.shape[1], tensor.shape[0]];
   const zerosPerInput = Math.ceil(sparsity * units);
   const backend = currentBackend();
-  const full = wholeTensor(plan, tensor.size);
+  const full = wholeTensor(fn, plan, tensor.size);
   backend.fillNormal(full, 0, key, normalParameters(0, stddev));
   const order = new Uint32Array(units);
   const words = new Uint32Array(2 * zerosPerInput);

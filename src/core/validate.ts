@@ -92,3 +92,32 @@ export function checkShape(fn: string, shape: unknown): CheckedShape {
   }
   return { shape: shape.slice() as number[], size };
 }
+
+/** The typed arrays nninit allocates, by the name its messages use for their elements. */
+const ARRAY_CONSTRUCTORS = {
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  bfloat16: Uint16Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+} as const;
+
+export type ArrayKind = keyof typeof ARRAY_CONSTRUCTORS;
+type ArrayOf<K extends ArrayKind> = InstanceType<(typeof ARRAY_CONSTRUCTORS)[K]>;
+
+/** What a caller can do about a request too large to allocate, for an output of `offset`/`length` options. */
+export const SLICE_HINT = 'pass options.offset and options.length to produce a slice';
+
+/**
+ * The one place nninit allocates arrays sized by its caller's arguments. The engine's own failure (a bare
+ * "Invalid typed array length" or "Array buffer allocation failed") becomes a RangeError that names the
+ * function, the request and what to do instead.
+ */
+export function allocateArray<K extends ArrayKind>(fn: string, kind: K, length: number, hint: string = SLICE_HINT): ArrayOf<K> {
+  try {
+    return new ARRAY_CONSTRUCTORS[kind](length) as ArrayOf<K>;
+  } catch (error) {
+    throw new RangeError(`nninit.${fn}: cannot allocate ${length} ${kind} values; ${hint}`, { cause: error });
+  }
+}
