@@ -226,6 +226,12 @@ export function deltaOrthogonal<O extends OrthogonalOptions = {}>(shape: readonl
 }
 
 /**
+ * Most units per input of a sparse weight with zeros: the mask of one input is planned in an index array of this
+ * many 32-bit entries (1 GiB).
+ */
+export const MAX_SPARSE_UNITS = 2 ** 28;
+
+/**
  * Sparse initialization (Martens, "Deep learning via Hessian-free optimization", ICML 2010), with the semantics
  * of torch.nn.init.sparse_: a 2-D weight of N(0, std^2) values in which, for every input, exactly
  * ceil(sparsity * units) of its weights to the `units` outputs are zero. 'torch' `[units, inputs]` zeroes that
@@ -236,6 +242,12 @@ export function deltaOrthogonal<O extends OrthogonalOptions = {}>(shape: readonl
  * a partial Fisher-Yates shuffle of the unit indices whose step t draws a 53-bit uniform from stream words
  * size + 2 (j units + t) and size + 2 (j units + t) + 1.
  *
+ * A slice (offset, length) computes the normal values of the slice and the masks of the inputs it touches only:
+ * a run of whole rows in the 'keras' layout, at most `length` columns in the 'torch' layout. Each of those masks
+ * costs ceil(sparsity * units) shuffle steps and an index array of `units` entries, so a shape with more than
+ * MAX_SPARSE_UNITS units per input (or whose mask would read stream words beyond 2^53, 3 * size > 2^53) is
+ * refused with a RangeError, unless sparsity is 0.
+ *
  * @example sparse([256, 128], { sparsity: 0.9, seed: 2 })
  */
 export function sparse<O extends SparseOptions>(shape: readonly number[], options: O): Result<O> {
@@ -245,29 +257,88 @@ export function sparse<O extends SparseOptions>(shape: readonly number[], option
   const sparsity = numberArgument(fn, 'options.sparsity', o.sparsity, undefined, { min: 0, max: 1 });
   const stddev = numberArgument(fn, 'options.std', o.std, 0.01, { min: 0 });
   const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
-  if (!(NORMAL_REACH * Math.fround(stddev) <= FLOAT32_MAX)) {
+  const values = normalParameters(0, stddev);
+  if (!(NORMAL_REACH * values.stddev <= FLOAT32_MAX)) {
     throw rangeError(fn, 'options.std', `at most ${FLOAT32_MAX / NORMAL_REACH} (${NORMAL_REACH} std must fit in float32)`, stddev);
   }
-  if (plan.length === 0) return plan.result(plan.target()) as Result<O>;
   const [units, inputs] = layout === 'torch' ? tensor.shape : [tensor.shape[1], tensor.shape[0]];
   const zerosPerInput = Math.ceil(sparsity * units);
+  if (zerosPerInput > 0 && 3 * tensor.size > 2 ** 53) {
+    throw new RangeError(`nninit.sparse: shape [${tensor.shape.join(', ')}] is too large to plan: its mask would read stream words beyond 2^53 (3 * size)`);
+  }
+  if (zerosPerInput > 0 && units > MAX_SPARSE_UNITS) {
+    throw new RangeError(
+      `nninit.sparse: shape [${tensor.shape.join(', ')}] is too large to plan: ${units} units per input, and the mask of one input is planned over at most MAX_SPARSE_UNITS = 2^28`);
+  }
+  if (plan.length === 0) return plan.result(plan.target()) as Result<O>;
   const backend = currentBackend();
-  const full = wholeTensor(fn, plan, tensor.size);
-  backend.fillNormal(full, 0, key, normalParameters(0, stddev));
-  const order = new Uint32Array(units);
-  const words = new Uint32Array(2 * zerosPerInput);
-  for (let j = 0; j < inputs; j++) {
-    for (let r = 0; r < units; r++) order[r] = r;
-    if (words.length > 0) backend.fillBits(words, tensor.size + 2 * j * units, key);
-    for (let t = 0; t < zerosPerInput; t++) {
-      const u = (words[2 * t] * 2 ** 21 + (words[2 * t + 1] >>> 11)) * 2 ** -53;
-      const remaining = units - t;
-      const pick = t + Math.min(Math.floor(u * remaining), remaining - 1);
-      const unit = order[pick];
-      order[pick] = order[t];
-      order[t] = unit;
-      full[layout === 'torch' ? unit * inputs + j : j * units + unit] = 0;
+  const floats = plan.floats();
+  backend.fillNormal(floats, plan.offset, key, values);
+  if (zerosPerInput > 0) {
+    const mask = new SparseMask(fn, units, zerosPerInput, (words, first) => backend.fillBits(words, tensor.size + first, key));
+    const first = plan.offset, end = plan.offset + plan.length;
+    const zero = (index: number) => {
+      if (index >= first && index < end) floats[index - first] = 0;
+    };
+    if (layout === 'torch') {
+      // Column j holds flat indices unit * inputs + j: the slice touches every column, or `length` of them.
+      const columns = Math.min(inputs, plan.length);
+      for (let k = 0; k < columns; k++) {
+        const j = (first + k) % inputs;
+        mask.zeros(j, (unit) => zero(unit * inputs + j));
+      }
+    } else {
+      // Row j holds flat indices j * units + unit: the slice touches a run of whole rows.
+      for (let j = Math.floor(first / units); j <= Math.floor((end - 1) / units); j++) mask.zeros(j, (unit) => zero(j * units + unit));
     }
   }
-  return deliver(plan, full) as Result<O>;
+  return plan.finish(floats) as Result<O>;
+}
+
+/** Words of the stream the masks draw from: `words` gets mask words first .. first + words.length - 1. */
+type MaskWords = (words: Uint32Array, first: number) => void;
+
+/** Shuffle steps whose words are taken from the stream at a time. */
+const MASK_STEPS_PER_RUN = 4096;
+
+/**
+ * The partial Fisher-Yates shuffles of sparse's masks, one input at a time, over one index array that every
+ * shuffle leaves as the identity again. Input j's shuffle reads mask words 2 (j units + t) and 2 (j units + t) + 1
+ * at step t.
+ */
+class SparseMask {
+  private readonly order: Uint32Array;
+  private readonly words: Uint32Array;
+
+  constructor(fn: string, private readonly units: number, private readonly count: number, private readonly fill: MaskWords) {
+    this.order = allocateArray(fn, 'uint32', units);
+    for (let r = 0; r < units; r++) this.order[r] = r;
+    this.words = new Uint32Array(2 * Math.min(count, MASK_STEPS_PER_RUN));
+  }
+
+  /** Calls zero(unit) for each of input j's `count` zero units, in shuffle order. */
+  zeros(j: number, zero: (unit: number) => void): void {
+    const { order, words, units, count } = this;
+    for (let run = 0; run < count; run += MASK_STEPS_PER_RUN) {
+      const steps = Math.min(MASK_STEPS_PER_RUN, count - run);
+      this.fill(words.subarray(0, 2 * steps), 2 * (j * units + run));
+      for (let s = 0; s < steps; s++) {
+        const t = run + s;
+        const u = (words[2 * s] * 2 ** 21 + (words[2 * s + 1] >>> 11)) * 2 ** -53;
+        const remaining = units - t;
+        const pick = t + Math.min(Math.floor(u * remaining), remaining - 1);
+        const unit = order[pick];
+        order[pick] = order[t];
+        order[t] = unit;
+        zero(unit);
+      }
+    }
+    // Back to the identity in O(count): a position p >= count was changed only if its own unit p was picked
+    // (a unit leaves a position >= count only by being picked), and then p is among order[0 .. count - 1].
+    for (let t = 0; t < count; t++) {
+      const unit = order[t];
+      if (unit >= count) order[unit] = unit;
+    }
+    for (let t = 0; t < count; t++) order[t] = t;
+  }
 }
