@@ -32,7 +32,7 @@ function checkReport(t: TestContext, where: string, report: Report, expected: re
   assert.deepEqual(mismatches(expected, report.js), [], `${where}, js backend forced`);
 }
 
-test('Chromium reproduces Node\'s bytes on a page and in a module worker, on both backends', {
+test('Chromium reproduces Node\'s bytes on a page, in a module worker and through nninit/lean, on both backends', {
   skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} not found; install Debian chromium: apt-get install chromium`,
   timeout: 60_000,
 }, async (t) => {
@@ -57,6 +57,15 @@ test('Chromium reproduces Node\'s bytes on a page and in a module worker, on bot
     assert.deepEqual(pageErrors, []);
     checkReport(t, 'page', reports.page, expected);
     checkReport(t, 'module worker', reports.worker, expected);
+
+    // nninit/lean: js until loadWasm() fetches the kernels shipped next to it, then the same bytes.
+    await page.goto(`${server.origin}/tests/browser/lean.html`);
+    await page.waitForFunction(() => 'nninitLeanTest' in window);
+    const lean = await page.evaluate(() => (window as unknown as { nninitLeanTest(): Promise<{ backendAtImport: string; loaded: string; active: CaseDigest[] }> }).nninitLeanTest());
+    assert.deepEqual(pageErrors, []);
+    assert.equal(lean.backendAtImport, 'js');
+    assert.equal(lean.loaded, 'wasm');
+    assert.deepEqual(mismatches(expected, lean.active), [], 'nninit/lean after loadWasm()');
   } finally {
     await context.close();
     await server.close();

@@ -161,3 +161,13 @@ test('float64 tensors, structured initializers\' dims, and a rejected dtype', ()
   assert.deepEqual(ones, Array.from({ length: 8 }, (_, c) => (c * 8 + c) * 9 + 4), 'out c, in c, centre (1, 1) of [out, in, kh, kw]');
   assert.throws(() => initializers.zeros([2], { dtype: 'bfloat16' as 'float16' }), { name: 'RangeError', message: /zeros: options\.dtype/ });
 });
+
+test('createInitializers says at once that it needs the ONNX Runtime module', () => {
+  for (const wrong of [{}, undefined, null, 'onnxruntime-web', { Tensor: 1 }]) {
+    assert.throws(() => createInitializers(wrong as unknown as typeof ort), (error: unknown) => {
+      assert.ok(error instanceof TypeError);
+      assert.match(error.message, /^nninit\.createInitializers: ort must be the ONNX Runtime module/);
+      return true;
+    });
+  }
+});

@@ -22,7 +22,7 @@ import {
   type Layout, type LecunOptions, type NormalOptions, type NormalPresetOptions, type OrthogonalOptions, type SparseOptions,
   type TruncatedNormalOptions, type UniformOptions, type VarianceScalingOptions,
 } from '../index.js';
-import { rangeError } from '../core/validate.js';
+import { rangeError, typeError } from '../core/validate.js';
 
 /**
  * ONNX element types the helpers produce: 'float32' (Float32Array), 'float64' (Float64Array) and 'float16'
@@ -80,6 +80,10 @@ type Generate<O> = (shape: readonly number[], options: O) => Float32Array | Uint
  * };
  */
 export function createInitializers<T>(ort: OrtModule<T>): OrtInitializers<T> {
+  if (typeof (ort as { Tensor?: unknown } | null | undefined)?.Tensor !== 'function') {
+    throw typeError('createInitializers', 'ort',
+      "the ONNX Runtime module (import * as ort from 'onnxruntime-web', -node or -react-native), whose Tensor constructor the helpers use", ort);
+  }
   function tensor<O>(fn: string, generate: Generate<O>) {
     return (dims: readonly number[], options?: OrtOptions<O>): T => {
       const type = options?.dtype ?? 'float32';
