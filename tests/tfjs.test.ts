@@ -81,7 +81,7 @@ test('the adapter computes nninit\'s values in TF.js\'s layout', () => {
   assert.deepEqual(new Orthogonal({ seed, gain: 2 }).apply([3, 3, 4, 16]).dataSync(), orthogonal([3, 3, 4, 16], { seed, gain: 2 }));
 });
 
-test('seeds: a seed reproduces weights, streams separate them, no seed never repeats', () => {
+test('seeds: a seed reproduces weights, streams separate them, unseeded instances draw their own', () => {
   const first = buildModel(5).getWeights().map((weight) => weight.dataSync());
   const second = buildModel(5).getWeights().map((weight) => weight.dataSync());
   assert.deepEqual(first, second);
@@ -91,9 +91,49 @@ test('seeds: a seed reproduces weights, streams separate them, no seed never rep
   const shared = new HeNormal({ seed: 5 });
   assert.deepEqual(shared.apply([8, 8]).dataSync(), shared.apply([8, 8]).dataSync(), 'a seeded instance is stateless');
   assert.notDeepEqual(new HeNormal({ seed: 5, stream: 1 }).apply([8, 8]).dataSync(), shared.apply([8, 8]).dataSync());
+  // Without a seed, each instance draws one at construction: instances differ, an instance repeats itself.
   const unseeded = new HeNormal();
-  assert.notDeepEqual(unseeded.apply([8, 8]).dataSync(), unseeded.apply([8, 8]).dataSync());
-  assert.equal(unseeded.getConfig().seed, undefined);
+  assert.notDeepEqual(unseeded.apply([8, 8]).dataSync(), new HeNormal().apply([8, 8]).dataSync());
+  assert.deepEqual(unseeded.apply([8, 8]).dataSync(), unseeded.apply([8, 8]).dataSync());
+});
+
+test('an unseeded initializer serializes the seed it drew: modelFromJSON reproduces its weights', async () => {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: 12, inputShape: [20], kernelInitializer: new HeNormal() }));
+  model.add(tf.layers.dense({ units: 6, kernelInitializer: new Orthogonal({ gain: 2 }), biasInitializer: new RandomUniform({ low: -1 }) }));
+  const config = model.layers[0].getConfig().kernelInitializer as { config: Record<string, unknown> };
+  assert.match(String(config.config.seed), /^[0-9]+$/, 'the drawn seed, as its decimal digits');
+  const restored = await tf.models.modelFromJSON(JSON.parse(JSON.stringify(model.toJSON(null, false))));
+  model.layers.forEach((layer, i) => {
+    layer.getWeights().forEach((weight, k) => {
+      assert.deepEqual(restored.layers[i].getWeights()[k].dataSync(), weight.dataSync(), `layer ${i} weight ${k}`);
+    });
+  });
+});
+
+test('constructors validate their options with the core\'s messages, before any layer is built', () => {
+  const fails = (make: () => unknown, kind: typeof TypeError | typeof RangeError, pattern: RegExp) => {
+    assert.throws(make, (error: unknown) => {
+      assert.ok(error instanceof kind, `${String(error)} is not a ${kind.name}`);
+      assert.match((error as Error).message, pattern);
+      return true;
+    });
+  };
+  fails(() => new HeNormal(5 as unknown as object), TypeError, /^nninit\.HeNormal: options must be an object, got 5/);
+  fails(() => new HeNormal('abc' as unknown as object), TypeError, /^nninit\.HeNormal: options must be an object, got "abc"/);
+  fails(() => new HeNormal([1] as unknown as object), TypeError, /options must be an object/);
+  fails(() => new HeNormal({ seed: -1 }), RangeError, /^nninit\.heNormal: options\.seed must be an integer in \[0, 2\^64\)/);
+  fails(() => new HeNormal({ sed: 1 } as object), TypeError, /unknown option "sed"/);
+  fails(() => new GlorotUniform({ gain: NaN }), RangeError, /options\.gain must be a finite number/);
+  fails(() => new HeNormal({ mode: 'fanAvg' }), RangeError, /options\.mode/);
+  fails(() => new Orthogonal({ gain: 1e39 }), RangeError, /options\.gain/);
+  fails(() => new Sparse({} as { sparsity: number }), TypeError, /options\.sparsity/);
+  fails(() => new Dirac({ groups: 0 }), RangeError, /options\.groups/);
+  fails(() => new Identity({ seed: 1 } as object), TypeError, /unknown option "seed"/);
+  for (const option of ['dtype', 'offset', 'length', 'out', 'layout']) {
+    fails(() => new HeNormal({ [option]: undefined ?? 1 } as object), TypeError,
+      new RegExp(`^nninit\\.HeNormal: options\\.${option} is not an option of a TF\\.js initializer`));
+  }
 });
 
 /** Layers holding every adapter class, each with non-default options; bigint seeds and string streams included. */

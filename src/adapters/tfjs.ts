@@ -7,12 +7,16 @@
 // RandomUniform defaults to U[0, 1) rather than U[-0.05, 0.05], and the *Normal presets correct the variance
 // of the truncated normal where TF.js does not (README, "Where the frameworks differ").
 //
-// Seeds. Every apply is a pure function of (seed, stream, options, shape): the instance keeps no state. With a
-// seed, a model rebuilt from its JSON gets exactly the weights the original got, because the JSON holds everything
-// the weights depend on (a per-instance call counter would not survive serialization). The cost is that one
-// seeded instance shared by two layers of the same shape gives both the same weights: give each layer its own
-// instance with its own `stream`. Without a seed, every apply draws a fresh one from crypto.getRandomValues, as
-// nninit's functions do, so unseeded initializers never repeat.
+// Seeds. Every apply is a pure function of (seed, stream, options, shape): the instance keeps no state, so a
+// model rebuilt from its JSON gets exactly the weights the original got, because the JSON holds everything the
+// weights depend on (a per-instance call counter would not survive serialization). An instance constructed
+// without a seed draws one from crypto.getRandomValues at construction, as Keras 3 does, and, unlike Keras 3,
+// serializes it: toJSON then modelFromJSON reproduces unseeded weights too. The cost is that one instance shared
+// by two layers of the same shape gives both the same weights: give each layer its own instance (or `stream`).
+//
+// Options are checked when the instance is constructed, with nninit's own messages, so a typo fails where it is
+// made and not when a layer is built. The output options (dtype, offset, length, out) and layout are refused:
+// TF.js asks for a float32 tensor of the layer's whole shape in its own layout.
 
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -23,6 +27,7 @@ import {
   type SparseOptions, type Stream, type TruncatedNormalOptions, type UniformOptions, type VarianceScalingOptions,
 } from '../index.js';
 import { typeError } from '../core/validate.js';
+import { freshSeed } from '../core/seed.js';
 
 /**
  * An adapter class's options: nninit's options for the same initializer, less the output options (the adapter
@@ -70,19 +75,44 @@ function shortName(className: string): string {
   return className.slice(className.indexOf('>') + 1);
 }
 
+/** Options of nninit's functions that make no sense for a framework initializer. */
+const REFUSED_OPTIONS = ['dtype', 'offset', 'length', 'out', 'layout'];
+
 /** The TF.js face shared by every adapter class: the options, their serialized form, and apply over `generate`. */
 abstract class NninitInitializer<Config extends object> extends Initializer {
-  /** The options, in the spellings that survive TF.js's JSON form; nninit checks them on apply. */
+  /** The options, in the spellings that survive TF.js's JSON form, with the seed drawn if none was given. */
   protected readonly config: Config;
 
   constructor(config?: Config) {
     super();
+    const name = shortName(this.getClassName());
+    if (config !== undefined && (config === null || typeof config !== 'object' || Array.isArray(config) || ArrayBuffer.isView(config))) {
+      throw typeError(name, 'options', 'an object', config);
+    }
+    for (const key of REFUSED_OPTIONS) {
+      if (config !== undefined && key in config) {
+        throw new TypeError(`nninit.${name}: options.${key} is not an option of a TF.js initializer: TF.js takes a float32 tensor of the layer's whole shape, in its own (Keras) layout`);
+      }
+    }
     const entries = Object.entries(config ?? {}).map(([key, value]) => [key, canonicalSpelling(key, value)]);
+    if (this.random() && (config as { seed?: unknown } | undefined)?.seed === undefined) entries.push(['seed', freshSeed()]);
     this.config = Object.fromEntries(entries) as Config;
+    // nninit checks every option (shape aside) even for an empty tensor: a bad one throws here.
+    this.generate(this.emptyShape());
   }
 
   /** The float32 values of a tensor of `shape` in the Keras layout. */
   protected abstract generate(shape: number[]): Float32Array;
+
+  /** Whether the initializer draws random numbers (and so takes a seed). */
+  protected random(): boolean {
+    return true;
+  }
+
+  /** An empty tensor of a rank the initializer accepts, generated once to check the options. */
+  protected emptyShape(): number[] {
+    return [0, 0];
+  }
 
   override apply(shape: readonly (number | null)[], dtype?: tf.DataType): tf.Tensor {
     const name = `${shortName(this.getClassName())}.apply`;
@@ -190,18 +220,22 @@ export class Orthogonal extends NninitInitializer<TfjsConfig<OrthogonalOptions>>
 export class Identity extends NninitInitializer<TfjsConfig<IdentityOptions>> {
   static className = 'nninit>Identity';
   protected generate(shape: number[]) { return identity(shape, this.config); }
+  protected override random() { return false; }
 }
 
 /** nninit's dirac: the convolution kernel that passes its input channels through. */
 export class Dirac extends NninitInitializer<TfjsConfig<DiracOptions>> {
   static className = 'nninit>Dirac';
   protected generate(shape: number[]) { return dirac(shape, this.config); }
+  protected override random() { return false; }
+  protected override emptyShape() { return [1, 0, 0]; }
 }
 
 /** nninit's deltaOrthogonal: an orthogonal channel map at the kernel's spatial centre. */
 export class DeltaOrthogonal extends NninitInitializer<TfjsConfig<OrthogonalOptions>> {
   static className = 'nninit>DeltaOrthogonal';
   protected generate(shape: number[]) { return deltaOrthogonal(shape, this.config); }
+  protected override emptyShape() { return [1, 0, 0]; }
 }
 
 /** nninit's sparse: N(0, std^2) with ceil(sparsity units) zeros per input; `sparsity` is required. */
