@@ -3,7 +3,7 @@
 
 export { philoxBlock } from "./philox";
 import { CHUNK_BYTES } from "./samplers";
-export { fillBits, fillUniform, fillNormal, fillTruncatedNormal } from "./samplers";
+export { fillBits, fillUniform, fillNormal, fillTruncatedNormal, fillTruncatedNormalTail } from "./samplers";
 
 /** Size of the scratch region in bytes: 64 KiB (16384 values per call) sits in L2. */
 const SCRATCH_BYTES: i32 = CHUNK_BYTES;

@@ -12,6 +12,7 @@ import { philoxGroup, prepareRoundKeys, storeTransposed, GROUP_WORDS } from "./p
 import {
   broadcast, ONE_AT, logf, logReduce4, logSeries4, logCombine4,
   quarterSin, quarterCos, quarterSin4, quarterCos4, erfinvf, erfinvRatio4,
+  normalTailInverse, normalTailStart4, normalTailY4, normalTailBase4, normalTailNewton4,
 } from "./f32math";
 
 const GROUP_BYTES: usize = <usize>GROUP_WORDS * 4;
@@ -32,6 +33,7 @@ const SQRT2_AT = memory.data<f32>([SQRT2]);
 const HALF_QUARTER_TURN: u32 = 0x200000; // 2^21: half of a quarter turn in units of 2^-24 turns
 const HALF_QUARTER_TURN_AT = memory.data<u32>([HALF_QUARTER_TURN]);
 const INT_ONE_AT = memory.data<u32>([1]);
+const TWO_POW_24_INT_AT = memory.data<u32>([0x1000000]);
 const INT_TWO_AT = memory.data<u32>([2]);
 
 // ---- scalar specification ----------------------------------------------------------------------------------
@@ -104,6 +106,22 @@ export function truncatedOf(word: u32, start: f32, width: f32, mean: f32, stddev
   return clamp(value, lowest, highest);
 }
 
+/**
+ * Tail truncated normal, for an interval [a, b] with 1 <= a (the caller mirrors intervals below -1): with
+ * Q the standard normal upper-tail probability, x = Q^-1(Q(a) (1 - u (1 - Q(b) / Q(a)))), computed in log space
+ * as w = -log Q(a) - log t, t = (1 - u) + u Q(b) / Q(a) (1 - u is exact), then x = normalTailInverse(w). The
+ * caller passes logTail = -log Q(a) and ratio = Q(b) / Q(a) (0 for b = infinity) from its double-precision
+ * setup, and scale = +-stddev (negative for a mirrored interval); the result is clamped to [lowest, highest].
+ */
+export function truncatedTailOf(word: u32, logTail: f32, ratio: f32, scale: f32, mean: f32, lowest: f32, highest: f32): f32 {
+  const high = word >>> 8;
+  const u = <f32>high * TWO_POW_MINUS_24;
+  const complement = <f32>(<u32>0x1000000 - high) * TWO_POW_MINUS_24;
+  const t = complement + u * ratio;
+  const w = logTail + -logf(t);
+  return clamp(normalTailInverse(w) * scale + mean, lowest, highest);
+}
+
 // ---- v128 kernels --------------------------------------------------------------------------------------------
 
 // @ts-ignore: decorator
@@ -170,6 +188,7 @@ const STAGE: usize = memory.data(CHUNK_BYTES, 16);
 const STAGE_F: usize = memory.data(CHUNK_BYTES, 16);
 const STAGE_S: usize = memory.data(CHUNK_BYTES, 16);
 const STAGE_K: usize = memory.data(CHUNK_BYTES, 16);
+const STAGE_W: usize = memory.data(CHUNK_BYTES, 16);
 
 /**
  * The logarithm stages of both kernels: logf4 of `bytes / 16` vectors read at `src` every `stride` bytes, as
@@ -273,6 +292,50 @@ export function fillTruncatedNormal(
   for (let at = dst, stage = STAGE; at < end; at += 16, stage += 16) {
     const x = f32x4.mul(v128.load(stage), v128.load(at));
     const value = f32x4.add(f32x4.mul(f32x4.mul(broadcast(SQRT2_AT), x), stddevV), meanV);
+    v128.store(at, f32x4.pmin(f32x4.pmax(value, lowestV), highestV));
+  }
+  for (let at = dst; at < end; at += GROUP_BYTES) storeGroupInOrder(at);
+}
+
+/** The tail truncated normal (truncatedTailOf) over whole groups, in stages as fillTruncatedNormal. */
+export function fillTruncatedNormalTail(
+  dst: usize, groups: i32, blockLo: u32, blockHi: u32, streamLo: u32, streamHi: u32, seedLo: u32, seedHi: u32,
+  logTail: f32, ratio: f32, scale: f32, mean: f32, lowest: f32, highest: f32
+): void {
+  prepareRoundKeys(seedLo, seedHi);
+  let block = (<u64>blockHi << 32) | <u64>blockLo;
+  const logTailV = f32x4.splat(logTail), ratioV = f32x4.splat(ratio);
+  const scaleV = f32x4.splat(scale), meanV = f32x4.splat(mean);
+  const lowestV = f32x4.splat(lowest), highestV = f32x4.splat(highest);
+  const bytes = <usize>groups * GROUP_BYTES;
+  const end = dst + bytes;
+  for (let at = dst; at < end; at += GROUP_BYTES) {
+    philoxGroup(at, block, streamLo, streamHi);
+    block += GROUP_BLOCKS;
+  }
+  // t = (1 - u) + u ratio to STAGE.
+  for (let at = dst, stage = STAGE; at < end; at += 16, stage += 16) {
+    const high = i32x4.shr_u(v128.load(at), 8);
+    const u = f32x4.mul(f32x4.convert_i32x4_s(high), broadcast(TWO_POW_MINUS_24_AT));
+    const complement = f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(broadcast(TWO_POW_24_INT_AT), high)), broadcast(TWO_POW_MINUS_24_AT));
+    v128.store(stage, f32x4.add(complement, f32x4.mul(u, ratioV)));
+  }
+  // -log t in place.
+  stagedLog(STAGE, 16, bytes, false);
+  // w = logTail - log t; the start x0 in place of the words, x0^2 / 2 - w to STAGE_W, y = 1 + x0 K to STAGE.
+  for (let at = dst, i: usize = 0; at < end; at += 16, i += 16) {
+    const w = f32x4.add(logTailV, v128.load(STAGE + i));
+    const x0 = normalTailStart4(w);
+    v128.store(at, x0);
+    v128.store(STAGE_W + i, normalTailBase4(x0, w));
+    v128.store(STAGE + i, normalTailY4(x0));
+  }
+  // -log y in place.
+  stagedLog(STAGE, 16, bytes, false);
+  // The Newton step, scaled, shifted and clamped, in place of x0.
+  for (let at = dst, i: usize = 0; at < end; at += 16, i += 16) {
+    const x = normalTailNewton4(v128.load(at), v128.load(STAGE_W + i), f32x4.neg(v128.load(STAGE + i)));
+    const value = f32x4.add(f32x4.mul(x, scaleV), meanV);
     v128.store(at, f32x4.pmin(f32x4.pmax(value, lowestV), highestV));
   }
   for (let at = dst; at < end; at += GROUP_BYTES) storeGroupInOrder(at);

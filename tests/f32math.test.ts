@@ -3,9 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logf, sinCos2pi, erfinvf } from '../src/core/reference.ts';
-import { erf } from '../src/core/distributions.ts';
-import { ulp32 } from './helpers.ts';
+import { logf, sinCos2pi, erfinvf, normalTailInverse } from '../src/core/reference.ts';
+import { erf, erfcx, minusLogNormalTail } from '../src/core/distributions.ts';
+import { minusLogTailReference, ulp32 } from './helpers.ts';
 
 test('logf is within 1 ulp of double-precision log on every Box-Muller input (2^24 values)', (t) => {
   let worst = 0;
@@ -82,5 +82,34 @@ test('double-precision erf matches tabulated values', () => {
   for (const [x, value] of table) {
     assert.ok(Math.abs(erf(x) - value) < 1e-10, `erf(${x})`);
     assert.equal(erf(-x), -erf(x));
+  }
+});
+
+test('normalTailInverse inverts -log Q within 2 ulp on [1, 2) and 1.25 ulp on [2, 38]', (t) => {
+  // For float32 x on a grid, w = -log Q(x) in double (Mills-ratio integral), rounded to float32; the exact
+  // inverse at that float32 w is x + (w32 - w) / (-log Q)'(x) to first order (the second-order term is below
+  // 1e-12 here). The truncated normal's tail sampler evaluates normalTailInverse at float32 w.
+  const worst = { low: 0, high: 0 };
+  for (let k = 0; k <= 2400; k++) {
+    const x = Math.fround(k < 1200 ? 1 + k / 1200 : 2 * 19 ** ((k - 1200) / 1200));
+    const { value: w, derivative } = minusLogTailReference(x);
+    const w32 = Math.fround(w);
+    const exact = x + (w32 - w) / derivative;
+    const got = normalTailInverse(w32);
+    const error = Math.abs(got - exact) / ulp32(Math.max(got, exact));
+    if (x < 2) worst.low = Math.max(worst.low, error);
+    else worst.high = Math.max(worst.high, error);
+  }
+  t.diagnostic(`normalTailInverse max error ${worst.low.toFixed(3)} ulp on [1, 2), ${worst.high.toFixed(3)} ulp on [2, 38]`);
+  assert.ok(worst.low <= 2 && worst.high <= 1.25, JSON.stringify(worst));
+});
+
+test('double-precision erfcx and -log Q of the truncated normal setup match tabulated values', () => {
+  // scipy.special.erfcx (scipy 1.10) and -log Q from mpmath at 30 digits.
+  for (const [z, value] of [[0.5, 0.6156903441929258], [2, 0.2553956763105058], [5, 0.11070463773306861], [27, 0.02088160799042094]]) {
+    assert.ok(Math.abs(erfcx(z) / value - 1) < 1e-14, `erfcx(${z}) = ${erfcx(z)}`);
+  }
+  for (const [x, value] of [[1, 1.8410216450092635], [6, 20.736768949974706], [38, 726.55721601882013]]) {
+    assert.ok(Math.abs(minusLogNormalTail(x) / value - 1) < 1e-14, `-log Q(${x}) = ${minusLogNormalTail(x)}`);
   }
 });

@@ -1,9 +1,9 @@
 import { GROUP_WORDS } from "../philox";
 import {
-  fillBits, fillUniform, fillNormal, fillTruncatedNormal,
-  uniformOf, normalPairOf, normalCosine, normalSine, truncatedOf,
+  fillBits, fillUniform, fillNormal, fillTruncatedNormal, fillTruncatedNormalTail,
+  uniformOf, normalPairOf, normalCosine, normalSine, truncatedOf, truncatedTailOf,
 } from "../samplers";
-import { logf, logf4, erfinvf, erfinvf4 } from "../f32math";
+import { logf, logf4, erfinvf, erfinvf4, normalTailInverse, normalTailInverse4 } from "../f32math";
 
 const GROUPS = 3;
 const WORDS = GROUPS * GROUP_WORDS;
@@ -51,6 +51,22 @@ describe("v128 samplers against the scalar specification, lane by lane", () => {
       expect<u32>(load<u32>(values + (<usize>i << 2))).toBe(bitsOf(expected));
     }
   });
+
+  it("fillTruncatedNormalTail: an interval [6, 7], and a mirrored one-sided interval", () => {
+    // -log Q(6) and Q(7) / Q(6); then (-infinity, -3]: -log Q(3), ratio 0, a negative scale.
+    const cases: f32[][] = [
+      [20.7367420, 0.00129284, 0.5, -1, 1.9999999, 2.4999998],
+      [6.5917050, 0, -2, 0.25, -3.4028235e38, -5.7499995],
+    ];
+    for (let c = 0; c < cases.length; c++) {
+      const p = cases[c];
+      fillTruncatedNormalTail(values, GROUPS, BLOCK_LO, BLOCK_HI, T_LO, T_HI, S_LO, S_HI, p[0], p[1], p[2], p[3], p[4], p[5]);
+      for (let i = 0; i < WORDS; i++) {
+        const expected = truncatedTailOf(load<u32>(words + (<usize>i << 2)), p[0], p[1], p[2], p[3], p[4], p[5]);
+        expect<u32>(load<u32>(values + (<usize>i << 2))).toBe(bitsOf(expected));
+      }
+    }
+  });
 });
 
 describe("v128 elementary functions against their scalar forms", () => {
@@ -70,6 +86,17 @@ describe("v128 elementary functions against their scalar forms", () => {
       expect<u32>(i32x4.extract_lane(lanes, 1)).toBe(bitsOf(erfinvf(-x)));
       expect<u32>(i32x4.extract_lane(lanes, 2)).toBe(bitsOf(erfinvf(x * <f32>0.5)));
       expect<u32>(i32x4.extract_lane(lanes, 3)).toBe(bitsOf(erfinvf(<f32>0.9999)));
+    }
+  });
+
+  it("normalTailInverse4 equals normalTailInverse from w = -log Q(1) to 800, lane by lane", () => {
+    for (let k = 0; k < 4000; k++) {
+      const w = <f32>1.8410217 + <f32>k * <f32>0.2; // up to 801
+      const lanes = normalTailInverse4(f32x4(w, w * <f32>1.0001, w + <f32>0.05, <f32>1.8410217 + <f32>k * <f32>0.0003));
+      expect<u32>(i32x4.extract_lane(lanes, 0)).toBe(bitsOf(normalTailInverse(w)));
+      expect<u32>(i32x4.extract_lane(lanes, 1)).toBe(bitsOf(normalTailInverse(w * <f32>1.0001)));
+      expect<u32>(i32x4.extract_lane(lanes, 2)).toBe(bitsOf(normalTailInverse(w + <f32>0.05)));
+      expect<u32>(i32x4.extract_lane(lanes, 3)).toBe(bitsOf(normalTailInverse(<f32>1.8410217 + <f32>k * <f32>0.0003)));
     }
   });
 });

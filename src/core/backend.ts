@@ -42,10 +42,12 @@ export interface NormalParameters {
 }
 
 /**
- * y = u * width + start; value = sqrt(2) erfinv(y) * stddev + mean, clamped to [lowest, highest]: the f32
- * values strictly inside the bounds. All fields are f32 values.
+ * An interval that comes within 1 standard deviation of the mean: y = u * width + start;
+ * value = sqrt(2) erfinv(y) * stddev + mean, clamped to [lowest, highest], the f32 values strictly inside the
+ * bounds. All fields are f32 values.
  */
-export interface TruncatedNormalParameters {
+export interface CentralTruncatedNormalParameters {
+  readonly tail: false;
   readonly start: number;
   readonly width: number;
   readonly mean: number;
@@ -53,6 +55,24 @@ export interface TruncatedNormalParameters {
   readonly lowest: number;
   readonly highest: number;
 }
+
+/**
+ * An interval [a, b] beyond 1 standard deviation on one side, mirrored to a >= 1: with
+ * t = (1 - u) + u ratio and w = logTail - log t, value = x(w) * scale + mean, clamped to [lowest, highest], where
+ * x(w) inverts -log Q (assembly/f32math.ts normalTailInverse). logTail = -log Q(a), ratio = Q(b) / Q(a) and
+ * scale = +-stddev (negative when mirrored). All fields are f32 values.
+ */
+export interface TailTruncatedNormalParameters {
+  readonly tail: true;
+  readonly logTail: number;
+  readonly ratio: number;
+  readonly scale: number;
+  readonly mean: number;
+  readonly lowest: number;
+  readonly highest: number;
+}
+
+export type TruncatedNormalParameters = CentralTruncatedNormalParameters | TailTruncatedNormalParameters;
 
 /**
  * Every fill writes outputLength(out) values: element j of `out` is element start + j of the stream. Callers

@@ -247,11 +247,18 @@ export function normal<O extends NormalOptions = {}>(shape: readonly number[], o
 }
 
 /**
- * N(mean, std^2) restricted to (mean + lower std, mean + upper std) by inverse CDF: with
- * y_i = erf(lower / sqrt 2) + u_i (erf(upper / sqrt 2) - erf(lower / sqrt 2)), element i is
- * sqrt(2) erfinv(y_i) * std + mean, clamped to the float32 values strictly inside the bounds. erfinv is Giles'
- * single-precision approximation (GPU Computing Gems, 2011). Resolution is that of float32 y, so
- * cuts beyond about 5 standard deviations behave like 5.
+ * N(mean, std^2) restricted to (mean + lower std, mean + upper std), by inverse CDF with one stream word per
+ * value, clamped to the float32 values strictly inside the bounds. Two samplers, chosen by the interval:
+ * - reaching within 1 std of the mean (lower < 1 and upper > -1, which includes the default +-2): with
+ *   y_i = erf(lower / sqrt 2) + u_i (erf(upper / sqrt 2) - erf(lower / sqrt 2)), element i is
+ *   sqrt(2) erfinv(y_i) * std + mean, with Giles' single-precision erfinv (GPU Computing Gems, 2011). The
+ *   float32 y resolves the tails to about 5.4 std (a probability of 3e-8 beyond is not sampled).
+ * - entirely beyond 1 std on one side (mirrored to [a, b], a >= 1): in tail coordinates,
+ *   x_i = Q^-1(Q(a) (1 - u_i (1 - Q(b) / Q(a)))) with Q the normal upper tail, computed as
+ *   w_i = -log Q(a) - log((1 - u_i) + u_i Q(b) / Q(a)) and x_i = Q^-1(e^-w_i), with -log Q(a) and Q(b) / Q(a)
+ *   from a double-precision setup and the inverse in float32 (Hastings' start and one Newton step, within
+ *   1.6 ulp; assembly/f32math.ts). Intervals as far out as [37, 38] keep their shape (PyTorch's erfinv-based
+ *   trunc_normal_ returns a constant beyond about 6 std). The nearer bound may be at most 38 std from the mean.
  *
  * The bounds are in standard deviations, as in Keras 3 and JAX (default +-2). PyTorch's trunc_normal_(a, b)
  * takes absolute bounds: its (mean, std, a, b) is this function's
@@ -259,6 +266,7 @@ export function normal<O extends NormalOptions = {}>(shape: readonly number[], o
  * variance after truncation is smaller (0.7737 std^2 for +-2); varianceScaling corrects for that, this does not.
  *
  * @example truncatedNormal([768, 768], { std: 0.02 })
+ * @example truncatedNormal([1000], { lower: 6, upper: 7 })   // the tail beyond 6 sigma, mean 6.157
  */
 export function truncatedNormal<O extends TruncatedNormalOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'truncatedNormal';
@@ -268,6 +276,9 @@ export function truncatedNormal<O extends TruncatedNormalOptions = {}>(shape: re
   const lower = numberArgument(fn, 'options.lower', o.lower, -2, { finite: false });
   const upper = numberArgument(fn, 'options.upper', o.upper, 2, { finite: false });
   if (!(lower < upper)) throw rangeError(fn, 'options.lower', `less than options.upper (${upper})`, lower);
+  const reach = `at most ${TRUNCATED_NORMAL_REACH} standard deviations from the mean (beyond, the tail's probability is below 1e-315)`;
+  if (lower > TRUNCATED_NORMAL_REACH) throw rangeError(fn, 'options.lower', reach, lower);
+  if (upper < -TRUNCATED_NORMAL_REACH) throw rangeError(fn, 'options.upper', reach, upper);
   return run(plan, key, truncatedNormalFill(fn, mean, stddev, lower, upper, `options.mean and ${stddevName(o)}`)) as Result<O>;
 }
 

@@ -4,7 +4,10 @@
 // (the double format has more than 2 * 24 + 2 significand bits), so these functions reproduce the wasm kernels
 // bit for bit. Keep the order of operations identical to the AssemblyScript when changing either.
 
-import { outputLength, reflectorStart, type Backend, type StreamKey, type Output, type UniformParameters, type NormalParameters, type TruncatedNormalParameters } from './backend.js';
+import {
+  outputLength, reflectorStart, type Backend, type StreamKey, type Output, type UniformParameters, type NormalParameters,
+  type CentralTruncatedNormalParameters, type TailTruncatedNormalParameters,
+} from './backend.js';
 import { halfBitsOf } from './half.js';
 import { orthogonalFactor, writeOrthogonal } from './householder.js';
 
@@ -199,6 +202,65 @@ function polynomial8(c: number[], w: number): number {
   return fround(c[8] + fround(fround(low + fround(w4 * high)) * w));
 }
 
+// ---- inverse of the normal upper tail (assembly/f32math.ts normalTailInverse) ---------------------------------
+
+const TAIL_C0 = f32FromBits(0x4020fe3b);
+const TAIL_C1 = f32FromBits(0x3f4d87c6);
+const TAIL_C2 = f32FromBits(0x3c2936c6);
+const TAIL_D1 = f32FromBits(0x3fb76599);
+const TAIL_D2 = f32FromBits(0x3e41cfbc);
+const TAIL_D3 = f32FromBits(0x3aab7132);
+const TAIL_K = f32FromBits(0x3eb504f3);
+const TAIL_Q_SCALE = f32FromBits(0x402aaaab);
+const LN2 = f32FromBits(0x3f317218);
+const SQRT_HALF_PI = f32FromBits(0x3fa06c99);
+// scripts/fit-truncated-tail.py, highest degree first.
+const TAIL_F = [
+  0x3703c560, 0xb8c25d98, 0xb8a11215, 0x3a5327ee, 0x3a5d4c91, 0xbbbb327a, 0xbc5fa2ba, 0x3d32be68, 0x3ef62054, 0xbf561866,
+].map(f32FromBits);
+const TAIL_E = [0xba77e6fd, 0xbadd2b06, 0x3c36100f, 0x3d8d34bd, 0x3e554e96, 0x3eddda8d].map(f32FromBits);
+
+/** Hastings' start x0 from w (Abramowitz and Stegun 26.2.23). */
+function normalTailStart(w: number): number {
+  const s = fround(Math.sqrt(fround(w + w)));
+  const numerator = fround(TAIL_C0 + fround(s * fround(TAIL_C1 + fround(s * TAIL_C2))));
+  const denominator = fround(1 + fround(s * fround(TAIL_D1 + fround(s * fround(TAIL_D2 + fround(s * TAIL_D3))))));
+  return fround(s - fround(numerator / denominator));
+}
+
+/** c[0] q^n + ... + c[n] by Horner's rule, rounding every step. */
+function horner(c: number[], q: number): number {
+  let p = c[0];
+  for (let k = 1; k < c.length; k++) p = fround(fround(p * q) + c[k]);
+  return p;
+}
+
+/** y = 1 + x0 K, the argument of the Newton step's logarithm. */
+function normalTailY(x0: number): number {
+  return fround(1 + fround(x0 * TAIL_K));
+}
+
+/** (x0 x0) / 2 - w. */
+function normalTailBase(x0: number, w: number): number {
+  return fround(fround(fround(x0 * x0) * 0.5) - w);
+}
+
+/** The Newton step from x0 (assembly/f32math.ts normalTailNewton). */
+function normalTailNewton(x0: number, base: number, logY: number): number {
+  const t = fround(1 / normalTailY(x0));
+  const q = fround(fround(t * TAIL_Q_SCALE) - 1);
+  const f = horner(TAIL_F, q);
+  const e = horner(TAIL_E, q);
+  const g = fround(base + fround(fround(logY - f) + LN2));
+  return fround(x0 - fround(g * fround(e * fround(t * SQRT_HALF_PI))));
+}
+
+/** x with -log Q(x) = w, for w >= -log Q(1) (assembly/f32math.ts normalTailInverse). */
+export function normalTailInverse(w: number): number {
+  const x0 = normalTailStart(w);
+  return normalTailNewton(x0, normalTailBase(x0, w), logf(normalTailY(x0)));
+}
+
 // ---- maps from words to values (assembly/samplers.ts) ---------------------------------------------------------
 
 const TWO_POW_MINUS_24 = 5.9604644775390625e-8;
@@ -267,18 +329,39 @@ function clamp(x: number, low: number, high: number): number {
   return high < x ? high : x;
 }
 
-export function truncatedOf(word: number, p: TruncatedNormalParameters): number {
+export function truncatedOf(word: number, p: CentralTruncatedNormalParameters): number {
   return truncatedValue(erfinvf(truncatedY(word, p)), p);
 }
 
 /** y = u * width + start, kept inside (-1, 1). */
-function truncatedY(word: number, p: TruncatedNormalParameters): number {
+function truncatedY(word: number, p: CentralTruncatedNormalParameters): number {
   return clamp(fround(fround(unitOpen(word) * p.width) + p.start), -BELOW_ONE, BELOW_ONE);
 }
 
 /** sqrt(2) erfinv(y) * stddev + mean, clamped to the f32 values strictly inside the bounds. */
-function truncatedValue(erfinvY: number, p: TruncatedNormalParameters): number {
+function truncatedValue(erfinvY: number, p: CentralTruncatedNormalParameters): number {
   return clamp(fround(fround(fround(SQRT2 * erfinvY) * p.stddev) + p.mean), p.lowest, p.highest);
+}
+
+/** The tail sampler (assembly/samplers.ts truncatedTailOf). */
+export function truncatedTailOf(word: number, p: TailTruncatedNormalParameters): number {
+  return tailValue(normalTailInverse(tailW(p, logf(tailT(word, p)))), p);
+}
+
+/** t = (1 - u) + u ratio; 1 - u is exact. */
+function tailT(word: number, p: TailTruncatedNormalParameters): number {
+  const high = word >>> 8;
+  return fround((0x1000000 - high) * TWO_POW_MINUS_24 + fround(high * TWO_POW_MINUS_24 * p.ratio));
+}
+
+/** w = logTail - log t. */
+function tailW(p: TailTruncatedNormalParameters, logT: number): number {
+  return fround(p.logTail + -logT);
+}
+
+/** x * scale + mean, clamped to the f32 values strictly inside the bounds. */
+function tailValue(x: number, p: TailTruncatedNormalParameters): number {
+  return clamp(fround(fround(x * p.scale) + p.mean), p.lowest, p.highest);
 }
 
 // ---- staged runs ------------------------------------------------------------------------------------------------
@@ -315,7 +398,7 @@ function stagedLogs(n: number): void {
 }
 
 /** Element j of the run's values: truncatedOf(words[j], p), passed to emit(j, value). */
-function truncatedRun(words: Uint32Array, p: TruncatedNormalParameters, emit: Emit): void {
+function truncatedRun(words: Uint32Array, p: CentralTruncatedNormalParameters, emit: Emit): void {
   const n = words.length;
   for (let j = 0; j < n; j++) {
     const y = truncatedY(words[j], p);
@@ -325,6 +408,24 @@ function truncatedRun(words: Uint32Array, p: TruncatedNormalParameters, emit: Em
   stagedLogs(n);
   for (let j = 0; j < n; j++) stageR[j] = erfinvRatio(-stageR[j]);
   for (let j = 0; j < n; j++) emit(j, truncatedValue(fround(stageR[j] * stageY[j]), p));
+}
+
+const stageBase = new Float32Array(CHUNK_WORDS);
+
+/** Element j of the run's values: truncatedTailOf(words[j], p), passed to emit(j, value), in the kernel's stages. */
+function truncatedTailRun(words: Uint32Array, p: TailTruncatedNormalParameters, emit: Emit): void {
+  const n = words.length;
+  for (let j = 0; j < n; j++) stageX[j] = tailT(words[j], p);
+  stagedLogs(n);
+  for (let j = 0; j < n; j++) {
+    const w = tailW(p, stageR[j]);
+    const x0 = normalTailStart(w);
+    stageY[j] = x0;
+    stageBase[j] = normalTailBase(x0, w);
+    stageX[j] = normalTailY(x0);
+  }
+  stagedLogs(n);
+  for (let j = 0; j < n; j++) emit(j, tailValue(normalTailNewton(stageY[j], stageBase[j], stageR[j]), p));
 }
 
 /** Box-Muller on the run's word pairs (words.length is even): normalPairOf of pair k passed to emit(2k, ...). */
@@ -380,8 +481,9 @@ export const referenceBackend: Backend = {
     fillMapped(out, start, key, true, (words, emit) => normalRun(words, p, emit));
   },
 
-  fillTruncatedNormal(out: Output, start: number, key: StreamKey, p: TruncatedNormalParameters) {
-    fillMapped(out, start, key, false, (words, emit) => truncatedRun(words, p, emit));
+  fillTruncatedNormal(out, start, key, p) {
+    if (p.tail) fillMapped(out, start, key, false, (words, emit) => truncatedTailRun(words, p, emit));
+    else fillMapped(out, start, key, false, (words, emit) => truncatedRun(words, p, emit));
   },
 
   orthogonal(rows, cols, key, gain, out) {

@@ -14,6 +14,7 @@ interface KernelExports {
   fillUniform(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
   fillNormal(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
   fillTruncatedNormal(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
+  fillTruncatedNormalTail(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
   heapBase(): number;
   orthogonalStart(y: number, nPadded: number, mPadded: number, m: number): void;
   orthogonalStart64(y: number, nPadded: number, mPadded: number, m: number): void;
@@ -145,6 +146,12 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     },
 
     fillTruncatedNormal(out, start, key, p) {
+      if (p.tail) {
+        fillChunked(out, start, (groups, blockLo, blockHi) =>
+          kernels.fillTruncatedNormalTail(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi,
+            p.logTail, p.ratio, p.scale, p.mean, p.lowest, p.highest));
+        return;
+      }
       fillChunked(out, start, (groups, blockLo, blockHi) =>
         kernels.fillTruncatedNormal(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi,
           p.start, p.width, p.mean, p.stddev, p.lowest, p.highest));
