@@ -15,7 +15,7 @@ export type {
 } from './core/initializers.js';
 export { orthogonal, identity, eye, dirac, deltaOrthogonal, sparse, MAX_ORTHOGONAL_ELEMENTS } from './core/structured.js';
 export type { OrthogonalOptions, IdentityOptions, DiracOptions, SparseOptions } from './core/structured.js';
-export { computeFans, type Fans, type Layout } from './core/fans.js';
+export { computeFans, type Fans, type Layout, type Axes, type FanAxesOptions } from './core/fans.js';
 export { calculateGain, type Nonlinearity } from './core/gains.js';
 export { philox4x32, randomBits, type RandomBitsOptions } from './core/bits.js';
 export { createGenerator, type Generator } from './core/generator.js';

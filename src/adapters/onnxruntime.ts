@@ -46,7 +46,7 @@ export type OrtOptions<O> = Omit<O, 'dtype' | 'offset' | 'length' | 'out'> & { d
 export interface OrtInitializers<T> {
   zeros(dims: readonly number[], options?: OrtOptions<ConstantOptions>): T;
   ones(dims: readonly number[], options?: OrtOptions<ConstantOptions>): T;
-  constant(dims: readonly number[], value: number, options?: OrtOptions<ConstantValueOptions>): T;
+  constant(dims: readonly number[], value: number | ArrayLike<number>, options?: OrtOptions<ConstantValueOptions>): T;
   uniform(dims: readonly number[], options?: OrtOptions<UniformOptions>): T;
   normal(dims: readonly number[], options?: OrtOptions<NormalOptions>): T;
   truncatedNormal(dims: readonly number[], options?: OrtOptions<TruncatedNormalOptions>): T;

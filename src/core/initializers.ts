@@ -4,7 +4,7 @@
 
 import type { OutArray } from './output.js';
 import { prepare, run, type Fill, type Prepared, type RandomOptions, type Result } from './prepare.js';
-import { fansOf, LAYOUTS, type Layout } from './fans.js';
+import { FAN_AXIS_KEYS, fanAxes, fansOf, type Axes, type Layout } from './fans.js';
 import { gainOf, type Nonlinearity } from './gains.js';
 import { fillOutput, planOutput, OUTPUT_OPTION_KEYS, type OutputOptions } from './output.js';
 import { checkOptions, checkShape, choiceArgument, numberArgument, rangeError, typeError } from './validate.js';
@@ -48,8 +48,11 @@ export interface TruncatedNormalOptions extends NormalOptions {
   upper?: number;
 }
 
-/** Which fan variance scaling divides by. PyTorch's snake_case spellings are accepted too. */
-export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg' | 'fan_in' | 'fan_out' | 'fan_avg';
+/**
+ * Which fan variance scaling divides by: fanIn, fanOut, their arithmetic mean (fanAvg) or their geometric mean
+ * (fanGeoAvg, as JAX's 'fan_geo_avg'). The snake_case spellings of PyTorch, Keras and JAX are accepted too.
+ */
+export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg' | 'fanGeoAvg' | 'fan_in' | 'fan_out' | 'fan_avg' | 'fan_geo_avg';
 
 /**
  * - 'normal': N(0, scale / fan), untruncated (JAX's 'normal'; PyTorch's kaiming_normal_/xavier_normal_).
@@ -62,12 +65,21 @@ export type Distribution = 'normal' | 'truncatedNormal' | 'uniform';
 export interface FanOptions {
   /** Weight layout for fans: 'keras' `[...kernel, in, out]` (default) or 'torch' `[out, in, ...kernel]`. */
   layout?: Layout;
+  /**
+   * Axis or axes of the inputs (negative ones count from the end), overriding the layout's (JAX's in_axis);
+   * see computeFans.
+   */
+  inAxis?: Axes;
+  /** Axis or axes of the outputs, overriding the layout's (JAX's out_axis). */
+  outAxis?: Axes;
+  /** Axes that count in neither fan, e.g. a stack of independent weights (JAX's batch_axis). */
+  batchAxis?: Axes;
 }
 
 export interface VarianceScalingOptions extends RandomOptions, FanOptions {
   /** Variance numerator (default 1). */
   scale?: number;
-  /** Default 'fanIn'. */
+  /** Default 'fanIn'; 'fanGeoAvg' divides by sqrt(fanIn * fanOut), as JAX's 'fan_geo_avg'. */
   mode?: FanMode;
   /** Default 'truncatedNormal', as Keras 3 and JAX. */
   distribution?: Distribution;
@@ -192,19 +204,48 @@ export function ones<O extends ConstantOptions = {}>(shape: readonly number[], o
  * `options.allowNonFinite` is true; float16/bfloat16 output rounds by IEEE rules, so values beyond their range
  * (65504 for float16) become +-Infinity there.
  *
+ * `value` may also be an array or typed array of exactly `size` numbers, the tensor in row-major order (as
+ * Keras's Constant takes an array; Keras broadcasts a smaller one, nninit asks for the whole tensor): element i
+ * is value[i], stored the same way, and offset/length select value[offset .. offset + length - 1].
+ *
  * @example constant([4, 4], 0.1)
+ * @example constant([2, 3], [1, 2, 3, 4, 5, 6], { dtype: 'float64' })
  */
-export function constant<O extends ConstantValueOptions = {}>(shape: readonly number[], value: number, options?: O): Result<O> {
+export function constant<O extends ConstantValueOptions = {}>(shape: readonly number[], value: number | ArrayLike<number>, options?: O): Result<O> {
   const fn = 'constant';
   const checked = checkOptions(fn, options, [...OUTPUT_OPTION_KEYS, 'allowNonFinite']) as ConstantValueOptions;
   const allowNonFinite = checked.allowNonFinite ?? false;
   if (typeof allowNonFinite !== 'boolean') throw typeError(fn, 'options.allowNonFinite', 'a boolean', allowNonFinite);
-  if (typeof value !== 'number') throw typeError(fn, 'value', 'a number', value);
-  if (!allowNonFinite && !Number.isFinite(Math.fround(value))) {
-    throw rangeError(fn, 'value', 'a number finite in float32 (|value| <= 3.4028234663852886e38; options.allowNonFinite: true permits NaN and infinities)', value);
-  }
   const tensor = checkShape(fn, shape);
-  return planOutput(fn, tensor.size, checked).fill(value) as Result<O>;
+  if (typeof value === 'number') {
+    constantValue(fn, 'value', value, allowNonFinite);
+    return planOutput(fn, tensor.size, checked).fill(value) as Result<O>;
+  }
+  const values = constantValues(fn, value, tensor.size, allowNonFinite);
+  const plan = planOutput(fn, tensor.size, checked);
+  const floats = plan.floats();
+  for (let i = 0; i < plan.length; i++) floats[i] = values[plan.offset + i];
+  return plan.finish(floats) as Result<O>;
+}
+
+/** A constant's value: a number, finite in float32 unless non-finite values are allowed. */
+function constantValue(fn: string, argument: string, value: unknown, allowNonFinite: boolean): number {
+  if (typeof value !== 'number') throw typeError(fn, argument, 'a number', value);
+  if (!allowNonFinite && !Number.isFinite(Math.fround(value))) {
+    throw rangeError(fn, argument, 'a number finite in float32 (|value| <= 3.4028234663852886e38; options.allowNonFinite: true permits NaN and infinities)', value);
+  }
+  return value;
+}
+
+/** An array-valued constant: exactly `size` numbers, each checked as constantValue checks one. */
+function constantValues(fn: string, value: unknown, size: number, allowNonFinite: boolean): ArrayLike<number> {
+  const numeric = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView)
+    && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array));
+  if (!numeric) throw typeError(fn, 'value', 'a number, or an array or typed array of numbers', value);
+  const values = value as ArrayLike<unknown>;
+  if (values.length !== size) throw rangeError(fn, 'value', `a number or an array of ${size} values (the tensor's size)`, value);
+  for (let i = 0; i < size; i++) constantValue(fn, `value[${i}]`, values[i], allowNonFinite);
+  return values as ArrayLike<number>;
 }
 
 // ---- plain distributions ----------------------------------------------------------------------------------------
@@ -284,9 +325,19 @@ export function truncatedNormal<O extends TruncatedNormalOptions = {}>(shape: re
 
 // ---- variance scaling -------------------------------------------------------------------------------------------
 
-const FAN_MODES: readonly FanMode[] = ['fanIn', 'fanOut', 'fanAvg', 'fan_in', 'fan_out', 'fan_avg'];
+const FAN_MODES: readonly FanMode[] = ['fanIn', 'fanOut', 'fanAvg', 'fanGeoAvg', 'fan_in', 'fan_out', 'fan_avg', 'fan_geo_avg'];
 const DISTRIBUTIONS: readonly Distribution[] = ['normal', 'truncatedNormal', 'uniform'];
-const FAN_KEYS = ['layout'] as const;
+const FAN_KEYS = ['layout', ...FAN_AXIS_KEYS] as const;
+
+/** The fan a mode divides by. */
+function fanOfMode(mode: FanMode, fanIn: number, fanOut: number): number {
+  switch (mode) {
+    case 'fanIn': case 'fan_in': return fanIn;
+    case 'fanOut': case 'fan_out': return fanOut;
+    case 'fanAvg': case 'fan_avg': return (fanIn + fanOut) / 2;
+    case 'fanGeoAvg': case 'fan_geo_avg': return Math.sqrt(fanIn * fanOut);
+  }
+}
 
 interface VarianceSpec {
   readonly scale: number;
@@ -299,15 +350,12 @@ interface VarianceSpec {
 /** The one variance-scaling sampler behind varianceScaling and every preset. */
 function varianceScaled(fn: string, prepared: Prepared, spec: VarianceSpec): OutArray {
   const { options: o, tensor, key, plan } = prepared;
-  const layout = choiceArgument(fn, 'options.layout', o.layout, LAYOUTS, 'keras');
+  const axes = fanAxes(fn, tensor.shape.length, o);
   if (!Number.isFinite(spec.scale)) throw rangeError(fn, spec.source, 'small enough that the variance is finite', o[spec.source.slice('options.'.length)]);
   // An empty tensor has no fans to divide by; every argument has been checked.
   if (tensor.size === 0) return plan.result(plan.target());
-  const { fanIn, fanOut } = fansOf(tensor.shape, layout);
-  const fan = spec.mode === 'fanIn' || spec.mode === 'fan_in' ? fanIn
-    : spec.mode === 'fanOut' || spec.mode === 'fan_out' ? fanOut
-    : (fanIn + fanOut) / 2;
-  const variance = spec.scale / fan;
+  const { fanIn, fanOut } = fansOf(tensor.shape, axes);
+  const variance = spec.scale / fanOfMode(spec.mode, fanIn, fanOut);
   return run(plan, key, varianceFill(fn, spec, variance));
 }
 
@@ -326,8 +374,8 @@ function varianceFill(fn: string, spec: VarianceSpec, variance: number): Fill {
 
 /**
  * Variance scaling (Keras 3 VarianceScaling, jax.nn.initializers.variance_scaling): samples with variance
- * scale / n, where n is fanIn, fanOut or (fanIn + fanOut) / 2 per `mode` (see computeFans for the fans of
- * each layout).
+ * scale / n, where n is fanIn, fanOut, (fanIn + fanOut) / 2 or sqrt(fanIn * fanOut) per `mode` (see
+ * computeFans for the fans of each layout, and for inAxis, outAxis and batchAxis).
  * - 'truncatedNormal' (default): 2-sigma truncated normal with std sqrt(scale / n) / 0.87962566103423978.
  * - 'normal': N(0, scale / n).
  * - 'uniform': U(-sqrt(3 scale / n), sqrt(3 scale / n)).
@@ -335,6 +383,7 @@ function varianceFill(fn: string, spec: VarianceSpec, variance: number): Fill {
  * Every Glorot, He and LeCun initializer below is this function with fixed (scale, mode, distribution).
  *
  * @example varianceScaling([3, 3, 64, 128], { scale: 2, mode: 'fanOut', distribution: 'normal' })
+ * @example varianceScaling([8, 512, 64], { mode: 'fanGeoAvg', inAxis: 1, outAxis: 2, batchAxis: 0 })
  */
 export function varianceScaling<O extends VarianceScalingOptions = {}>(shape: readonly number[], options?: O): Result<O> {
   const fn = 'varianceScaling';
@@ -386,7 +435,7 @@ function he(fn: string, shape: unknown, options: object | undefined, distributio
   const prepared = prepare(fn, shape, options, keys);
   const o = prepared.options;
   const mode = choiceArgument(fn, 'options.mode', o.mode, FAN_MODES, 'fanIn');
-  if (mode === 'fanAvg' || mode === 'fan_avg') throw rangeError(fn, 'options.mode', "'fanIn' or 'fanOut'", mode);
+  if (mode !== 'fanIn' && mode !== 'fan_in' && mode !== 'fanOut' && mode !== 'fan_out') throw rangeError(fn, 'options.mode', "'fanIn' or 'fanOut'", mode);
   const gain = gainOf(fn, 'options.nonlinearity', o.nonlinearity ?? 'leaky_relu', 'options.a', o.a ?? 0);
   return varianceScaled(fn, prepared, { scale: gain * gain, mode, distribution: presetDistribution(fn, prepared, distribution), source: 'options.nonlinearity' });
 }
