@@ -11,9 +11,9 @@ type Random<O> = (shape: readonly number[], options?: O) => unknown;
  * An initializer with the generator's seed and stream: the result type follows the options of each call, and a
  * call without options (where the initializer allows one) gives a Float32Array.
  */
-type Bound<F> = F extends (shape: readonly number[], options?: infer O) => unknown
+type Bound<F> = F extends (shape: readonly number[], options: infer O) => unknown
   ? (F extends (shape: readonly number[]) => unknown ? { (shape: readonly number[]): Float32Array } : unknown)
-    & { <P extends Omit<O & object, 'seed' | 'stream'>>(shape: readonly number[], options: P): Result<P> }
+    & { <const P extends Omit<NonNullable<O> & object, 'seed' | 'stream'>>(shape: readonly number[], options: P): Result<P> }
   : never;
 
 const RANDOM_INITIALIZERS = {

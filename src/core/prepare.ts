@@ -25,10 +25,11 @@ export type Result<O> = O extends { out: infer A extends OutArray } ? A
   : 'dtype' extends keyof O ? ArrayOfDtype<O['dtype' & keyof O]>
   : Float32Array;
 
-/** The array of a dtype, distributed over unions; undefined (no dtype) is float32. */
+/** The array of a dtype, distributed over unions; undefined (no dtype) is float32, a wider type any of them. */
 type ArrayOfDtype<D> = D extends 'float64' ? Float64Array
   : D extends 'float16' | 'bfloat16' ? Uint16Array
-  : Float32Array;
+  : D extends 'float32' | undefined ? Float32Array
+  : Float32Array | Float64Array | Uint16Array;
 
 const SEED_KEYS = ['seed', 'stream'] as const;
 export const RANDOM_KEYS: readonly string[] = [...SEED_KEYS, ...OUTPUT_OPTION_KEYS];

@@ -2,7 +2,7 @@
 // types of results must be the arrays returned at run time. Each @ts-expect-error line must be an error.
 
 import {
-  constant, createGenerator, heNormal, normal, orthogonal, sparse, truncatedNormal, uniform, zeros, identity,
+  computeFans, constant, createGenerator, heNormal, normal, orthogonal, sparse, truncatedNormal, uniform, zeros, identity,
   type Dtype, type HeOptions,
 } from 'nninit';
 
@@ -39,8 +39,16 @@ const fromGenerator: Float32Array = g.heNormal([4]);
 const fromGenerator64: Float64Array = g.heNormal([4], { dtype: 'float64' });
 // @ts-expect-error: a non-literal dtype gives the union here as well
 const fromGeneratorAny: Float32Array = g.heNormal([4], { dtype });
+const fromGeneratorSparse: Float32Array = g.sparse([4, 4], { sparsity: 0.5 });
+// @ts-expect-error: sparse needs its options, through a generator too
+g.sparse([4, 4]);
+
+// Array-valued constants and fan axes.
+const table: Float64Array = constant([2, 2], [1, 2, 3, 4], { dtype: 'float64' });
+const stacked: Float32Array = heNormal([8, 64, 32], { batchAxis: 0, mode: 'fan_out' });
+const fans: { fanIn: number; fanOut: number } = computeFans([2, 3, 4, 5], { inAxis: [0, 1], outAxis: -1 });
 
 export {
   single, singleWithOptions, double, half, brain, written, zero, eye, union, notSingle, fromOptions, truncated,
-  constants, masked, fromGenerator, fromGenerator64, fromGeneratorAny,
+  constants, masked, fromGenerator, fromGenerator64, fromGeneratorAny, fromGeneratorSparse, table, stacked, fans,
 };
