@@ -98,6 +98,33 @@ test('fma (float64) rounds a * b + c once, including near-cancellation', () => {
     if (a * b + c !== expected) unfusedWrong++;
   }
   assert.ok(unfusedWrong > 5000);
+  // (1 + 2^-k)^2 + c with the exact sum a hair above or below the halfway point 1 + 2^-(k-1) + 2^-53: only the
+  // last few bits of c decide the rounding.
+  let ties = 0;
+  for (let k = 27; k <= 40; k++) {
+    for (let m = 70; m <= 104; m += 2) {
+      for (const hair of [2 ** -m, -(2 ** -m), 0]) {
+        const a = 1 + 2 ** -k, c = 2 ** -53 - 2 ** (-2 * k) + hair;
+        for (const [x, y, z] of [[a, a, c], [-a, a, -c], [a, -a, -c]]) {
+          const expected = roundedMultiplyAdd(x, y, z, 53);
+          assert.equal(fma(x, y, z), expected, `fma(${x}, ${y}, ${z})`);
+          if (x * y + z !== expected) ties++;
+        }
+      }
+    }
+  }
+  assert.ok(ties > 100, `halfway cases the unfused sum gets wrong: ${ties}`);
+  // a * b = s (1 - 2^-2t) with s half a step of c's grid: c + a * b rounds through two ties (high + c, then
+  // the remainders), and only the product's last bit, far below both, decides.
+  for (let t = 27; t <= 40; t++) {
+    for (let n = 0; n < 40; n++) {
+      const scale = 2 ** ((n % 9) - 4), s = 2 ** -53 * scale;
+      const c = (1 + (Math.floor(random() * 2 ** 31) * 2 + (n % 2)) * 2 ** -52) * scale; // odd and even last bits
+      for (const [x, y, z] of [[s * (1 + 2 ** -t), 1 - 2 ** -t, c], [-s * (1 + 2 ** -t), 1 - 2 ** -t, c], [s * (1 + 2 ** -t), 1 - 2 ** -t, -c]]) {
+        assert.equal(fma(x, y, z), roundedMultiplyAdd(x, y, z, 53), `fma(${x}, ${y}, ${z})`);
+      }
+    }
+  }
 });
 
 test('MersenneTwister: the C++ standard known answer and bulk fills equal single draws', () => {

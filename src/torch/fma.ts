@@ -66,8 +66,11 @@ const SPLITTER = 134217729; // 2^27 + 1 (Veltkamp)
 
 /**
  * fma(a, b, c): a * b + c rounded once to float64, for finite arguments away from overflow and underflow. The
- * emulated FMA of Boldo & Melquiond (2008): the exact product uh + ul, then c + ul and uh + (c + ul) by
- * two-sums, the two small remainders added with rounding to odd, and one final rounding to nearest.
+ * emulated FMA of Boldo & Melquiond (2008): the exact product high + low, c + low and high + (c + low) by
+ * two-sums, then the two small remainders added and rounded to odd, and one final rounding to nearest.
+ *
+ * Rounding to odd only matters when the final sum lands exactly halfway between two float64 values, so the
+ * common case adds the remainders to nearest and looks for that tie instead.
  */
 export function fma(a: number, b: number, c: number): number {
   const high = a * b;
@@ -82,5 +85,15 @@ export function fma(a: number, b: number, c: number): number {
   const sum = high + middle;
   const sumError = twoSumError(high, middle, sum);
   const remainder = middleError + sumError;
-  return sum + roundToOdd(remainder, twoSumError(middleError, sumError, remainder));
+  const remainderError = twoSumError(middleError, sumError, remainder);
+  if (remainderError === 0) return sum + remainder;
+  if (!(Math.abs(remainder) <= Math.abs(sum) * 2 ** -50)) return sum + roundToOdd(remainder, remainderError);
+  // |remainderError| is below half a step of the grid sum + remainder lies on, so it can only break a tie.
+  const rounded = sum + remainder;
+  const roundingError = twoSumError(sum, remainder, rounded);
+  const across = 2 * roundingError;
+  if (roundingError !== 0 && (rounded + across) - rounded === across) {
+    return remainderError > 0 === roundingError > 0 ? rounded + across : rounded;
+  }
+  return rounded;
 }
