@@ -3,6 +3,7 @@
 // --sweep every 24-bit uniform through normal_'s vectorized Box-Muller and through trunc_normal_.
 //
 //   node --import tsx scripts/torch-parity.ts [--cases 200] [--seed 1] [--sweep]
+//   node --import tsx scripts/torch-parity.ts --speed      # time against PyTorch instead
 //
 // Needs /usr/bin/python3 with torch (Debian: apt-get install python3-torch). tests/torch-parity.test.ts uses
 // the same call format and runner on the committed fixtures and on a smaller live run.
@@ -366,6 +367,35 @@ function sweep(): void {
   }
 }
 
+/** Medians of 7 runs, nninit/torch and PyTorch (one thread) on the same calls, 10^6 float32 elements each. */
+function speed(): void {
+  const calls: [string, (g: TorchGenerator) => unknown, string][] = [
+    ['rand', (g) => g.rand(1e6), 'torch.rand(1000000)'],
+    ['uniform_', (g) => g.uniform_(1e6, -0.1, 0.1), 'init.uniform_(torch.empty(1000000), -0.1, 0.1)'],
+    ['randn', (g) => g.randn(1e6), 'torch.randn(1000000)'],
+    ['kaimingNormal_', (g) => g.kaimingNormal_([1000, 1000]), 'init.kaiming_normal_(torch.empty(1000, 1000))'],
+    ['truncNormal_', (g) => g.truncNormal_(1e6, 0, 0.02), 'init.trunc_normal_(torch.empty(1000000), 0, 0.02)'],
+  ];
+  const code = [
+    'import json, timeit, torch', 'from torch.nn import init', 'torch.set_num_threads(1)', 'torch.manual_seed(0)',
+    `print(json.dumps([sorted(timeit.repeat(s, globals=globals(), number=1, repeat=7))[3] * 1000 for s in ${JSON.stringify(calls.map(([, , python]) => python))}]))`,
+  ].join('\n');
+  const torchTimes = JSON.parse(execFileSync(PYTHON, ['-c', code]).toString()) as number[];
+  const g = createTorchGenerator(0);
+  console.log('| 10^6 float32 values | nninit/torch | PyTorch 1.13 (1 thread) | ratio |');
+  console.log('|---|---:|---:|---:|');
+  calls.forEach(([name, run], index) => {
+    const times: number[] = [];
+    for (let k = 0; k < 7; k++) {
+      const start = performance.now();
+      run(g);
+      times.push(performance.now() - start);
+    }
+    const mine = times.sort((a, b) => a - b)[3];
+    console.log(`| ${name} | ${mine.toFixed(1)} ms | ${torchTimes[index].toFixed(1)} ms | ${(mine / torchTimes[index]).toFixed(1)}x |`);
+  });
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const option = (name: string, fallback: number) => {
@@ -375,6 +405,10 @@ function main(): void {
   if (!hasTorch()) {
     console.error(`${PYTHON} cannot import torch; install Debian's python3-torch to compare against PyTorch`);
     process.exit(2);
+  }
+  if (args.includes('--speed')) {
+    speed();
+    return;
   }
   measure(option('--cases', 200), option('--seed', 1));
   if (args.includes('--sweep')) sweep();

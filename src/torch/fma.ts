@@ -56,6 +56,11 @@ export function fmaf(a: number, b: number, c: number): number {
   // Across s from `rounded`: a float32 other than `rounded` exactly when s is a halfway point.
   const mirror = 2 * sum - rounded;
   if (mirror === rounded || Math.fround(mirror) !== mirror) return rounded;
+  return breakTie(product, c, sum, rounded, mirror);
+}
+
+/** fmaf when the float64 sum is halfway between the float32 values `rounded` and `mirror`. */
+function breakTie(product: number, c: number, sum: number, rounded: number, mirror: number): number {
   if (!Number.isFinite(sum) || !Number.isFinite(mirror)) return Math.fround(roundToOdd(sum, twoSumError(product, c, sum)));
   const error = twoSumError(product, c, sum);
   if (error === 0) return rounded; // a true tie: Math.fround already broke it to even
