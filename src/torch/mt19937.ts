@@ -37,14 +37,14 @@ export class MersenneTwister {
     let i = 0;
     for (; i < STATE_WORDS - SHIFT; i++) {
       const mixed = (state[i] & UPPER_MASK) | (state[i + 1] & LOWER_MASK);
-      state[i] = state[i + SHIFT] ^ (mixed >>> 1) ^ (state[i + 1] & 1 ? MATRIX_A : 0);
+      state[i] = state[i + SHIFT] ^ (mixed >>> 1) ^ (-(state[i + 1] & 1) & MATRIX_A);
     }
     for (; i < STATE_WORDS - 1; i++) {
       const mixed = (state[i] & UPPER_MASK) | (state[i + 1] & LOWER_MASK);
-      state[i] = state[i + SHIFT - STATE_WORDS] ^ (mixed >>> 1) ^ (state[i + 1] & 1 ? MATRIX_A : 0);
+      state[i] = state[i + SHIFT - STATE_WORDS] ^ (mixed >>> 1) ^ (-(state[i + 1] & 1) & MATRIX_A);
     }
     const mixed = (state[i] & UPPER_MASK) | (state[0] & LOWER_MASK);
-    state[i] = state[SHIFT - 1] ^ (mixed >>> 1) ^ (state[0] & 1 ? MATRIX_A : 0);
+    state[i] = state[SHIFT - 1] ^ (mixed >>> 1) ^ (-(state[0] & 1) & MATRIX_A);
     this.left = STATE_WORDS;
     this.next = 0;
   }
