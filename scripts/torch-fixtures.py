@@ -3,7 +3,7 @@
 
 A program is a JSON list of cases, each {"seed": int, "calls": [call, ...]}: torch.manual_seed(seed), then
 the calls in order on PyTorch's default CPU generator. A call is {"fn": name, ...arguments} with nninit's
-names (tests/torch-parity.test.ts maps the same calls to nninit/torch):
+names (scripts/torch-parity.ts runs the same calls through nninit/torch):
 
     rand, randn                      {"shape"}
     uniform_                         {"shape", "a", "b"}                    torch.nn.init.uniform_(torch.empty(shape), a, b)
