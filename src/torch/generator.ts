@@ -57,7 +57,7 @@ export interface XavierArguments {
   gain?: number;
 }
 
-function seedValue(fn: string, seed: unknown): bigint {
+function parseSeed(fn: string, seed: unknown): bigint {
   if (typeof seed === 'number') {
     if (!Number.isSafeInteger(seed)) throw rangeError(fn, 'seed', 'an integer (a bigint beyond 2^53)', seed);
     seed = BigInt(seed);
@@ -110,19 +110,19 @@ function checkUniformBounds(fn: string, from: number, to: number): void {
  */
 export class TorchGenerator {
   private readonly source: RandomSource;
-  private seedValue: bigint;
+  private seed: bigint;
   /** torch's cached float normal; no float32 CPU kernel reads it, but get/set_rng_state carry it. */
   private nextFloatNormal: number | undefined = undefined;
 
   constructor(seed: TorchSeed = TORCH_DEFAULT_SEED) {
-    this.seedValue = seedValue('createTorchGenerator', seed);
-    this.source = { engine: new MersenneTwister(Number(this.seedValue & 0xffffffffn)), nextDoubleNormal: undefined };
+    this.seed = parseSeed('createTorchGenerator', seed);
+    this.source = { engine: new MersenneTwister(Number(this.seed & 0xffffffffn)), nextDoubleNormal: undefined };
   }
 
   /** torch.manual_seed(seed): reseeds the Mersenne Twister with seed mod 2^32 and forgets any cached normal. */
   manualSeed(seed: TorchSeed): this {
-    this.seedValue = seedValue('torch.manualSeed', seed);
-    this.source.engine.seed(Number(this.seedValue & 0xffffffffn));
+    this.seed = parseSeed('torch.manualSeed', seed);
+    this.source.engine.seed(Number(this.seed & 0xffffffffn));
     this.source.nextDoubleNormal = undefined;
     this.nextFloatNormal = undefined;
     return this;
@@ -130,7 +130,7 @@ export class TorchGenerator {
 
   /** torch.initial_seed(): the last seed given, as an unsigned 64-bit integer. */
   initialSeed(): bigint {
-    return this.seedValue;
+    return this.seed;
   }
 
   /**
@@ -142,7 +142,7 @@ export class TorchGenerator {
     const bytes = new Uint8Array(TORCH_STATE_BYTES);
     const view = new DataView(bytes.buffer);
     const engine = this.source.engine;
-    view.setBigUint64(0, this.seedValue, true);
+    view.setBigUint64(0, this.seed, true);
     view.setInt32(8, engine.left, true);
     view.setInt32(12, 1, true);
     view.setBigUint64(16, BigInt(engine.next), true);
@@ -174,7 +174,7 @@ export class TorchGenerator {
     for (let k = 0; k < STATE_WORDS; k++) engine.state[k] = view.getUint32(24 + 8 * k, true);
     engine.left = left;
     engine.next = Number(next);
-    this.seedValue = view.getBigUint64(0, true);
+    this.seed = view.getBigUint64(0, true);
     this.source.nextDoubleNormal = view.getInt32(5040, true) !== 0 ? view.getFloat64(5024, true) : undefined;
     this.nextFloatNormal = state[5052] !== 0 ? view.getFloat32(5048, true) : undefined;
     return this;
