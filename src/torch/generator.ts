@@ -234,7 +234,8 @@ export class TorchGenerator {
   /**
    * torch.nn.init.trunc_normal_(tensor, mean=0, std=1, a=-2, b=2): N(mean, std^2) cut to the absolute interval
    * [a, b] by the inverse CDF, in PyTorch's steps: uniform_(2 cdf((a - mean)/std) - 1, 2 cdf((b - mean)/std) - 1),
-   * erfinv_, mul_(std sqrt 2), add_(mean), clamp_(a, b), each in float32.
+   * erfinv_, mul_(std sqrt 2), add_(mean), clamp_(a, b), each in float32. (PyTorch warns when mean lies more than
+   * 2 std outside [a, b]; the values are computed the same way here, without the warning.)
    *
    * @example g.truncNormal_([768, 3072], 0, 0.02)   // timm's ViT weights: a, b = -2, 2 are absolute
    */
