@@ -40,9 +40,38 @@ export interface Recorded {
 
 export type Result = Recorded | { parameters: [string, Recorded][] } | null;
 
-/** True when /usr/bin/python3 can import torch. */
-export function hasTorch(): boolean {
-  return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+/**
+ * Why this machine cannot serve as the reference nninit/torch reproduces (PyTorch 1.13 taking its AVX2 kernels,
+ * glibc 2.36 picking its FMA builds of expf/logf), or undefined when it can. `needTorch: false` checks only the
+ * C library and the processor.
+ */
+export function referenceMismatch(needTorch = true): string | undefined {
+  const probe = [
+    'import json, platform',
+    'flags = set()',
+    'try:',
+    '    flags = set(next(l for l in open("/proc/cpuinfo") if l.startswith("flags")).split(":")[1].split())',
+    'except Exception:',
+    '    pass',
+    'info = {"libc": platform.libc_ver(), "fma": "fma" in flags and "avx2" in flags}',
+    'try:',
+    '    import torch',
+    '    info["torch"] = torch.__version__',
+    '    info["capability"] = [l.split(":", 1)[1].strip() for l in torch.__config__.show().splitlines() if "CPU capability usage" in l]',
+    'except Exception:',
+    '    pass',
+    'print(json.dumps(info))',
+  ].join('\n');
+  const result = spawnSync(PYTHON, ['-c', probe], { encoding: 'utf8' });
+  if (result.status !== 0) return `${PYTHON} is not available`;
+  const info = JSON.parse(result.stdout) as { libc: [string, string]; fma: boolean; torch?: string; capability?: string[] };
+  if (info.libc[0] !== 'glibc' || info.libc[1] !== '2.36') return `the C library is ${info.libc.join(' ')}, not glibc 2.36`;
+  if (!info.fma) return 'the processor lacks FMA or AVX2, so glibc and PyTorch take other code paths';
+  if (!needTorch) return undefined;
+  if (info.torch === undefined) return `${PYTHON} cannot import torch (Debian: apt-get install python3-torch)`;
+  if (!info.torch.startsWith('1.13')) return `PyTorch is ${info.torch}, not 1.13`;
+  if (!['AVX2', 'AVX512'].includes(info.capability?.[0] ?? '')) return `PyTorch uses its ${info.capability?.[0] ?? 'unknown'} kernels, not AVX2`;
+  return undefined;
 }
 
 function record(bytes: Uint8Array, length: number, head: readonly number[], withValues: boolean): Recorded {
@@ -408,8 +437,9 @@ function main(): void {
     const index = args.indexOf(name);
     return index >= 0 ? Number(args[index + 1]) : fallback;
   };
-  if (!hasTorch()) {
-    console.error(`${PYTHON} cannot import torch; install Debian's python3-torch to compare against PyTorch`);
+  const mismatch = referenceMismatch();
+  if (mismatch !== undefined) {
+    console.error(`cannot compare against the reference PyTorch here: ${mismatch}`);
     process.exit(2);
   }
   if (args.includes('--speed')) {
