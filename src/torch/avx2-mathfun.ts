@@ -8,24 +8,13 @@
 // values of u1 through the logarithm and all 2^24 of u2 through sine and cosine agree bit for bit.
 
 import { fmaf } from './fma.js';
+import { float32Bits, float32FromBits } from './float32-bits.js';
 
 const f = Math.fround;
-const scratch = new Float32Array(1);
-const scratchBits = new Uint32Array(scratch.buffer);
-
-function bitsOf(value: number): number {
-  scratch[0] = value;
-  return scratchBits[0];
-}
-
-function fromBits(bits: number): number {
-  scratchBits[0] = bits;
-  return scratch[0];
-}
 
 // Cephes constants as sse_mathfun/avx_mathfun round them to float32.
-const MIN_NORMAL = fromBits(0x00800000);
-const HALF_BITS = bitsOf(0.5);
+const MIN_NORMAL = float32FromBits(0x00800000);
+const HALF_BITS = float32Bits(0.5);
 const SQRT_HALF = f(0.707106781186547524);
 const LOG_P = [
   7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
@@ -40,8 +29,8 @@ const LOG_Q2 = f(0.693359375);
  */
 export function log256(x: number): number {
   x = Math.max(x, MIN_NORMAL);
-  const bits = bitsOf(x);
-  let mantissa = fromBits((bits & 0x807fffff) | HALF_BITS); // in [0.5, 1)
+  const bits = float32Bits(x);
+  let mantissa = float32FromBits((bits & 0x807fffff) | HALF_BITS); // in [0.5, 1)
   let exponent = f(((bits >>> 23) - 0x7f) + 1);
   const below = mantissa < SQRT_HALF;
   const addBack = below ? mantissa : 0;
@@ -76,7 +65,7 @@ const COS_P2 = f(4.166664568298827e-2);
  * argument and picks or swaps them by the octant; precise for |x| < 8192 as Cephes notes.
  */
 export function sincos256(x: number, out: Float64Array | number[]): void {
-  const negative = bitsOf(x) >>> 31 === 1;
+  const negative = float32Bits(x) >>> 31 === 1;
   let reduced = Math.abs(x);
   let octant = Math.trunc(f(reduced * FOUR_OVER_PI)) | 0;
   octant = (octant + 1) & ~1;

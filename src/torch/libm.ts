@@ -12,6 +12,7 @@
 //   bounds, rounded to float32 afterwards) makes that invisible except in about one case in 10^8.
 
 import { fma } from './fma.js';
+import { float32Bits, float32FromBits } from './float32-bits.js';
 
 const f = Math.fround;
 
@@ -23,19 +24,6 @@ function hexFloat(literal: string): number {
   const mantissa = parseInt(lead + fraction, 16); // at most 53 bits: exact
   const value = mantissa * 2 ** (Number(exponent) - 4 * fraction.length);
   return sign === '-' ? -value : value;
-}
-
-const floatScratch = new Float32Array(1);
-const floatBits = new Uint32Array(floatScratch.buffer);
-
-function bitsOfFloat(value: number): number {
-  floatScratch[0] = value;
-  return floatBits[0];
-}
-
-function floatOfBits(bits: number): number {
-  floatBits[0] = bits;
-  return floatScratch[0];
 }
 
 // ---- expf ----------------------------------------------------------------------------------------------------
@@ -112,19 +100,19 @@ const LOGF_OFF = 0x3f330000;
 
 /** glibc's logf (FMA build) for a float32 `x`. */
 export function logf(x: number): number {
-  let bits = bitsOfFloat(x);
+  let bits = float32Bits(x);
   if (bits === 0x3f800000) return 0;
   if (bits - 0x00800000 >>> 0 >= 0x7f800000 - 0x00800000) {
     if ((bits & 0x7fffffff) === 0) return -Infinity;
     if (bits === 0x7f800000) return x;
     if (bits >>> 31 === 1 || bits >= 0x7f800000) return NaN;
-    bits = bitsOfFloat(f(x * 2 ** 23)) - (23 << 23); // subnormal: normalize
+    bits = float32Bits(f(x * 2 ** 23)) - (23 << 23); // subnormal: normalize
   }
   // x = 2^k z with z in [OFF, 2 OFF), in subinterval i around c.
   const offset = (bits - LOGF_OFF) | 0;
   const i = (offset >>> (23 - LOGF_TABLE_BITS)) % LOGF_N;
   const k = offset >> 23;
-  const z = floatOfBits((bits - (offset & (0x1ff << 23))) >>> 0);
+  const z = float32FromBits((bits - (offset & (0x1ff << 23))) >>> 0);
   const r = fma(z, LOGF_INVC[i], -1);
   const y0 = fma(k, LOGF_LN2, LOGF_LOGC[i]);
   const r2 = r * r;
@@ -176,7 +164,7 @@ function hornerOneFloat(coefficients: readonly number[], s: number): number {
 
 /** glibc's erff for a float32 `x`. */
 export function erff(x: number): number {
-  const bits = bitsOfFloat(x);
+  const bits = float32Bits(x);
   const negative = bits >>> 31 === 1;
   const magnitudeBits = bits & 0x7fffffff;
   if (magnitudeBits >= 0x7f800000) return Number.isNaN(x) ? x : negative ? -1 : 1;
@@ -209,7 +197,7 @@ export function erff(x: number): number {
     q = hornerOneFloat(SB, s);
   }
   // exp(-x^2 - 0.5625 + R/S) as exp(-z^2 - 0.5625) exp((z - x)(z + x) + R/S), z = x with 12 low bits cleared.
-  const z = floatOfBits(bitsOfFloat(magnitude) & 0xfffff000);
+  const z = float32FromBits(float32Bits(magnitude) & 0xfffff000);
   const product = f(expf(f(f(-z * z) - 0.5625)) * expf(f(f(f(z - magnitude) * f(z + magnitude)) + f(r / q))));
   return negative ? f(f(product / magnitude) - 1) : f(1 - f(product / magnitude));
 }
