@@ -41,3 +41,12 @@ export {
   createTorchGenerator, TorchGenerator, planTorchModule,
   type TorchSeed, type TorchShape, type TorchModuleSpec, type TorchModulePlan, type TorchParameters,
 } from './torch/index.js';
+export {
+  encodeSafetensors, safetensorsChunks, readSafetensors, tensorValues, layoutSafetensors, parseSafetensorsHeader,
+  safetensorsHeaderLength, planMetadata, planTensorSpecs, SafetensorsError, MAX_HEADER_BYTES, SAFETENSORS_DTYPES, STORED_AS,
+  planShards, shardFileName, indexFileName, partOfShard, parseByteSize, indexJson, parseIndex, synchronousProducer, Accumulator,
+} from './formats/index.js';
+export type {
+  SafetensorsErrorCode, SafetensorsTensor, SafetensorsHeader, SafetensorsEntry, ReadOptions, TensorSpec, LaidOutTensor,
+  SafetensorsLayout, EncodeOptions, SafetensorsDtype, Shard, ShardIndex, SliceProducer, SliceArray, Summary,
+} from './formats/index.js';

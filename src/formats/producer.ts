@@ -1,0 +1,30 @@
+// Where a writer's values come from. A writer asks a producer for slices of planned parameters, chunk by chunk,
+// and for whole tensors where the plan says `whole` (orthogonal computes its whole matrix for any slice). The
+// default producer calls initParameter on the calling thread; a worker pool can stand in for it, and a writer
+// keeps up to `concurrency` slices in flight so that several workers fill chunks while earlier ones are written.
+// Values depend only on the plan entry and the slice (the stream contract), so any producer gives the same bytes.
+
+import type { OutArray } from '../core/output.js';
+import { initParameter } from '../model/init.js';
+import type { ParameterPlan } from '../model/types.js';
+
+/** What initParameter fills for a dtype: Float32Array, Float64Array, or Uint16Array bits for half types. */
+export type SliceArray = Float32Array | Float64Array | Uint16Array;
+
+export interface SliceProducer {
+  /** Slices a writer may have in flight at once: 1 for a synchronous producer, a pool's thread count or more. */
+  readonly concurrency: number;
+  /** Writes elements [offset, offset + out.length) of `p` into `out` (an array of p.dtype's type). */
+  fill(p: ParameterPlan, offset: number, out: SliceArray): void | Promise<void>;
+  /** The whole tensor, for plans with `p.whole`. */
+  whole(p: ParameterPlan): OutArray | Promise<OutArray>;
+}
+
+/** initParameter on the calling thread. */
+export const synchronousProducer: SliceProducer = {
+  concurrency: 1,
+  fill(p, offset, out) {
+    initParameter(p, { offset, length: out.length, out });
+  },
+  whole: (p) => initParameter(p),
+};

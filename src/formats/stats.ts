@@ -1,0 +1,119 @@
+// Summary statistics of tensor values, accumulated chunk by chunk in float64: count, mean, standard deviation,
+// min, max and non-finite values. Chunks are combined with Chan, Golub and LeVeque's pairwise update ("Updating
+// formulae and a pairwise algorithm for computing sample variances", 1979), so the result does not depend on how
+// a tensor was cut into chunks beyond rounding, and combining in a fixed order makes it reproducible.
+
+export interface Summary {
+  /** Finite values counted. */
+  readonly count: number;
+  readonly mean: number;
+  /** Population standard deviation (divides by count), as a tensor's spread is usually quoted. */
+  readonly std: number;
+  /** NaN when a chunk was added without its range. */
+  readonly min: number;
+  readonly max: number;
+  /** NaN and infinite values, left out of the other figures. */
+  readonly nonFinite: number;
+}
+
+/** Running statistics: feed chunks with add(), read summary(). */
+export class Accumulator {
+  private count = 0;
+  private mean = 0;
+  /** Sum of squared deviations from the mean. */
+  private m2 = 0;
+  private min = Infinity;
+  private max = -Infinity;
+  private nonFinite = 0;
+
+  /**
+   * Adds a chunk of values to the moments (and, with `range`, to min and max, which cost as much again: the
+   * writer's summary leaves them out).
+   */
+  add(values: ArrayLike<number>, range = false): void {
+    const n = values.length;
+    if (n === 0) return;
+    // Sums of deviations from the chunk's first value: a constant chunk gives exactly 0, and squares stay small
+    // when the mean is far from 0. Two lanes of pairs break the chains of dependent adds.
+    const shift = Number.isFinite(values[0]) ? values[0] : 0;
+    let s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const a = values[i] - shift, b = values[i + 1] - shift, c = values[i + 2] - shift, d = values[i + 3] - shift;
+      s0 += a + b;
+      s1 += c + d;
+      q0 += a * a + b * b;
+      q1 += c * c + d * d;
+    }
+    for (; i < n; i++) {
+      const a = values[i] - shift;
+      s0 += a;
+      q0 += a * a;
+    }
+    const sum = s0 + s1, squares = q0 + q1;
+    if (!Number.isFinite(sum) || !Number.isFinite(squares)) {
+      this.addSlowly(values);
+      return;
+    }
+    let low = NaN, high = NaN;
+    if (range) {
+      low = Infinity;
+      high = -Infinity;
+      for (let k = 0; k < n; k++) {
+        const value = values[k];
+        if (value < low) low = value;
+        if (value > high) high = value;
+      }
+    }
+    this.merge(n, shift + sum / n, Math.max(0, squares - (sum * sum) / n), low, high, 0);
+  }
+
+  /** The chunk holds NaN or infinities: count them apart, one value at a time. */
+  private addSlowly(values: ArrayLike<number>): void {
+    let count = 0, mean = 0, m2 = 0, low = Infinity, high = -Infinity, bad = 0;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (!Number.isFinite(value)) {
+        bad++;
+        continue;
+      }
+      count++;
+      const delta = value - mean;
+      mean += delta / count;
+      m2 += delta * (value - mean);
+      if (value < low) low = value;
+      if (value > high) high = value;
+    }
+    this.merge(count, mean, m2, low, high, bad);
+  }
+
+  private merge(count: number, mean: number, m2: number, low: number, high: number, nonFinite: number): void {
+    this.nonFinite += nonFinite;
+    if (count === 0) return;
+    const total = this.count + count;
+    const delta = mean - this.mean;
+    this.m2 += m2 + delta * delta * (this.count * count) / total;
+    this.mean += delta * count / total;
+    this.count = total;
+    // NaN bounds (a chunk added without its range) leave min and max unknown from then on.
+    this.min = Number.isNaN(low) ? NaN : Math.min(this.min, low);
+    this.max = Number.isNaN(high) ? NaN : Math.max(this.max, high);
+  }
+
+  /** Combines another accumulator's values into this one. */
+  addAll(other: Accumulator): void {
+    this.merge(other.count, other.mean, other.m2, other.min, other.max, other.nonFinite);
+  }
+
+  summary(): Summary {
+    const empty = this.count === 0;
+    return {
+      count: this.count,
+      mean: empty ? NaN : this.mean,
+      std: empty ? NaN : Math.sqrt(this.m2 / this.count),
+      min: empty ? NaN : this.min,
+      max: empty ? NaN : this.max,
+      nonFinite: this.nonFinite,
+    };
+  }
+}
