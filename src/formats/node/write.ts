@@ -1,0 +1,355 @@
+/// <reference types="node" />
+// Node only: writing a model as safetensors, one file or Hugging Face shards, streamed in fixed-size chunks so
+// that memory stays bounded whatever the model's size.
+//
+// Each file's data is cut into chunks of `chunkBytes`; a chunk is one buffer of a small ring, filled with the
+// pieces of the tensors it covers (computed by the producer, copied from a whole tensor, or read from an input
+// checkpoint), summarized for the statistics, and written at its position while the next chunk is filled. Files
+// go to hidden temporary names in the target folder, are synced, and are renamed only once every file of the run
+// is complete (the index last): an error or an abort removes the temporary files, and the output names never
+// hold a partial file.
+
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import type { OutArray } from '../../core/output.js';
+import type { ParameterPlan } from '../../model/types.js';
+import { elementValues, LITTLE_ENDIAN, SAFETENSORS_DTYPES, type SafetensorsDtype } from '../dtypes.js';
+import { synchronousProducer, type SliceArray, type SliceProducer } from '../producer.js';
+import { layoutSafetensors, type Layout, type TensorSpec } from '../safetensors.js';
+import { indexFileName, indexJson, partOfShard, planShards, type Shard } from '../shards.js';
+import { Accumulator, type Summary } from '../stats.js';
+
+/** Where a tensor's bytes come from: a plan entry (computed), or a reader of bytes to copy (from a checkpoint). */
+export type TensorSource =
+  | { readonly plan: ParameterPlan }
+  | { readonly copy: (position: number, target: Uint8Array) => Promise<void> };
+
+export interface OutputTensor extends TensorSpec {
+  readonly source: TensorSource;
+}
+
+export interface Progress {
+  /** Bytes of this run's files written so far, and in all. */
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  /** The tensor being written and its file name. */
+  readonly tensor: string;
+  readonly file: string;
+}
+
+export interface WriteOptions {
+  /** `<folder>/<stem>.safetensors`: the file, or the stem and folder of the shards and their index. */
+  readonly path: string;
+  /** Every file's `__metadata__`. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Split into Hugging Face shards of at most this many bytes of tensor data each. */
+  readonly maxShardSize?: number;
+  /** Write only the shards of part `index` of `count` (see partOfShard); part 1 writes the index. */
+  readonly part?: { readonly index: number; readonly count: number };
+  /** Where values come from (default: initParameter on this thread). */
+  readonly producer?: SliceProducer;
+  /** Bytes per chunk (default 4 MiB; a multiple of 8). */
+  readonly chunkBytes?: number;
+  /** Aborting stops at the next chunk, removes the temporary files and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+export interface WrittenTensor {
+  readonly name: string;
+  readonly dtype: SafetensorsDtype;
+  readonly shape: readonly number[];
+  readonly file: string;
+  /** Statistics of the values written (undefined for dtypes without numeric values, such as packed sub-byte floats). */
+  readonly summary: Summary | undefined;
+  readonly copied: boolean;
+  /** Its index in the list given to writeSafetensorsFiles. */
+  readonly index: number;
+}
+
+export interface WritePlan {
+  readonly folder: string;
+  readonly stem: string;
+  /** Every shard of the model (one when not sharded). */
+  readonly shards: readonly Shard[];
+  /** The shards this run writes. */
+  readonly mine: readonly Shard[];
+  /** The index file name, when the model has several shards and this run writes it. */
+  readonly index?: string;
+  /** Sum of the tensors' byte lengths (the index's total_size). */
+  readonly totalSize: number;
+}
+
+export interface WriteResult extends WritePlan {
+  /** Paths of the files written, the index last. */
+  readonly files: readonly string[];
+  /** Tensors written by this run, in the order given. */
+  readonly tensors: readonly WrittenTensor[];
+  /** Bytes of the files written. */
+  readonly bytes: number;
+}
+
+const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Flush to disk every this many bytes, so the disk works while values are computed rather than all at the end. */
+const SYNC_EVERY = 64 * 1024 * 1024;
+
+/** Bytes of a tensor's data (its element count times the dtype's width). */
+const tensorBytes = (t: TensorSpec): number => t.shape.reduce((a, b) => a * b, 1) * SAFETENSORS_DTYPES[t.dtype] / 8;
+
+/** The output path's folder and stem: `out/model.safetensors` -> ('out', 'model'). */
+export function outputStem(path: string): { folder: string; stem: string } {
+  const name = basename(path);
+  return { folder: dirname(path), stem: name.endsWith('.safetensors') ? name.slice(0, -'.safetensors'.length) : name };
+}
+
+/** Which files a run writes: the shards (Hugging Face's split), this part's share of them, and the index. */
+export function planWrite(tensors: readonly TensorSpec[], options: Pick<WriteOptions, 'path' | 'maxShardSize' | 'part'>): WritePlan {
+  const { folder, stem } = outputStem(options.path);
+  const sizes = tensors.map(tensorBytes);
+  const shards = planShards(sizes, options.maxShardSize, stem);
+  const part = options.part;
+  const mine = part ? shards.filter((s) => partOfShard(s.number, part.count) === part.index) : shards;
+  const writesIndex = shards.length > 1 && (!part || part.index === 1);
+  return { folder, stem, shards, mine, ...(writesIndex ? { index: indexFileName(stem) } : {}), totalSize: sizes.reduce((a, b) => a + b, 0) };
+}
+
+/** A fixed set of equal buffers handed out and returned. */
+class Ring {
+  private readonly free: ArrayBuffer[];
+  private readonly waiting: ((buffer: ArrayBuffer) => void)[] = [];
+  constructor(count: number, bytes: number) {
+    this.free = Array.from({ length: count }, () => new ArrayBuffer(bytes));
+  }
+  take(): ArrayBuffer | Promise<ArrayBuffer> {
+    return this.free.pop() ?? new Promise((resolve) => this.waiting.push(resolve));
+  }
+  give(buffer: ArrayBuffer): void {
+    const next = this.waiting.shift();
+    if (next) next(buffer);
+    else this.free.push(buffer);
+  }
+}
+
+function sliceArray(dtype: SafetensorsDtype, buffer: ArrayBuffer, byteOffset: number, length: number): SliceArray {
+  if (dtype === 'F32') return new Float32Array(buffer, byteOffset, length);
+  if (dtype === 'F64') return new Float64Array(buffer, byteOffset, length);
+  return new Uint16Array(buffer, byteOffset, length);
+}
+
+/** A piece of a chunk: bytes [from, to) of one tensor's data, at `at` in the chunk. */
+interface Piece {
+  readonly tensor: number;
+  readonly from: number;
+  readonly to: number;
+  readonly at: number;
+  /** Its place among the tensor's pieces, which is the order its statistics are combined in. */
+  readonly order: number;
+}
+
+/** One file being written: its layout, temporary path and handle. */
+interface OpenFile {
+  readonly shard: Shard;
+  readonly layout: Layout;
+  readonly temp: string;
+  readonly final: string;
+  handle?: FileHandle;
+}
+
+async function writeFully(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** A hidden temporary name beside the final one, unique to this process and call. */
+const temporaryPath = (final: string) => join(dirname(final), `.${basename(final)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
+
+/**
+ * Writes tensors as safetensors (see the file's header comment). Values of computed tensors are byte-identical to
+ * initParameter's for their plan entries, whatever the producer, chunk size or part.
+ */
+export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], options: WriteOptions): Promise<WriteResult> {
+  if (!LITTLE_ENDIAN) throw new Error('nninit: this platform stores numbers big-endian; safetensors is little-endian');
+  const plan = planWrite(tensors, options);
+  const producer = options.producer ?? synchronousProducer;
+  const chunkBytes = Math.max(8, Math.floor((options.chunkBytes ?? DEFAULT_CHUNK_BYTES) / 8) * 8);
+  const signal = options.signal;
+  signal?.throwIfAborted();
+
+  const files: OpenFile[] = plan.mine.map((shard) => {
+    const final = join(plan.folder, shard.file);
+    return { shard, final, temp: temporaryPath(final), layout: layoutSafetensors(shard.tensors.map((t) => tensors[t]), options.metadata) };
+  });
+  const bytesTotal = files.reduce((sum, f) => sum + f.layout.fileLength, 0);
+  const partsOf = new Map<number, Accumulator[]>();
+  const written: WrittenTensor[] = [];
+  let bytesDone = 0;
+  let indexTemp: string | undefined;
+
+  const ring = new Ring(Math.max(2, producer.concurrency) + 2, chunkBytes);
+  const wholes = new Map<number, Promise<OutArray>>();
+  let failure: unknown;
+  const inFlight = new Set<Promise<void>>();
+
+  try {
+    for (const file of files) {
+      file.handle = await open(file.temp, 'wx', 0o644);
+      const handle = file.handle;
+      await writeFully(handle, file.layout.header, 0);
+      bytesDone += file.layout.header.length;
+      let sinceSync = 0;
+      let syncing: Promise<void> | undefined;
+      const dataStart = file.layout.header.length;
+      const laidOut = file.layout.tensors;
+      for (const t of laidOut) {
+        const tensor = tensors[file.shard.tensors[t.index]];
+        written.push({
+          name: t.name, dtype: t.dtype, shape: t.shape, file: file.shard.file, summary: undefined,
+          copied: 'copy' in tensor.source, index: file.shard.tensors[t.index],
+        });
+      }
+      // Walk the data in chunks; each chunk lists the pieces of the tensors it covers.
+      let next = 0;
+      const pieceCount = new Map<number, number>();
+      for (let chunkStart = 0; chunkStart < file.layout.dataLength; chunkStart += chunkBytes) {
+        if (failure) throw failure;
+        signal?.throwIfAborted();
+        const chunkEnd = Math.min(chunkStart + chunkBytes, file.layout.dataLength);
+        const pieces: Piece[] = [];
+        while (next < laidOut.length && laidOut[next].end <= chunkStart) next++;
+        for (let k = next; k < laidOut.length && laidOut[k].begin < chunkEnd; k++) {
+          const t = laidOut[k];
+          const from = Math.max(chunkStart, t.begin), to = Math.min(chunkEnd, t.end);
+          if (from >= to) continue;
+          const index = file.shard.tensors[t.index];
+          const order = pieceCount.get(index) ?? 0;
+          pieceCount.set(index, order + 1);
+          pieces.push({ tensor: index, from: from - t.begin, to: to - t.begin, at: from - chunkStart, order });
+        }
+        const taken = ring.take();
+        const buffer = taken instanceof ArrayBuffer ? taken : await taken;
+        const task = fillAndWrite(buffer, pieces, chunkEnd - chunkStart, dataStart + chunkStart, file).finally(() => ring.give(buffer));
+        const tracked: Promise<void> = task.then(() => {
+          inFlight.delete(tracked);
+          sinceSync += chunkEnd - chunkStart;
+          if (sinceSync >= SYNC_EVERY && !syncing) {
+            sinceSync = 0;
+            syncing = handle.datasync().then(() => { syncing = undefined; }, (error) => { failure ??= error; });
+          }
+        }, (error) => {
+          inFlight.delete(tracked);
+          failure ??= error;
+        });
+        inFlight.add(tracked);
+      }
+      await Promise.all(inFlight);
+      if (failure) throw failure;
+      await syncing;
+      await handle.sync();
+      await handle.close();
+      file.handle = undefined;
+    }
+
+    // Every file is complete: give them their names, the index last, so that a reader never finds an index whose
+    // shards are missing.
+    const paths: string[] = [];
+    for (const file of files) {
+      await rename(file.temp, file.final);
+      paths.push(file.final);
+    }
+    if (plan.index) {
+      const final = join(plan.folder, plan.index);
+      indexTemp = temporaryPath(final);
+      const text = indexJson(plan.shards, tensors.map((t) => t.name), plan.totalSize);
+      const handle = await open(indexTemp, 'wx', 0o644);
+      try {
+        await writeFully(handle, new TextEncoder().encode(text), 0);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(indexTemp, final);
+      indexTemp = undefined;
+      paths.push(final);
+    }
+    await syncFolder(plan.folder);
+
+    const summaries = written.map((w) => {
+      const parts = partsOf.get(w.index);
+      if (!parts) return { ...w, summary: undefined };
+      const total = new Accumulator();
+      for (const part of parts) total.addAll(part);
+      return { ...w, summary: total.summary() };
+    });
+    summaries.sort((a, b) => a.index - b.index);
+    return { ...plan, files: paths, tensors: summaries, bytes: bytesTotal };
+  } catch (error) {
+    await Promise.allSettled(inFlight);
+    for (const file of files) {
+      await file.handle?.close().catch(() => undefined);
+      await unlink(file.temp).catch(() => undefined);
+    }
+    if (indexTemp) await unlink(indexTemp).catch(() => undefined);
+    throw error;
+  }
+
+  /** Fills a chunk with its pieces, records their statistics, and writes it. */
+  async function fillAndWrite(buffer: ArrayBuffer, pieces: readonly Piece[], length: number, position: number, file: OpenFile): Promise<void> {
+    const filling: Promise<void>[] = [];
+    for (const piece of pieces) {
+      const filled = fillPiece(buffer, piece);
+      if (filled) filling.push(filled);
+    }
+    if (filling.length) await Promise.all(filling);
+    const chunk = new Uint8Array(buffer, 0, length);
+    for (const piece of pieces) {
+      const tensor = tensors[piece.tensor];
+      const values = elementValues(tensor.dtype, chunk.subarray(piece.at, piece.at + piece.to - piece.from));
+      if (!values) continue;
+      const accumulator = new Accumulator();
+      accumulator.add(values);
+      const parts = partsOf.get(piece.tensor) ?? [];
+      parts[piece.order] = accumulator;
+      partsOf.set(piece.tensor, parts);
+    }
+    await writeFully(file.handle!, chunk, position);
+    bytesDone += length;
+    options.onProgress?.({ bytesDone, bytesTotal, tensor: tensors[pieces[pieces.length - 1].tensor].name, file: file.shard.file });
+  }
+
+  function fillPiece(buffer: ArrayBuffer, piece: Piece): void | Promise<void> {
+    const tensor = tensors[piece.tensor];
+    const target = new Uint8Array(buffer, piece.at, piece.to - piece.from);
+    if ('copy' in tensor.source) return tensor.source.copy(piece.from, target);
+    const p = tensor.source.plan;
+    const width = SAFETENSORS_DTYPES[tensor.dtype] / 8;
+    if (p.whole) {
+      let whole = wholes.get(piece.tensor);
+      if (!whole) {
+        whole = Promise.resolve(producer.whole(p));
+        wholes.set(piece.tensor, whole);
+      }
+      return whole.then((values) => {
+        target.set(new Uint8Array(values.buffer, values.byteOffset + piece.from, piece.to - piece.from));
+        if (piece.to === values.byteLength) wholes.delete(piece.tensor);
+      });
+    }
+    return producer.fill(p, piece.from / width, sliceArray(tensor.dtype, buffer, piece.at, (piece.to - piece.from) / width));
+  }
+}
+
+/** Syncs a folder so that renames in it survive a crash (best effort: not every platform can open a folder). */
+async function syncFolder(folder: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(folder, 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot open folders; the renames are still done.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
