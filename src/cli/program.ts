@@ -1,0 +1,366 @@
+/// <reference types="node" />
+// The `nninit` command: init (a spec or checkpoint in, safetensors out), explain (the plan), inspect (a file's
+// tensors and statistics). run() parses arguments with commander, does the work and returns the exit code; it
+// never exits the process, so tests run it in-process as well as through the bin.
+
+import '../embedded.js';
+import { access, constants, open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { explainPlan } from '../model/explain.js';
+import type { ParameterPlan } from '../model/types.js';
+import { elementValues, SAFETENSORS_DTYPES } from '../formats/dtypes.js';
+import { seedText } from '../formats/safetensors.js';
+import { Accumulator, type Summary } from '../formats/stats.js';
+import { NNINIT_VERSION } from '../formats/version.js';
+import { isIndexFile, openSafetensorsCheckpoint, openShardedCheckpoint, type Checkpoint } from '../formats/node/read.js';
+import { planWrite, writeSafetensorsFiles, type WriteResult } from '../formats/node/write.js';
+import { classify, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, InputError, type ErrorContext } from './errors.js';
+import { INPUT_FORMATS, inputFileError, loadInput, type ModelSource } from './inputs.js';
+import { DTYPE_CHOICES, LAYOUT_CHOICES, parsePartFlag, parsePlanFlags, parseShardSizeFlag, type RawPlanFlags } from './options.js';
+import { createProgress, formatBytes, formatSeconds, type ProgressStream } from './progress.js';
+import { figure, formatTable, grouped, initializerText, measuredText, shapeText, type Column } from './table.js';
+
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: ProgressStream;
+  /** Aborting (Ctrl-C) stops a write at the next chunk and removes its temporary files. */
+  readonly signal?: AbortSignal;
+}
+
+/** JSON with bigints (seeds) as decimal strings. */
+const json = (value: unknown) => `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+function planOptions(command: Command): Command {
+  return command
+    .option('--seed <n>', 'seed, an integer in [0, 2^64) (default: the spec\'s, else a fresh one, printed and recorded)')
+    .option('--policy <policy>', `policy: activation, pytorch, keras, flax, gpt2, or NAME(key=value,...) such as 'gpt2(nLayer=24)'`)
+    .option('--rule <glob=init>', `rule applied after the policy, repeatable: '**.bias=constant(value=0.01)', 'fc2.weight=xavierUniform(gain=1.667)'`, collect)
+    .option('--dtype <dtype>', `element type: ${DTYPE_CHOICES.join(', ')} (default: the spec's, or each checkpoint tensor's own)`)
+    .option('--layout <layout>', `spec layout: ${LAYOUT_CHOICES.join(' [out, in, ...k] or ')} [...k, in, out]`)
+    .option('--keep <glob>', 'copy a checkpoint\'s matching tensors unchanged (repeatable)', collect)
+    .option('--json', 'print JSON instead of the table');
+}
+
+const INPUT_HELP = [...INPUT_FORMATS].reverse().map((f) => `  ${f.description}`).join('\n');
+
+/** The command line, and its exit code. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  let context: ErrorContext = {};
+  let code = EXIT_OK;
+  const program = new Command('nninit')
+    .description('Initialize neural-network weights and write them as safetensors: each layer gets the initializer its activation calls for, reproducible bit for bit.')
+    .version(NNINIT_VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`nninit: ${text}`),
+    })
+    .showHelpAfterError('(nninit <command> --help shows the options)')
+    .showSuggestionAfterError(true);
+
+  planOptions(program.command('init')
+    .description('write an initialized model as safetensors (one file, or Hugging Face shards and their index)')
+    .argument('<input>', 'a model spec (.json), a .safetensors checkpoint, or a model.safetensors.index.json')
+    .requiredOption('-o, --output <path>', 'output: file.safetensors, or a folder (model.safetensors in it); shards are <stem>-0000k-of-0000n.safetensors beside it')
+    .option('--max-shard-size <size>', 'split into shards of at most this much tensor data: 2GB (10^9 bytes, as Hugging Face), 1.5GiB, bytes')
+    .option('--part <k/n>', 'write only part K of N: shard i goes to part ((i - 1) mod N) + 1, part 1 also writes the index; needs a fixed seed')
+    .option('-q, --quiet', 'print nothing but errors'))
+    .addHelpText('after', `\nInputs:\n${INPUT_HELP}\n\nExamples:\n  nninit init examples/gpt2-small.json -o gpt2.safetensors\n  nninit init model.safetensors -o fresh.safetensors --policy pytorch --rule 'lm_head.weight=zeros'\n  nninit init big.json -o out/model.safetensors --max-shard-size 5GB --part $((SLURM_ARRAY_TASK_ID + 1))/8 --seed 1\n`)
+    .action(async (input: string, options: InitOptions) => {
+      code = await initCommand(input, options, io, (c) => { context = c; });
+    });
+
+  planOptions(program.command('explain')
+    .description('print the plan: each parameter\'s initializer, fans, target std and the rule that chose it; nothing is computed')
+    .argument('<input>', 'a model spec (.json), a .safetensors checkpoint, or a model.safetensors.index.json'))
+    .action(async (input: string, options: RawPlanFlags & { json?: boolean }) => {
+      code = await explainCommand(input, options, io, (c) => { context = c; });
+    });
+
+  program.command('inspect')
+    .description('list a safetensors file\'s (or sharded checkpoint\'s) tensors: dtype, shape, bytes, mean, std, min, max; and its metadata')
+    .argument('<file>', 'a .safetensors file or a model.safetensors.index.json')
+    .option('--no-stats', 'read the header only (no mean, std, min, max)')
+    .option('--json', 'print JSON instead of the table')
+    .action(async (file: string, options: { stats: boolean; json?: boolean }) => {
+      code = await inspectCommand(file, options, io);
+    });
+
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_BAD_INPUT;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message (and help) already.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    const { code: exit, message } = classify(error, context);
+    io.stderr.write(`nninit: error: ${message}\n`);
+    return exit;
+  }
+}
+
+// ---- init ------------------------------------------------------------------------------------------------------------
+
+interface InitOptions extends RawPlanFlags {
+  output: string;
+  maxShardSize?: string;
+  part?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** The output path, checked: a .safetensors name in an existing, writable folder, or a folder (model.safetensors). */
+async function resolveOutput(output: string): Promise<string> {
+  const info = await stat(output).catch(() => undefined);
+  let path = output;
+  if (info?.isDirectory() || /[/\\]$/.test(output)) path = join(output, 'model.safetensors');
+  else if (!output.endsWith('.safetensors')) throw new InputError(`-o ${output}: expected a file name ending in .safetensors, or a folder`);
+  const folder = join(path, '..');
+  const folderInfo = await stat(folder).catch(() => undefined);
+  if (!folderInfo) throw new InputError(`-o ${output}: the folder ${folder} does not exist`);
+  if (!folderInfo.isDirectory()) throw new InputError(`-o ${output}: ${folder} is not a folder`);
+  try {
+    await access(folder, constants.W_OK);
+  } catch {
+    throw new InputError(`-o ${output}: the folder ${folder} is not writable`);
+  }
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) throw new InputError(`-o ${output}: ${path} is a folder`);
+  return path;
+}
+
+async function initCommand(input: string, options: InitOptions, io: CliIo, setContext: (context: ErrorContext) => void): Promise<number> {
+  const flags = parsePlanFlags(options);
+  const maxShardSize = parseShardSizeFlag(options.maxShardSize);
+  const part = parsePartFlag(options.part);
+  const output = await resolveOutput(options.output);
+  const started = performance.now();
+  const source = await loadInput(input, flags);
+  setContext(source.errorContext);
+  try {
+    if (part && !source.seedGiven) {
+      throw new InputError(`--part ${part.index}/${part.count}: every part must draw from the same seed; give --seed N${source.format === 'spec' ? ' (or a seed in the spec)' : ''}`);
+    }
+    const plan = planWrite(source.tensors, { path: output, maxShardSize, part });
+    if (plan.mine.length === 0) {
+      if (!options.quiet) {
+        const message = `part ${part!.index}/${part!.count}: nothing to write (the model has ${plan.shards.length} shard${plan.shards.length === 1 ? '' : 's'})`;
+        io.stdout.write(options.json ? json({ part, files: [], shards: plan.shards.length, message }) : `nninit: ${message}\n`);
+      }
+      return EXIT_OK;
+    }
+    const progress = createProgress(io.stderr, { enabled: !options.quiet });
+    let result: WriteResult;
+    try {
+      result = await writeSafetensorsFiles(source.tensors, {
+        path: output, metadata: source.metadata, maxShardSize, part, signal: io.signal,
+        onProgress: (p) => progress.update({ bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, label: p.tensor }),
+      });
+    } finally {
+      progress.done();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (!options.quiet) io.stdout.write(options.json ? json(initReport(input, source, result, seconds, part)) : initText(input, source, result, seconds, part));
+    return EXIT_OK;
+  } finally {
+    await source.close();
+  }
+}
+
+interface TensorRow {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: string;
+  readonly file: string;
+  readonly initializer: string;
+  readonly fanIn?: number;
+  readonly fanOut?: number;
+  readonly std?: number;
+  readonly measured?: Summary;
+}
+
+function tensorRows(source: ModelSource, result: WriteResult): TensorRow[] {
+  const plans = new Map<string, ParameterPlan>(source.plan.map((p) => [p.name, p]));
+  return result.tensors.map((t) => {
+    const p = plans.get(t.name);
+    return {
+      name: t.name, shape: t.shape, dtype: t.dtype, file: t.file,
+      initializer: p ? initializerText(p) : source.unplanned.get(t.name) ?? 'kept',
+      ...(p ? { fanIn: p.fanIn, fanOut: p.fanOut, std: p.std } : {}),
+      ...(t.summary ? { measured: t.summary } : {}),
+    };
+  });
+}
+
+function initText(input: string, source: ModelSource, result: WriteResult, seconds: number, part?: { index: number; count: number }): string {
+  const rows = tensorRows(source, result);
+  const sharded = result.shards.length > 1;
+  const columns: Column[] = [
+    { title: 'name' }, { title: 'shape' }, { title: 'dtype' }, ...(sharded ? [{ title: 'file' }] : []), { title: 'initializer' },
+    { title: 'fanIn', numeric: true }, { title: 'fanOut', numeric: true }, { title: 'std', numeric: true }, { title: 'measured std', numeric: true },
+  ];
+  const table = formatTable(columns, rows.map((r) => [
+    r.name, shapeText(r.shape), r.dtype, ...(sharded ? [r.file] : []), r.initializer,
+    r.fanIn === undefined ? '–' : String(r.fanIn), r.fanOut === undefined ? '–' : String(r.fanOut), figure(r.std), measuredText(r.measured),
+  ]));
+  const first = source.plan[0];
+  const values = result.tensors.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+  const files = result.files.map((f) => f).join(', ');
+  const partLine = part ? `part ${part.index}/${part.count}: ${result.mine.length} of ${result.shards.length} shards\n` : '';
+  return [
+    `nninit init ${input}: policy ${first?.policy ?? '–'}, seed ${seedText(source.seed)}${source.seedGiven ? '' : ' (fresh; pass --seed to repeat)'}`,
+    '',
+    table,
+    '',
+    `${partLine}${result.tensors.length} tensors, ${grouped(values)} values, ${formatBytes(result.bytes)} in ${result.files.length} file${result.files.length === 1 ? '' : 's'}: ${files}`,
+    `${formatSeconds(seconds)} (${formatBytes(result.bytes / Math.max(seconds, 1e-9))}/s)`,
+    '',
+  ].join('\n');
+}
+
+function initReport(input: string, source: ModelSource, result: WriteResult, seconds: number, part?: { index: number; count: number }) {
+  return {
+    input,
+    seed: seedText(source.seed),
+    policy: source.plan[0]?.policy,
+    files: result.files,
+    shards: result.shards.map((s) => s.file),
+    ...(result.index ? { index: result.index } : {}),
+    ...(part ? { part } : {}),
+    metadata: source.metadata,
+    tensors: tensorRows(source, result),
+    bytes: result.bytes,
+    seconds,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+// ---- explain ---------------------------------------------------------------------------------------------------------
+
+async function explainCommand(input: string, options: RawPlanFlags & { json?: boolean }, io: CliIo, setContext: (context: ErrorContext) => void): Promise<number> {
+  const source = await loadInput(input, parsePlanFlags(options));
+  setContext(source.errorContext);
+  try {
+    if (options.json) {
+      io.stdout.write(json({ input, seed: seedText(source.seed), metadata: source.metadata, plan: source.plan, unplanned: Object.fromEntries(source.unplanned) }));
+      return EXIT_OK;
+    }
+    let text = explainPlan(source.plan);
+    if (source.unplanned.size) {
+      text += `\nnot planned (${source.unplanned.size}):\n${[...source.unplanned].map(([name, why]) => `  ${name}: ${why}`).join('\n')}\n`;
+    }
+    io.stdout.write(text);
+    return EXIT_OK;
+  } finally {
+    await source.close();
+  }
+}
+
+// ---- inspect ---------------------------------------------------------------------------------------------------------
+
+async function openCheckpointFile(path: string): Promise<Checkpoint> {
+  const opener = isIndexFile(path) ? openShardedCheckpoint : path.endsWith('.safetensors') ? openSafetensorsCheckpoint : undefined;
+  if (!opener) throw new InputError(`${path}: expected a .safetensors file or a model.safetensors.index.json`);
+  try {
+    return await opener(path);
+  } catch (error) {
+    throw inputFileError(path, error);
+  }
+}
+
+/** Statistics of every tensor, reading each file's data once, in order, in chunks of whole elements. */
+async function checkpointStatistics(checkpoint: Checkpoint, io: CliIo, enabled: boolean): Promise<Map<string, Summary>> {
+  const summaries = new Map<string, Summary>();
+  const total = checkpoint.files.reduce((sum, f) => sum + f.header.dataLength, 0);
+  const progress = createProgress(io.stderr, { enabled });
+  const buffer = new Uint8Array(4 * 1024 * 1024);
+  let done = 0;
+  try {
+    for (const file of checkpoint.files) {
+      const handle = await open(file.path, 'r');
+      try {
+        for (const t of file.header.tensors) {
+          const bits = SAFETENSORS_DTYPES[t.dtype];
+          if (bits % 8 !== 0 || elementValues(t.dtype, new Uint8Array(0)) === undefined) {
+            done += t.end - t.begin;
+            continue;
+          }
+          const step = Math.floor(buffer.length / (bits / 8)) * (bits / 8);
+          const accumulator = new Accumulator();
+          for (let at = t.begin; at < t.end; at += step) {
+            io.signal?.throwIfAborted();
+            const length = Math.min(step, t.end - at);
+            let read = 0;
+            while (read < length) {
+              const { bytesRead } = await handle.read(buffer, read, length - read, file.header.dataStart + at + read);
+              if (bytesRead === 0) throw new InputError(`${file.label}: the file is shorter than its header says`);
+              read += bytesRead;
+            }
+            accumulator.add(elementValues(t.dtype, buffer.subarray(0, length))!, true);
+            done += length;
+            progress.update({ bytesDone: done, bytesTotal: total, label: t.name });
+          }
+          summaries.set(t.name, accumulator.summary());
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+  } finally {
+    progress.done();
+  }
+  return summaries;
+}
+
+async function inspectCommand(path: string, options: { stats: boolean; json?: boolean }, io: CliIo): Promise<number> {
+  const checkpoint = await openCheckpointFile(path);
+  const summaries = options.stats ? await checkpointStatistics(checkpoint, io, !options.json) : new Map<string, Summary>();
+  const sharded = checkpoint.kind === 'index';
+  const rows = checkpoint.tensors.map((t) => ({
+    name: t.name, dtype: t.dtype, shape: t.shape, bytes: t.entry.end - t.entry.begin,
+    ...(sharded ? { file: t.file.label } : {}),
+    ...(summaries.get(t.name) ? { stats: summaries.get(t.name) } : {}),
+  }));
+  const values = checkpoint.tensors.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+  const dataBytes = checkpoint.files.reduce((sum, f) => sum + f.header.dataLength, 0);
+  if (options.json) {
+    io.stdout.write(json({
+      path, files: checkpoint.files.map((f) => ({ path: f.label, bytes: f.size, headerBytes: f.header.dataStart, tensors: f.header.tensors.length })),
+      metadata: checkpoint.metadata ?? {}, ...(checkpoint.index ? { indexMetadata: checkpoint.index.metadata } : {}),
+      tensors: rows, values, bytes: dataBytes,
+    }));
+    return EXIT_OK;
+  }
+  const lines: string[] = [];
+  lines.push(`${path}: ${checkpoint.tensors.length} tensors, ${grouped(values)} values, ${formatBytes(dataBytes)} of tensor data${sharded ? ` in ${checkpoint.files.length} shards` : ''}`);
+  if (checkpoint.index?.totalSize !== undefined && checkpoint.index.totalSize !== dataBytes) {
+    lines.push(`note: the index's total_size is ${checkpoint.index.totalSize}, the shards hold ${dataBytes} bytes of tensor data`);
+  }
+  const metadata = Object.entries(checkpoint.metadata ?? {});
+  if (metadata.length) {
+    lines.push('', 'metadata:');
+    const width = Math.max(...metadata.map(([key]) => key.length));
+    for (const [key, value] of metadata) lines.push(`  ${key.padEnd(width)}  ${value.length > 100 ? `${value.slice(0, 99)}…` : value}`);
+  }
+  const columns: Column[] = [
+    { title: 'name' }, { title: 'dtype' }, { title: 'shape' }, ...(sharded ? [{ title: 'file' }] : []), { title: 'bytes', numeric: true },
+    ...(options.stats ? [{ title: 'mean', numeric: true }, { title: 'std', numeric: true }, { title: 'min', numeric: true }, { title: 'max', numeric: true }] : []),
+  ];
+  lines.push('', formatTable(columns, rows.map((r) => [
+    r.name, r.dtype, shapeText(r.shape), ...(sharded ? [r.file!] : []), grouped(r.bytes),
+    ...(options.stats ? [figure(r.stats?.mean), measuredText(r.stats), figure(r.stats?.min), figure(r.stats?.max)] : []),
+  ])), '');
+  io.stdout.write(lines.join('\n'));
+  return EXIT_OK;
+}
+
+export { EXIT_FAILURE };
