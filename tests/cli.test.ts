@@ -1,0 +1,503 @@
+// The nninit command: files written from specs and checkpoints equal the library's bytes, an independent Python
+// parse of the header and data agrees, sharded runs split into parts reassemble byte for byte, and every bad input
+// exits with code 2 naming the file, JSON path or flag, leaving no file behind. Most runs are in-process (run()
+// is what the bin calls); the bin itself is run for exit codes, Ctrl-C, plain stderr in pipes and peak memory.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import * as nninit from 'nninit';
+import type { ModelSpecInput, ParameterPlan } from 'nninit';
+import { run } from '../dist/cli/program.js';
+import { classify } from '../dist/cli/errors.js';
+import { createProgress, progressLine } from '../dist/cli/progress.js';
+import { writeSafetensorsFiles, type OutputTensor } from '../dist/formats/node/write.js';
+import { bytesOf } from './helpers.ts';
+
+const { initModel, planModel, planTensors, initParameter, readSafetensors, encodeSafetensors, explainModel, Accumulator } = nninit;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'dist', 'cli', 'main.js');
+const FIXTURE = join(ROOT, 'tests', 'fixtures', 'safetensors', 'small.safetensors');
+const example = (name: string) => join(ROOT, 'examples', `${name}.json`);
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const STORED = { float32: 'F32', float16: 'F16', bfloat16: 'BF16', float64: 'F64' } as const;
+
+/** Runs the command in-process, capturing its output. */
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '', stderr = '';
+  const code = await run(argv, { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: (t: string) => { stderr += t; }, isTTY: false } });
+  return { code, stdout, stderr };
+}
+
+function withFolder(body: (folder: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'nninit-cli-'));
+    try {
+      await body(folder);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  };
+}
+
+const readFile = (path: string) => readSafetensors(new Uint8Array(readFileSync(path)), { file: path });
+
+/** A small model with composite (per-gate orthogonal, whole) and plain parameters. */
+const SMALL: ModelSpecInput = {
+  seed: 3,
+  layers: [
+    { type: 'embedding', name: 'emb', vocab: 500, dim: 32 },
+    { type: 'lstm', name: 'lstm', in: 32, units: 24 },
+    { type: 'attention', name: 'attn', dim: 24, heads: 4 },
+    { type: 'dense', name: 'head', in: 24, out: 500, activation: 'softmax' },
+    { type: 'layernorm', name: 'ln', dim: 24 },
+  ],
+};
+
+test('init writes a spec\'s model: the library\'s bytes under its names, with metadata that reproduces it', withFolder(async (folder) => {
+  const out = join(folder, 'mlp.safetensors');
+  const { code, stdout, stderr } = await cli('init', example('mlp-mixed'), '-o', out);
+  assert.equal(code, 0, stderr);
+  assert.equal(stderr, '');
+  const weights = initModel(readFileSync(example('mlp-mixed'), 'utf8'));
+  const read = readFile(out);
+  assert.deepEqual(read.tensors.map((t) => [t.name, t.dtype, t.shape]), weights.plan.map((p) => [p.name, 'F32', p.shape]));
+  for (const t of read.tensors) assert.deepEqual(t.data, bytesOf(weights.get(t.name)!), t.name);
+  const spec = JSON.parse(readFileSync(example('mlp-mixed'), 'utf8'));
+  const metadata = read.metadata!;
+  assert.equal(metadata.format, 'pt');
+  assert.equal(metadata['nninit.seed'], '42');
+  assert.equal(metadata['nninit.policy'], 'activation');
+  assert.equal(metadata['nninit.rules'], '[]');
+  assert.equal(metadata['nninit.dtype'], 'float32');
+  assert.deepEqual(JSON.parse(metadata['nninit.spec']), spec);
+  assert.equal(metadata['nninit.spec_sha256'], sha256(new TextEncoder().encode(JSON.stringify(spec))));
+  // The summary: one row per tensor with target and measured std.
+  assert.match(stdout, /fc1\.weight\s+\[256, 784\]\s+F32\s+heNormal\(nonlinearity=relu\)\s+784\s+256\s+0\.05051\s+0\.050\d\d/);
+  assert.match(stdout, /10 tensors, 244,522 values, 979\.\d kB in 1 file/);
+  assert.deepEqual(readdirSync(folder), ['mlp.safetensors'], 'no temporary file left');
+}));
+
+test('flags override the spec: seed, policy, rules after the spec\'s, dtype and layout', withFolder(async (folder) => {
+  for (const dtype of ['float16', 'bfloat16', 'float64'] as const) {
+    const out = join(folder, `${dtype}.safetensors`);
+    const { code, stderr } = await cli('init', example('lstm'), '-o', out, '--seed', '18446744073709551615', '--dtype', dtype, '--layout', 'keras',
+      '--policy', 'keras', '--rule', '**.bias=constant(0.5)', '--rule', 'decoder.kernel=xavierUniform(gain=1.5)', '--quiet');
+    assert.equal(code, 0, stderr);
+    const weights = initModel(readFileSync(example('lstm'), 'utf8'), {
+      seed: 18446744073709551615n, dtype, layout: 'keras', policy: 'keras',
+      rules: [{ match: '**.bias', init: 'constant', value: 0.5 }, { match: 'decoder.kernel', init: 'xavierUniform', gain: 1.5 }],
+    });
+    const read = readFile(out);
+    assert.deepEqual(read.tensors.map((t) => t.name), weights.plan.map((p) => p.name));
+    for (const t of read.tensors) {
+      assert.equal(t.dtype, STORED[dtype]);
+      assert.deepEqual(t.data, bytesOf(weights.get(t.name)!), `${dtype} ${t.name}`);
+    }
+    assert.equal(read.metadata!['nninit.seed'], '18446744073709551615');
+    assert.deepEqual(JSON.parse(read.metadata!['nninit.rules']), [{ match: '**.bias', init: 'constant', value: 0.5 }, { match: 'decoder.kernel', init: 'xavierUniform', gain: 1.5 }]);
+  }
+}));
+
+/** Parses safetensors files with plain Python and numpy: header, padding, contiguity, bytes and float64 moments. */
+const PYTHON_PARSE = String.raw`
+import hashlib, json, struct, sys
+import numpy as np
+out = {}
+for path in sys.argv[1:]:
+    raw = open(path, 'rb').read()
+    (n,) = struct.unpack('<Q', raw[:8])
+    text = raw[8:8 + n].decode('utf-8')
+    assert n % 8 == 0, 'header length not a multiple of 8'
+    assert text == text.rstrip(' ') + ' ' * (len(text) - len(text.rstrip(' '))), 'padding is not spaces'
+    header = json.loads(text)
+    metadata = header.pop('__metadata__', {})
+    data = raw[8 + n:]
+    end = 0
+    tensors = []
+    for name, info in header.items():   # insertion order: the order the file lists them
+        begin, stop = info['data_offsets']
+        assert begin == end, 'data is not contiguous in header order: ' + name
+        end = stop
+        chunk = data[begin:stop]
+        if info['dtype'] == 'BF16':
+            values = (np.frombuffer(chunk, '<u2').astype(np.uint32) << 16).view(np.float32)
+        else:
+            values = np.frombuffer(chunk, {'F32': '<f4', 'F16': '<f2', 'F64': '<f8', 'I64': '<i8'}[info['dtype']])
+        values = values.astype(np.float64)
+        assert values.size == int(np.prod(info['shape'], dtype=np.int64)), 'element count: ' + name
+        tensors.append({'name': name, 'dtype': info['dtype'], 'shape': info['shape'],
+                        'sha256': hashlib.sha256(chunk).hexdigest(),
+                        'mean': float(values.mean()) if values.size else None, 'std': float(values.std()) if values.size else None})
+    assert end == len(data), 'bytes after the last tensor'
+    out[path] = {'metadata': metadata, 'tensors': tensors}
+print(json.dumps(out))
+`;
+
+const PYTHON = '/usr/bin/python3';
+const numpyMissing = (() => {
+  const probe = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' });
+  return probe.status === 0 ? false : `needs ${PYTHON} with numpy (Debian python3-numpy): ${probe.error?.message ?? probe.stderr.trim().split('\n').pop()}`;
+})();
+
+test('an independent parse with Python and numpy reads the same names, shapes, bytes and moments', { skip: numpyMissing }, withFolder(async (folder) => {
+  const files: string[] = [];
+  for (const dtype of ['float32', 'bfloat16', 'float16', 'float64'] as const) {
+    const spec = join(folder, 'small.json');
+    writeFileSync(spec, JSON.stringify(SMALL));
+    const out = join(folder, `${dtype}.safetensors`);
+    assert.equal((await cli('init', spec, '-o', out, '--dtype', dtype, '--quiet')).code, 0);
+    files.push(out);
+  }
+  const { stdout } = await promisify(execFile)(PYTHON, ['-c', PYTHON_PARSE, ...files], { maxBuffer: 1 << 24 });
+  const parsed = JSON.parse(stdout) as Record<string, { metadata: Record<string, string>; tensors: { name: string; dtype: string; shape: number[]; sha256: string; mean: number; std: number }[] }>;
+  for (const [index, dtype] of (['float32', 'bfloat16', 'float16', 'float64'] as const).entries()) {
+    const weights = initModel(SMALL, { dtype });
+    const python = parsed[files[index]];
+    assert.equal(python.metadata['nninit.seed'], '3');
+    assert.deepEqual(python.tensors.map((t) => t.name), weights.plan.map((p) => p.name));
+    for (const t of python.tensors) {
+      const p = weights.plan.find((q) => q.name === t.name)!;
+      assert.equal(t.dtype, STORED[dtype]);
+      assert.deepEqual(t.shape, p.shape);
+      assert.equal(t.sha256, sha256(bytesOf(weights.get(t.name)!)), `${dtype} ${t.name}: bytes`);
+      const values = nninit.tensorValues({ dtype: STORED[dtype], data: bytesOf(weights.get(t.name)!) })!;
+      const ours = new Accumulator();
+      ours.add(values);
+      const { mean, std } = ours.summary();
+      assert.ok(Math.abs(t.mean - mean) <= 1e-12 + 1e-9 * Math.abs(mean), `${dtype} ${t.name}: mean ${t.mean} vs ${mean}`);
+      assert.ok(Math.abs(t.std - std) <= 1e-12 + 1e-9 * std, `${dtype} ${t.name}: std ${t.std} vs ${std}`);
+    }
+  }
+}));
+
+test('a checkpoint is re-initialized under the same names, shapes and dtypes; integer buffers are kept or zeroed', withFolder(async (folder) => {
+  const out = join(folder, 'fresh.safetensors');
+  const { code, stdout, stderr } = await cli('init', FIXTURE, '-o', out, '--seed', '9', '--policy', 'pytorch');
+  assert.equal(code, 0, stderr);
+  const before = readFile(FIXTURE), after = readFile(out);
+  const shapes = (file: typeof before) => new Map(file.tensors.map((t) => [t.name, [t.dtype, t.shape]]));
+  assert.deepEqual(shapes(after), shapes(before));
+  const floats = before.tensors.filter((t) => !t.dtype.startsWith('I'));
+  const plan = planTensors(floats.map((t) => ({ name: t.name, shape: t.shape })), { seed: 9, policy: 'pytorch' });
+  for (const p of plan) {
+    const dtype = ({ F32: 'float32', F16: 'float16', BF16: 'bfloat16', F64: 'float64' } as const)[floats.find((t) => t.name === p.name)!.dtype as 'F32'];
+    const expected = initParameter({ ...p, dtype } as ParameterPlan);
+    assert.deepEqual(after.tensors.find((t) => t.name === p.name)!.data, bytesOf(expected), p.name);
+  }
+  const data = (file: typeof before, name: string) => file.tensors.find((t) => t.name === name)!.data;
+  assert.deepEqual(data(after, 'position_ids'), data(before, 'position_ids'), 'a non-float buffer is copied');
+  assert.deepEqual(data(after, 'features.1.num_batches_tracked'), new Uint8Array(8), 'the batch counter restarts at 0');
+  assert.notDeepEqual(data(after, 'features.0.weight'), data(before, 'features.0.weight'));
+  assert.equal(after.metadata!['nninit.input'], 'small.safetensors');
+  assert.match(stdout, /position_ids\s+\[1, 16\]\s+I64\s+kept \(I64, not a float\)/);
+
+  // --keep copies float tensors too; --dtype converts every planned tensor.
+  const kept = join(folder, 'kept.safetensors');
+  assert.equal((await cli('init', FIXTURE, '-o', kept, '--seed', '9', '--keep', 'features.**', '--dtype', 'float32', '--quiet')).code, 0);
+  const keptFile = readFile(kept);
+  for (const name of ['features.0.weight', 'features.1.running_var']) assert.deepEqual(data(keptFile, name), data(before, name), name);
+  assert.equal(keptFile.tensors.find((t) => t.name === 'embed.weight')!.dtype, 'F32');
+  assert.equal(keptFile.tensors.find((t) => t.name === 'classifier.weight')!.dtype, 'F32');
+}));
+
+test('sharded output: Hugging Face names and index; the index is an input; parts reassemble the single run', withFolder(async (folder) => {
+  const spec = join(folder, 'small.json');
+  writeFileSync(spec, JSON.stringify(SMALL));
+  const single = join(folder, 'single');
+  mkdirSync(single);
+  assert.equal((await cli('init', spec, '-o', `${single}/`, '--max-shard-size', '40kB', '--quiet')).code, 0);
+  const files = readdirSync(single).sort();
+  const count = files.length - 1;
+  assert.ok(count >= 3, `several shards: ${files.join(', ')}`);
+  assert.deepEqual(files, [...Array.from({ length: count }, (_, k) => `model-${String(k + 1).padStart(5, '0')}-of-${String(count).padStart(5, '0')}.safetensors`), 'model.safetensors.index.json'].sort());
+  const index = JSON.parse(readFileSync(join(single, 'model.safetensors.index.json'), 'utf8'));
+  const weights = initModel(SMALL);
+  assert.deepEqual(Object.keys(index.weight_map).sort(), weights.plan.map((p) => p.name).sort());
+  assert.equal(index.metadata.total_size, weights.plan.reduce((sum, p) => sum + p.size * 4, 0));
+  for (const [name, shard] of Object.entries(index.weight_map as Record<string, string>)) {
+    const t = readFile(join(single, shard)).tensors.find((x) => x.name === name)!;
+    assert.deepEqual(t.data, bytesOf(weights.get(name)!), name);
+  }
+  for (const shard of files.filter((name) => name.endsWith('.safetensors'))) {
+    const tensors = readFile(join(single, shard)).tensors;
+    const bytes = tensors.reduce((sum, t) => sum + t.data.length, 0);
+    assert.ok(bytes <= 40_000 || tensors.length === 1, `${shard}: within the limit, or one tensor larger than it`);
+  }
+
+  // Parts write their shards only; together they are the single run, byte for byte.
+  const parts = join(folder, 'parts');
+  mkdirSync(parts);
+  for (let k = 1; k <= 3; k++) {
+    const partFolder = join(parts, String(k));
+    mkdirSync(partFolder);
+    const { code, stderr } = await cli('init', spec, '-o', join(partFolder, 'model.safetensors'), '--max-shard-size', '40kB', '--part', `${k}/3`, '--quiet');
+    assert.equal(code, 0, stderr);
+    for (const name of readdirSync(partFolder)) {
+      const shard = /-(\d{5})-of-/.exec(name);
+      if (shard) assert.equal((Number(shard[1]) - 1) % 3 + 1, k, `${name} belongs to part ${k}`);
+      else assert.equal(k, 1, 'only part 1 writes the index');
+    }
+  }
+  const union = new Map<string, Buffer>();
+  for (let k = 1; k <= 3; k++) for (const name of readdirSync(join(parts, String(k)))) union.set(name, readFileSync(join(parts, String(k), name)));
+  assert.deepEqual([...union.keys()].sort(), files);
+  for (const name of files) assert.ok(union.get(name)!.equals(readFileSync(join(single, name))), `${name} equals the single run's`);
+
+  // More parts than shards: the extra parts have nothing to write.
+  const idle = await cli('init', spec, '-o', join(folder, 'idle.safetensors'), '--max-shard-size', '40kB', '--part', `${count + 1}/${count + 1}`);
+  assert.equal(idle.code, 0);
+  assert.match(idle.stdout, /nothing to write/);
+
+  // The index is an input of inspect and of init (re-initializing every shard's tensors).
+  const inspect = await cli('inspect', join(single, 'model.safetensors.index.json'), '--json');
+  assert.equal(inspect.code, 0, inspect.stderr);
+  assert.equal(JSON.parse(inspect.stdout).tensors.length, weights.plan.length);
+  const again = join(folder, 'again.safetensors');
+  assert.equal((await cli('init', join(single, 'model.safetensors.index.json'), '-o', again, '--seed', '3', '--quiet')).code, 0);
+  assert.deepEqual(new Set(readFile(again).tensors.map((t) => t.name)), new Set(weights.plan.map((p) => p.name)));
+}));
+
+test('the streamed writer gives encodeSafetensors\'s bytes for any chunk size and a producer that answers out of order', withFolder(async (folder) => {
+  const plan = planModel(SMALL, { dtype: 'bfloat16' });
+  const metadata = { format: 'pt' };
+  const expected = encodeSafetensors(plan, { metadata });
+  const tensors: OutputTensor[] = plan.map((p) => ({ name: p.name, dtype: 'BF16', shape: p.shape, source: { plan: p } }));
+  let calls = 0;
+  const shuffled = {
+    concurrency: 3,
+    // Resolves after a varying delay, so later slices often finish first.
+    fill: (p: ParameterPlan, offset: number, out: Uint16Array) => new Promise<void>((resolve) => {
+      setTimeout(() => { initParameter(p, { offset, length: out.length, out }); resolve(); }, (calls++ * 7) % 5);
+    }),
+    whole: async (p: ParameterPlan) => initParameter(p),
+  };
+  for (const [chunkBytes, producer] of [[4096, undefined], [1000, shuffled], [1 << 22, shuffled]] as const) {
+    const path = join(folder, `chunks-${chunkBytes}.safetensors`);
+    const result = await writeSafetensorsFiles(tensors, { path, metadata, chunkBytes, ...(producer ? { producer: producer as never } : {}) });
+    assert.deepEqual(new Uint8Array(readFileSync(path)), expected, `chunks of ${chunkBytes}${producer ? ', out of order' : ''}`);
+    const emb = result.tensors.find((t) => t.name === 'emb.weight')!.summary!;
+    const reference = new Accumulator();
+    reference.add(nninit.tensorValues({ dtype: 'BF16', data: bytesOf(initParameter(plan[0])) })!);
+    assert.ok(Math.abs(emb.std - reference.summary().std) < 1e-12, 'measured std does not depend on the chunking');
+  }
+  // A failing producer leaves no file, not even a temporary one.
+  const failing = { concurrency: 1, fill: () => { throw new Error('disk on fire'); }, whole: () => { throw new Error('disk on fire'); } };
+  const path = join(folder, 'failed.safetensors');
+  await assert.rejects(writeSafetensorsFiles(tensors, { path, metadata, producer: failing as never }), /disk on fire/);
+  assert.equal(existsSync(path), false);
+  assert.deepEqual(readdirSync(folder).filter((name) => name.includes('failed')), []);
+}));
+
+test('explain prints the plan without computing values, for specs and checkpoints', async () => {
+  const spec = await cli('explain', example('cnn'));
+  assert.equal(spec.code, 0);
+  assert.equal(spec.stdout, explainModel(readFileSync(example('cnn'), 'utf8')));
+  const json = await cli('explain', example('cnn'), '--json', '--seed', '5');
+  const parsed = JSON.parse(json.stdout);
+  assert.equal(parsed.seed, '5');
+  assert.equal(parsed.plan[0].seed, '5', 'seeds are strings in JSON');
+  const checkpoint = await cli('explain', FIXTURE, '--seed', '1');
+  assert.equal(checkpoint.code, 0);
+  assert.match(checkpoint.stdout, /features\.0\.weight\s+\[8, 3, 3, 3\]/);
+  assert.match(checkpoint.stdout, /not planned \(2\):\n {2}features\.1\.num_batches_tracked: zeros \(I64 batch counter\)\n {2}position_ids: kept \(I64, not a float\)/);
+});
+
+test('inspect lists tensors with their statistics, and the metadata', async () => {
+  const { code, stdout } = await cli('inspect', FIXTURE, '--json');
+  assert.equal(code, 0);
+  const report = JSON.parse(stdout);
+  assert.deepEqual(report.metadata, { format: 'pt' });
+  const read = readFile(FIXTURE);
+  for (const t of read.tensors) {
+    const row = report.tensors.find((r: { name: string }) => r.name === t.name);
+    const expected = new Accumulator();
+    expected.add(nninit.tensorValues(t)!, true);
+    assert.deepEqual(row.stats, { ...expected.summary() }, t.name);
+    assert.equal(row.bytes, t.data.length);
+  }
+  const text = await cli('inspect', FIXTURE);
+  assert.match(text.stdout, /^.*small\.safetensors: 11 tensors, 491 values, 1\.60 kB of tensor data/);
+  assert.match(text.stdout, /position_ids\s+I64\s+\[1, 16\]\s+128\s+7\.5\s+4\.61\s+0\s+15/);
+  const headerOnly = await cli('inspect', FIXTURE, '--no-stats');
+  assert.doesNotMatch(headerOnly.stdout, /bytes\s+mean\s+std/);
+  assert.match(headerOnly.stdout, /position_ids\s+I64\s+\[1, 16\]\s+128\n/);
+});
+
+/** Header JSON with data bytes, as a file. */
+function rawFile(header: string, dataBytes: number): Buffer {
+  const json = Buffer.from(header);
+  const padded = Math.ceil(json.length / 8) * 8;
+  const bytes = Buffer.alloc(8 + padded + dataBytes, 0);
+  bytes.writeBigUInt64LE(BigInt(padded));
+  json.copy(bytes, 8);
+  bytes.fill(0x20, 8 + json.length, 8 + padded);
+  return bytes;
+}
+
+const GOOD = '{"a.weight":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}';
+
+/** Inputs written into the input folder before a run: file name -> contents. */
+type Files = Record<string, string | Buffer>;
+
+/** Bad inputs: the arguments (IN = the input folder, OUT = the output file), files to create, and the message. */
+const BAD_INPUTS: [string, string[], Files, RegExp][] = [
+  ['no output flag', ['init', 'IN/spec.json'], { 'spec.json': '{"layers":[]}' }, /required option '-o, --output <path>'/],
+  ['an unknown flag', ['init', 'IN/spec.json', '-o', 'OUT', '--sed', '1'], { 'spec.json': '{"layers":[]}' }, /unknown option '--sed'/],
+  ['an unknown command', ['initialize', 'IN/spec.json'], {}, /unknown command 'initialize'/],
+  ['a missing input', ['init', 'IN/none.json', '-o', 'OUT'], {}, /IN\/none\.json: cannot read the input: no such file/],
+  ['an input of unknown type', ['init', 'IN/model.bin', '-o', 'OUT'], { 'model.bin': 'x' }, /IN\/model\.bin: unknown input type; expected a sharded checkpoint/],
+  ['an input that is a folder', ['init', 'IN/', '-o', 'OUT'], {}, /unknown input type/],
+  ['a spec that is not JSON', ['init', 'IN/spec.json', '-o', 'OUT'], { 'spec.json': '{"layers": [' }, /IN\/spec\.json: not valid JSON/],
+  ['a spec with a bad field', ['init', 'IN/spec.json', '-o', 'OUT'], { 'spec.json': '{"layers":[{"type":"dense","in":4,"out":0}]}' }, /IN\/spec\.json: layers\[0\]\.out: expected a positive integer, got 0/],
+  ['a spec with an unknown layer type', ['init', 'IN/spec.json', '-o', 'OUT'], { 'spec.json': '{"layers":[{"type":"densee","in":4,"out":2}]}' }, /IN\/spec\.json: layers\[0\]\.type: expected one of 'dense'/],
+  ['a spec rule with a bad initializer', ['init', 'IN/spec.json', '-o', 'OUT'], { 'spec.json': '{"layers":[{"type":"dense","in":4,"out":2}],"rules":[{"match":"**","init":"he"}]}' }, /IN\/spec\.json: rules\[0\]\.init: expected one of zeros/],
+  ['a bad --seed', ['init', 'IN/spec.json', '-o', 'OUT', '--seed', '1.5'], { 'spec.json': '{"layers":[]}' }, /--seed: expected an integer in \[0, 2\^64\), got 1\.5/],
+  ['a --seed of 2^64', ['init', 'IN/spec.json', '-o', 'OUT', '--seed', '18446744073709551616'], { 'spec.json': '{"layers":[]}' }, /--seed: expected an integer/],
+  ['an unknown --policy', ['init', 'IN/spec.json', '-o', 'OUT', '--policy', 'gpt3'], { 'spec.json': '{"layers":[]}' }, /--policy: expected one of activation, pytorch, keras, flax, gpt2, got gpt3/],
+  ['a --policy parameter it does not take', ['init', 'IN/spec.json', '-o', 'OUT', '--policy', 'keras(nLayer=3)'], { 'spec.json': '{"layers":[]}' }, /--policy\.nLayer: unknown field|--policy \(nLayer\)|nLayer: unknown field/],
+  ['a malformed --rule', ['init', 'IN/spec.json', '-o', 'OUT', '--rule', 'zeros'], { 'spec.json': '{"layers":[]}' }, /--rule zeros: expected GLOB=INIT/],
+  ['a --rule matching nothing', ['init', 'IN/spec.json', '-o', 'OUT', '--rule', 'fc9.*=zeros'], { 'spec.json': '{"layers":[{"type":"dense","name":"fc","in":4,"out":2}]}' }, /--rule 'fc9\.\*=zeros' \(match\): "fc9\.\*" matches no parameter/],
+  ['a --rule option the initializer rejects', ['init', 'IN/spec.json', '-o', 'OUT', '--rule', 'fc.weight=heNormal(gain=2)'], { 'spec.json': '{"layers":[{"type":"dense","name":"fc","in":4,"out":2}]}' }, /--rule 'fc\.weight=heNormal\(gain=2\)' \(on fc\.weight\): .*unknown option "gain"/],
+  ['a bad --dtype', ['init', 'IN/spec.json', '-o', 'OUT', '--dtype', 'float8'], { 'spec.json': '{"layers":[]}' }, /--dtype: expected one of float32, float16, bfloat16, float64, got float8/],
+  ['a bad --layout', ['init', 'IN/spec.json', '-o', 'OUT', '--layout', 'jax'], { 'spec.json': '{"layers":[]}' }, /--layout: expected one of torch, keras, got jax/],
+  ['a bad --max-shard-size', ['init', 'IN/spec.json', '-o', 'OUT', '--max-shard-size', '2 parsecs'], { 'spec.json': '{"layers":[]}' }, /--max-shard-size: expected a size such as 2GB/],
+  ['a --part beyond its count', ['init', 'IN/spec.json', '-o', 'OUT', '--part', '4/3', '--seed', '1'], { 'spec.json': '{"layers":[]}' }, /--part: expected K\/N with 1 <= K <= N/],
+  ['a --part of 0', ['init', 'IN/spec.json', '-o', 'OUT', '--part', '0/3', '--seed', '1'], { 'spec.json': '{"layers":[]}' }, /--part: expected K\/N/],
+  ['a --part without a seed', ['init', 'IN/spec.json', '-o', 'OUT', '--part', '1/2'], { 'spec.json': '{"layers":[{"type":"dense","in":4,"out":2}]}' }, /--part 1\/2: every part must draw from the same seed; give --seed N \(or a seed in the spec\)/],
+  ['--keep with a spec', ['init', 'IN/spec.json', '-o', 'OUT', '--keep', 'a'], { 'spec.json': '{"layers":[]}' }, /--keep: applies to checkpoint inputs/],
+  ['an output folder that does not exist', ['init', 'IN/spec.json', '-o', 'IN/nowhere/model.safetensors'], { 'spec.json': '{"layers":[]}' }, /-o IN\/nowhere\/model\.safetensors: the folder IN\/nowhere does not exist/],
+  ['an output that is not .safetensors', ['init', 'IN/spec.json', '-o', 'IN/model.bin'], { 'spec.json': '{"layers":[]}' }, /-o IN\/model\.bin: expected a file name ending in \.safetensors, or a folder/],
+  ['--layout with a checkpoint', ['init', 'IN/m.safetensors', '-o', 'OUT', '--layout', 'torch'], { 'm.safetensors': rawFile(GOOD, 16) }, /--layout: applies to spec inputs/],
+  ['--keep matching nothing', ['init', 'IN/m.safetensors', '-o', 'OUT', '--keep', 'b.*'], { 'm.safetensors': rawFile(GOOD, 16) }, /--keep b\.\*: matches no tensor of IN\/m\.safetensors/],
+  ['a tensor no convention covers', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile('{"mystery":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}}', 12) }, /IN\/m\.safetensors: no naming convention or rule covers tensor "mystery" \[3\]; add a rule such as --rule mystery=zeros/],
+  ['a header length beyond the file', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': (() => { const b = rawFile(GOOD, 16); b.writeBigUInt64LE(1000n); return b; })() }, /IN\/m\.safetensors: the header length 1000 runs beyond the end of the file/],
+  ['a header above 100 MB', ['inspect', 'IN/m.safetensors'], { 'm.safetensors': (() => { const b = rawFile(GOOD, 16); b.writeBigUInt64LE(200_000_000n); return b; })() }, /IN\/m\.safetensors: the header length is 200000000 bytes, above the format's limit/],
+  ['a header that is not JSON', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile('{"a.weight":{"dtype":"F32",', 16) }, /IN\/m\.safetensors: the header is not valid JSON/],
+  ['an unknown dtype', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile(GOOD.replace('F32', 'F31'), 16) }, /IN\/m\.safetensors: tensor "a\.weight": unknown dtype "F31"/],
+  ['offsets out of bounds', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile(GOOD.replace('[0,16]', '[0,32]').replace('[2,2]', '[4,2]'), 16) }, /tensor "a\.weight": data_offsets \[0, 32\] run beyond the data/],
+  ['overlapping offsets', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile('{"a.weight":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a.bias":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}', 12) }, /tensor "a\.bias": data_offsets \[4, 12\] overlap those of "a\.weight"/],
+  ['offsets ending before they begin', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile(GOOD.replace('[0,16]', '[16,0]'), 16) }, /tensor "a\.weight": data_offsets \[16, 0\] end before they begin/],
+  ['a shape disagreeing with the bytes', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile(GOOD.replace('[2,2]', '[2,3]'), 16) }, /tensor "a\.weight": shape \[2, 3\] of F32 needs 24 bytes/],
+  ['a repeated tensor name', ['inspect', 'IN/m.safetensors'], { 'm.safetensors': rawFile('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 4) }, /IN\/m\.safetensors: the name "w" appears twice/],
+  ['non-string metadata', ['inspect', 'IN/m.safetensors'], { 'm.safetensors': rawFile('{"__metadata__":{"step":1}}', 0) }, /__metadata__\.step must be a string/],
+  ['an index naming a missing shard', ['init', 'IN/model.safetensors.index.json', '-o', 'OUT'], { 'model.safetensors.index.json': '{"weight_map":{"a.weight":"model-00001-of-00002.safetensors"}}' }, /IN\/model\.safetensors\.index\.json: its shard "model-00001-of-00002\.safetensors" cannot be read \(ENOENT\)/],
+  ['an index escaping its folder', ['inspect', 'IN/model.safetensors.index.json'], { 'model.safetensors.index.json': '{"weight_map":{"a.weight":"../m.safetensors"}}' }, /must be a file name in the index's folder/],
+  ['an index disagreeing with its shard', ['init', 'IN/model.safetensors.index.json', '-o', 'OUT'], { 'model.safetensors.index.json': '{"weight_map":{"a.bias":"m.safetensors"}}', 'm.safetensors': rawFile(GOOD, 16) }, /tensor "a\.weight": shard "m\.safetensors" holds it, but the weight_map does not list it/],
+];
+
+test('every bad input exits with code 2, names the file, JSON path or flag, and writes nothing', withFolder(async (folder) => {
+  for (const [what, args, files, message] of BAD_INPUTS) {
+    const input = join(folder, 'in'), output = join(folder, 'out');
+    rmSync(input, { recursive: true, force: true });
+    rmSync(output, { recursive: true, force: true });
+    mkdirSync(input);
+    mkdirSync(output);
+    for (const [name, contents] of Object.entries(files)) writeFileSync(join(input, name), contents);
+    const argv = args.map((a) => a.replace(/^IN/, input).replace(/^OUT$/, join(output, 'model.safetensors')));
+    const { code, stdout, stderr } = await cli(...argv);
+    assert.equal(code, 2, `${what}: exit code (stderr: ${stderr})`);
+    assert.match(stderr.replaceAll(input, 'IN'), message, what);
+    assert.match(stderr, /^nninit: /, `${what}: the message says where it comes from`);
+    assert.equal(stdout.includes('Error:'), false, what);
+    assert.deepEqual(readdirSync(output), [], `${what}: nothing written`);
+    assert.deepEqual(readdirSync(input).sort(), Object.keys(files).sort(), `${what}: nothing written beside the input`);
+  }
+}));
+
+test('errors that are not bad input exit with 1, interruptions with 130', () => {
+  assert.equal(classify(new Error('boom'), {}).code, 1);
+  assert.equal(classify(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' }), {}).code, 1);
+  assert.equal(classify(new RangeError('Invalid array length'), {}).code, 1, 'a RangeError that is not the library\'s is not bad input');
+  assert.equal(classify(new DOMException('interrupted by SIGINT', 'AbortError'), {}).code, 130);
+  assert.equal(classify(new TypeError('nninit.planModel: options.seed: expected an integer seed, got 1.5'), {}).message, '--seed: expected an integer seed, got 1.5');
+});
+
+test('progress: a line redrawn in place on a terminal, nothing but plain lines elsewhere', () => {
+  const line = progressLine({ bytesDone: 250e6, bytesTotal: 500e6, label: 'h.3.mlp.c_fc.weight' }, 0.5);
+  assert.equal(line, ' 50% [############------------] 250.0 MB / 500.0 MB  500.0 MB/s  ETA 500 ms  h.3.mlp.c_fc.weight');
+  assert.equal(progressLine({ bytesDone: 1, bytesTotal: 2, label: 'x'.repeat(200) }, 1, 60).length, 60 - 1);
+  let clock = 0;
+  const tty: string[] = [], pipe: string[] = [];
+  const onTty = createProgress({ write: (t: string) => tty.push(t), isTTY: true, columns: 100 }, { enabled: true, now: () => clock });
+  const onPipe = createProgress({ write: (t: string) => pipe.push(t), isTTY: false }, { enabled: true, now: () => clock });
+  for (clock = 0; clock <= 40_000; clock += 50) {
+    onTty.update({ bytesDone: clock, bytesTotal: 40_000, label: 't' });
+    onPipe.update({ bytesDone: clock, bytesTotal: 40_000, label: 't' });
+  }
+  onTty.done();
+  onPipe.done();
+  assert.ok(tty.length > 100 && tty.length <= 402, `redrawn at most 10 times a second: ${tty.length}`);
+  assert.ok(tty.every((t) => t.startsWith('\r\x1b[2K')));
+  assert.equal(pipe.length, 2, 'one plain line per 15 s');
+  assert.ok(pipe.every((t) => /^nninit: [^\r\x1b]*\n$/.test(t)), pipe.join(''));
+  const silent: string[] = [];
+  createProgress({ write: (t: string) => silent.push(t), isTTY: true }, { enabled: false }).update({ bytesDone: 1, bytesTotal: 1, label: '' });
+  assert.deepEqual(silent, []);
+});
+
+/** About 1 GB of float32 in one tensor: the bin's memory stays bounded, and the file is written in chunks. */
+const BIG = JSON.stringify({ seed: 1, layers: [{ type: 'param', name: 'big', shape: [16384, 16384], init: 'uniform', low: -1, high: 1 }] });
+
+test('the bin: --version, exit codes, and bounded memory for a 1 GB model with plain stderr', { timeout: 120_000 }, withFolder(async (folder) => {
+  const exec = promisify(execFile);
+  assert.equal((await exec(process.execPath, [BIN, '--version'])).stdout, `${nninit.planMetadata([])['nninit.version']}\n`);
+  const bad = spawnSync(process.execPath, [BIN, 'init', join(folder, 'none.json'), '-o', join(folder, 'x.safetensors')], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /none\.json: cannot read the input: no such file/);
+
+  const spec = join(folder, 'big.json');
+  writeFileSync(spec, BIG);
+  const out = join(folder, 'big.safetensors');
+  const { stdout, stderr } = await exec(process.execPath, [BIN, 'init', spec, '-o', out, '--json'], { maxBuffer: 1 << 24 });
+  const report = JSON.parse(stdout);
+  assert.equal(statSync(out).size, report.bytes);
+  assert.ok(report.bytes > 2 ** 30, `about 1 GB: ${report.bytes}`);
+  assert.ok(report.peakRssBytes < 300e6, `peak RSS ${(report.peakRssBytes / 1e6).toFixed(0)} MB, bounded below 300 MB`);
+  assert.doesNotMatch(stderr, /[\r\x1b]/, 'no control characters when stderr is not a terminal');
+  // Spot-check values at the start, the middle and the end against the library.
+  const plan = planModel(BIG)[0];
+  const { openSync, readSync, closeSync } = await import('node:fs');
+  const fd = openSync(out, 'r');
+  try {
+    const prefix = new Uint8Array(8);
+    readSync(fd, prefix, 0, 8, 0);
+    const dataStart = 8 + Number(new DataView(prefix.buffer).getBigUint64(0, true));
+    assert.equal(statSync(out).size, dataStart + plan.size * 4);
+    for (const offset of [0, 123_456_789, plan.size - 1024]) {
+      const slice = initParameter(plan, { offset, length: 1024 });
+      const bytes = new Uint8Array(4096);
+      readSync(fd, bytes, 0, 4096, dataStart + offset * 4);
+      assert.deepEqual(bytes, bytesOf(slice), `elements at ${offset}`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}));
+
+test('Ctrl-C during a write leaves neither the output nor a temporary file', { timeout: 60_000 }, withFolder(async (folder) => {
+  const spec = join(folder, 'big.json');
+  writeFileSync(spec, BIG);
+  const out = join(folder, 'out');
+  mkdirSync(out);
+  const child = spawn(process.execPath, [BIN, 'init', spec, '-o', join(out, 'model.safetensors')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Wait until the temporary file is there and growing, then interrupt.
+  const started = Date.now();
+  while (!readdirSync(out).some((name) => name.endsWith('.partial') && statSync(join(out, name)).size > 1e6)) {
+    assert.ok(Date.now() - started < 30_000, 'the write started');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr);
+  assert.match(stderr, /interrupted; no output was written/);
+  assert.deepEqual(readdirSync(out), []);
+}));
