@@ -1,0 +1,181 @@
+// The nninit command against the disk: `nninit init` of a model spec (GPT-2 small by default, 124M float32
+// parameters, about 500 MB) side by side with Node writing the same number of zero bytes to the same folder, each
+// a fresh child process timed from spawn to exit, interleaved round by round so that the noise of a shared machine
+// falls on all of them alike. nninit syncs its files to disk before renaming them, so the fair baseline is zeros
+// written and fsync'ed; zeros left in the page cache (no fsync) are shown too. Also: the values alone (computed
+// chunk by chunk into one buffer, no file), and the command's peak RSS.
+//
+//   node --import tsx bench/cli.ts [--rounds 9] [--spec examples/gpt2-small.json] [--dir DIR (default: the temp folder)] [--out FILE]
+//   node --import tsx bench/cli.ts --huge 10GB [--dir DIR]      one run of a synthetic model of that size
+//
+// Writes bench/results/cli.json (or --out) unless --huge; removes every file it writes.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as nninit from 'nninit';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'dist', 'cli', 'main.js');
+const CHUNK = 4 * 1024 * 1024;
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '9' },
+    spec: { type: 'string', default: join(ROOT, 'examples', 'gpt2-small.json') },
+    dir: { type: 'string' },
+    out: { type: 'string', default: join(ROOT, 'bench', 'results', 'cli.json') },
+    huge: { type: 'string' },
+  },
+});
+
+/** A child that writes `bytes` zero bytes in 4 MiB writes, with or without fsync, as nninit writes its chunks. */
+const ZERO_WRITER = `
+const fs = require('node:fs');
+const [path, total, sync] = process.argv.slice(1);
+const buffer = new Uint8Array(${CHUNK});
+const fd = fs.openSync(path, 'w');
+for (let left = Number(total); left > 0; left -= buffer.length) fs.writeSync(fd, buffer, 0, Math.min(left, buffer.length));
+if (sync === 'sync') fs.fsyncSync(fd);
+fs.closeSync(fd);
+`;
+
+interface Timed {
+  readonly seconds: number;
+  readonly stdout: string;
+}
+
+function timedChild(args: readonly string[]): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code === 0) resolve({ seconds, stdout });
+      else reject(new Error(`${args.join(' ')} exited with ${code}`));
+    });
+  });
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** Computes every value of a plan chunk by chunk into one reused buffer, as the command does, writing nothing. */
+function valuesOnly(plan: readonly nninit.ParameterPlan[]): number {
+  const started = performance.now();
+  const buffer = new ArrayBuffer(CHUNK);
+  for (const p of plan) {
+    if (p.whole) {
+      nninit.initParameter(p);
+      continue;
+    }
+    const perChunk = CHUNK / 4;
+    for (let offset = 0; offset < p.size; offset += perChunk) {
+      const length = Math.min(perChunk, p.size - offset);
+      nninit.initParameter(p, { offset, length, out: new Float32Array(buffer, 0, length) });
+    }
+  }
+  return (performance.now() - started) / 1000;
+}
+
+async function huge(size: string, folder: string): Promise<void> {
+  const bytes = nninit.parseByteSize(size);
+  // Square dense layers of 8192 x 8192 float32 (256 MiB each) and a remainder: a big transformer's shapes.
+  const width = 8192;
+  const layers: unknown[] = [];
+  let left = Math.floor(bytes / 4);
+  for (let k = 0; left > 0; k++) {
+    const rows = Math.min(width, Math.ceil(left / width));
+    layers.push({ type: 'param', name: `layer${k}`, shape: [rows, width], init: 'normal', std: 0.02 });
+    left -= rows * width;
+  }
+  const spec = join(folder, 'huge.json');
+  writeFileSync(spec, JSON.stringify({ seed: 1, layers }));
+  console.log(`nninit init of ${layers.length} tensors, ${mb(bytes)} float32, into ${folder}; load ${load()}`);
+  const run = await timedChild([BIN, 'init', spec, '-o', join(folder, 'huge.safetensors'), '--json']);
+  const report = JSON.parse(run.stdout) as { bytes: number; peakRssBytes: number; seconds: number };
+  console.log(`wrote ${mb(report.bytes)} in ${run.seconds.toFixed(1)} s (${mb(report.bytes / run.seconds)}/s); peak RSS ${mb(report.peakRssBytes)}; load ${load()}`);
+  const zeros = await timedChild(['-e', ZERO_WRITER, join(folder, 'zeros.bin'), String(report.bytes), 'sync']);
+  console.log(`zeros + fsync, same size: ${zeros.seconds.toFixed(1)} s; ratio ${(run.seconds / zeros.seconds).toFixed(2)}; load ${load()}`);
+}
+
+async function main(): Promise<void> {
+  const folder = mkdtempSync(join(args.dir ?? os.tmpdir(), 'nninit-bench-'));
+  try {
+    if (args.huge) {
+      await huge(args.huge, folder);
+      return;
+    }
+    const rounds = Number(args.rounds);
+    const spec = args.spec;
+    const plan = nninit.planModel(readFileSync(spec, 'utf8'));
+    const out = join(folder, 'model.safetensors');
+    const zeros = join(folder, 'zeros.bin');
+    const loadBefore = load();
+    // One run first: it gives the file size to match, and warms the page cache and the disk.
+    const first = JSON.parse((await timedChild([BIN, 'init', spec, '-o', out, '--json'])).stdout) as { bytes: number };
+    const bytes = first.bytes;
+    const samples: Record<string, number[]> = { nninit: [], zerosSync: [], zeros: [], valuesOnly: [], internal: [] };
+    let peakRss = 0;
+    const candidates: [string, () => Promise<void>][] = [
+      ['nninit', async () => {
+        const run = await timedChild([BIN, 'init', spec, '-o', out, '--json']);
+        const report = JSON.parse(run.stdout) as { peakRssBytes: number; seconds: number };
+        samples.nninit.push(run.seconds);
+        samples.internal.push(report.seconds);
+        peakRss = Math.max(peakRss, report.peakRssBytes);
+      }],
+      ['zerosSync', async () => { samples.zerosSync.push((await timedChild(['-e', ZERO_WRITER, zeros, String(bytes), 'sync'])).seconds); }],
+      ['zeros', async () => { samples.zeros.push((await timedChild(['-e', ZERO_WRITER, zeros, String(bytes), 'nosync'])).seconds); }],
+      ['valuesOnly', async () => { samples.valuesOnly.push(valuesOnly(plan)); }],
+    ];
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order so that no candidate always follows another's writeback.
+      for (let k = 0; k < candidates.length; k++) await candidates[(k + round) % candidates.length][1]();
+      rmSync(zeros, { force: true });
+      process.stderr.write(`round ${round + 1}/${rounds}: nninit ${samples.nninit.at(-1)!.toFixed(3)} s, zeros+fsync ${samples.zerosSync.at(-1)!.toFixed(3)} s\n`);
+    }
+    const loadAfter = load();
+    const m = Object.fromEntries(Object.entries(samples).map(([key, list]) => [key, median(list)]));
+    const report = {
+      date: new Date().toISOString(),
+      spec: spec.replace(ROOT, ''),
+      bytes,
+      rounds,
+      machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version },
+      load: { before: loadBefore, after: loadAfter },
+      medianSeconds: m,
+      samples,
+      ratio: { vsZerosSync: m.nninit / m.zerosSync, vsZeros: m.nninit / m.zeros },
+      peakRssBytes: peakRss,
+    };
+    mkdirSync(join(args.out, '..'), { recursive: true });
+    writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+    const rows = [
+      ['nninit init (child, wall)', m.nninit],
+      ['  its own timing (plan + write + sync)', m.internal],
+      ['  values only (in-process, no file)', m.valuesOnly],
+      ['zeros + fsync (child, wall)', m.zerosSync],
+      ['zeros, page cache only (child, wall)', m.zeros],
+    ] as const;
+    console.log(`${spec.replace(ROOT, '')}: ${mb(bytes)}, ${rounds} interleaved rounds, medians; load before ${loadBefore}, after ${loadAfter}`);
+    for (const [name, seconds] of rows) console.log(`  ${name.padEnd(40)} ${seconds.toFixed(3)} s  ${mb(bytes / seconds)}/s`);
+    console.log(`  nninit / zeros+fsync = ${report.ratio.vsZerosSync.toFixed(2)}, nninit / zeros = ${report.ratio.vsZeros.toFixed(2)}; peak RSS ${mb(peakRss)}`);
+    console.log(`  ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+await main();
