@@ -16,6 +16,35 @@ export interface Summary {
   readonly nonFinite: number;
 }
 
+const sums = new Float64Array(2);
+
+/**
+ * Sum and sum of squares of (value - shift), into `sums`. Two lanes of pairs break the chains of dependent adds.
+ * Kept small and apart from add() so that V8 optimizes it on its own.
+ */
+function shiftedSums(values: ArrayLike<number>, shift: number): void {
+  let s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+  const n = values.length;
+  // The remainder first: its loop runs on every call, so V8 has type feedback for it before optimizing (a tail
+  // loop that the first calls never enter made the optimized code bail out again and again).
+  const head = n % 4;
+  let i = 0;
+  for (; i < head; i++) {
+    const a = values[i] - shift;
+    s0 += a;
+    q0 += a * a;
+  }
+  for (; i < n; i += 4) {
+    const a = values[i] - shift, b = values[i + 1] - shift, c = values[i + 2] - shift, d = values[i + 3] - shift;
+    s0 += a + b;
+    s1 += c + d;
+    q0 += a * a + b * b;
+    q1 += c * c + d * d;
+  }
+  sums[0] = s0 + s1;
+  sums[1] = q0 + q1;
+}
+
 /** Running statistics: feed chunks with add(), read summary(). */
 export class Accumulator {
   private count = 0;
@@ -34,23 +63,10 @@ export class Accumulator {
     const n = values.length;
     if (n === 0) return;
     // Sums of deviations from the chunk's first value: a constant chunk gives exactly 0, and squares stay small
-    // when the mean is far from 0. Two lanes of pairs break the chains of dependent adds.
+    // when the mean is far from 0.
     const shift = Number.isFinite(values[0]) ? values[0] : 0;
-    let s0 = 0, s1 = 0, q0 = 0, q1 = 0;
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const a = values[i] - shift, b = values[i + 1] - shift, c = values[i + 2] - shift, d = values[i + 3] - shift;
-      s0 += a + b;
-      s1 += c + d;
-      q0 += a * a + b * b;
-      q1 += c * c + d * d;
-    }
-    for (; i < n; i++) {
-      const a = values[i] - shift;
-      s0 += a;
-      q0 += a * a;
-    }
-    const sum = s0 + s1, squares = q0 + q1;
+    shiftedSums(values, shift);
+    const sum = sums[0], squares = sums[1];
     if (!Number.isFinite(sum) || !Number.isFinite(squares)) {
       this.addSlowly(values);
       return;
