@@ -447,7 +447,11 @@ const BIG = JSON.stringify({ seed: 1, layers: [{ type: 'param', name: 'big', sha
 
 test('the bin: --version, exit codes, and bounded memory for a 1 GB model with plain stderr', { timeout: 120_000 }, withFolder(async (folder) => {
   const exec = promisify(execFile);
-  assert.equal((await exec(process.execPath, [BIN, '--version'])).stdout, `${nninit.planMetadata([])['nninit.version']}\n`);
+  const version = `${nninit.planMetadata([])['nninit.version']}\n`;
+  assert.equal((await exec(process.execPath, [BIN, '--version'])).stdout, version);
+  // The README's command: npx runs the package's own bin from its folder, which must be executable.
+  assert.equal(statSync(BIN).mode & 0o111, 0o111, 'dist/cli/main.js is executable');
+  assert.equal((await exec('npx', ['--no', 'nninit', '--version'], { cwd: ROOT })).stdout, version);
   const bad = spawnSync(process.execPath, [BIN, 'init', join(folder, 'none.json'), '-o', join(folder, 'x.safetensors')], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /none\.json: cannot read the input: no such file/);
