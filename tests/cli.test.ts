@@ -451,7 +451,11 @@ test('the bin: --version, exit codes, and bounded memory for a 1 GB model with p
   assert.equal((await exec(process.execPath, [BIN, '--version'])).stdout, version);
   // The README's command: npx runs the package's own bin from its folder, which must be executable.
   assert.equal(statSync(BIN).mode & 0o111, 0o111, 'dist/cli/main.js is executable');
-  assert.equal((await exec('npx', ['--no', 'nninit', '--version'], { cwd: ROOT })).stdout, version);
+  assert.equal((await exec('npx', ['--no', '--', 'nninit', '--version'], { cwd: ROOT })).stdout, version);
+  // A pipe closed early ends the command quietly.
+  const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" explain "${example('gpt2-small')}" --json | head -1`], { encoding: 'utf8' });
+  assert.equal(piped.stdout, '{\n');
+  assert.equal(piped.stderr, '', 'no EPIPE trace');
   const bad = spawnSync(process.execPath, [BIN, 'init', join(folder, 'none.json'), '-o', join(folder, 'x.safetensors')], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /none\.json: cannot read the input: no such file/);
