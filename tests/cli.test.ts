@@ -489,23 +489,54 @@ test('the bin: --version, exit codes, and bounded memory for a 1 GB model with p
   }
 }));
 
-test('Ctrl-C during a write leaves neither the output nor a temporary file', { timeout: 60_000 }, withFolder(async (folder) => {
+test('Ctrl-C during a write, once or twice, leaves neither the output nor a temporary file', { timeout: 60_000 }, withFolder(async (folder) => {
   const spec = join(folder, 'big.json');
   writeFileSync(spec, BIG);
-  const out = join(folder, 'out');
-  mkdirSync(out);
-  const child = spawn(process.execPath, [BIN, 'init', spec, '-o', join(out, 'model.safetensors')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  // Wait until the temporary file is there and growing, then interrupt.
-  const started = Date.now();
-  while (!readdirSync(out).some((name) => name.endsWith('.partial') && statSync(join(out, name)).size > 1e6)) {
-    assert.ok(Date.now() - started < 30_000, 'the write started');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const presses of [1, 2]) {
+    const out = join(folder, `out${presses}`);
+    mkdirSync(out);
+    const child = spawn(process.execPath, [BIN, 'init', spec, '-o', join(out, 'model.safetensors')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Wait until the temporary file is there and growing, then interrupt.
+    const started = Date.now();
+    while (!readdirSync(out).some((name) => name.endsWith('.partial') && statSync(join(out, name)).size > 1e6)) {
+      assert.ok(Date.now() - started < 30_000, 'the write started');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill('SIGINT');
+    // A second press while the first is being handled exits at once, removing the temporary file synchronously.
+    if (presses === 2) setTimeout(() => child.kill('SIGINT'), 3);
+    assert.equal(await exited, 130, stderr);
+    if (presses === 1) assert.match(stderr, /interrupted; no output was written/);
+    assert.deepEqual(readdirSync(out), [], `${presses} Ctrl-C`);
   }
-  child.kill('SIGINT');
-  assert.equal(await exited, 130, stderr);
-  assert.match(stderr, /interrupted; no output was written/);
-  assert.deepEqual(readdirSync(out), []);
+}));
+
+test('the README shows what `nninit init examples/gpt2-small.json` prints', withFolder(async (folder) => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const shown = /```\n(nninit init examples\/gpt2-small\.json: [\s\S]*?)\n```/.exec(readme)?.[1];
+  assert.ok(shown, 'the README has the output block');
+  const out = join(folder, 'gpt2.safetensors');
+  const { code, stdout } = await cli('init', example('gpt2-small'), '-o', out);
+  assert.equal(code, 0);
+  const lines = stdout.replace(example('gpt2-small'), 'examples/gpt2-small.json').replace(out, 'gpt2.safetensors').trimEnd().split('\n');
+  const expected = shown.split('\n');
+  // Every line shown is printed, in order; the elided rows are h.1 to h.11, and the timing line varies.
+  let at = 0;
+  for (const line of expected) {
+    if (line.startsWith('… (h.1 to h.11')) {
+      const skipped = lines.slice(at).findIndex((l) => l.startsWith('h.11.mlp.c_proj.bias'));
+      assert.equal(skipped + 1, 132, 'the elided rows: h.1 to h.11, 12 each');
+      at += skipped + 1;
+      continue;
+    }
+    if (/^[\d.]+ m?s \(/.test(line)) {
+      assert.match(lines[at++], /^[\d.]+ m?s \([\d.]+ [kMG]?B\/s\)$/);
+      continue;
+    }
+    assert.equal(lines[at++], line);
+  }
+  assert.equal(at, lines.length);
 }));

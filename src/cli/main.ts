@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /// <reference types="node" />
 // The `nninit` executable (package.json "bin"): runs the command line and sets the exit code. Ctrl-C (SIGINT) or
-// SIGTERM stops a write at its next chunk and removes its temporary files; a second Ctrl-C exits at once.
+// SIGTERM stops a write at its next chunk and removes its temporary files; a second one removes them and exits at
+// once.
 
+import { removeTemporaryFiles } from '../formats/node/write.js';
 import { run } from './program.js';
 
 const controller = new AbortController();
@@ -10,7 +12,10 @@ let signals = 0;
 let received: NodeJS.Signals | undefined;
 const stop = (signal: NodeJS.Signals) => {
   received = signal;
-  if (++signals > 1) process.exit(128 + (signal === 'SIGTERM' ? 15 : 2));
+  if (++signals > 1) {
+    removeTemporaryFiles();
+    process.exit(128 + (signal === 'SIGTERM' ? 15 : 2));
+  }
   controller.abort(new DOMException(`interrupted by ${signal}`, 'AbortError'));
 };
 process.on('SIGINT', stop);

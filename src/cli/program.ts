@@ -15,7 +15,7 @@ import { Accumulator, type Summary } from '../formats/stats.js';
 import { NNINIT_VERSION } from '../formats/version.js';
 import { isIndexFile, openSafetensorsCheckpoint, openShardedCheckpoint, type Checkpoint } from '../formats/node/read.js';
 import { planWrite, writeSafetensorsFiles, type WriteResult } from '../formats/node/write.js';
-import { classify, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, InputError, type ErrorContext } from './errors.js';
+import { classify, EXIT_BAD_INPUT, EXIT_OK, InputError, type ErrorContext } from './errors.js';
 import { INPUT_FORMATS, inputFileError, loadInput, type ModelSource } from './inputs.js';
 import { DTYPE_CHOICES, LAYOUT_CHOICES, parsePartFlag, parsePlanFlags, parseShardSizeFlag, type RawPlanFlags } from './options.js';
 import { createProgress, formatBytes, formatSeconds, type ProgressStream } from './progress.js';
@@ -363,4 +363,3 @@ async function inspectCommand(path: string, options: { stats: boolean; json?: bo
   return EXIT_OK;
 }
 
-export { EXIT_FAILURE };

@@ -9,6 +9,7 @@
 // is complete (the index last): an error or an abort removes the temporary files, and the output names never
 // hold a partial file.
 
+import { unlinkSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -164,8 +165,40 @@ async function writeFully(handle: FileHandle, bytes: Uint8Array, position: numbe
   }
 }
 
-/** A hidden temporary name beside the final one, unique to this process and call. */
-const temporaryPath = (final: string) => join(dirname(final), `.${basename(final)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
+/**
+ * Temporary files being written, by every call in this process: a process that must exit at once (a second
+ * Ctrl-C) removes them synchronously with removeTemporaryFiles().
+ */
+const temporaryFiles = new Set<string>();
+
+/** A hidden temporary name beside the final one, unique to this process and call, registered until renamed or removed. */
+function temporaryPath(final: string): string {
+  const path = join(dirname(final), `.${basename(final)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
+  temporaryFiles.add(path);
+  return path;
+}
+
+async function renameTemporary(temp: string, final: string): Promise<void> {
+  await rename(temp, final);
+  temporaryFiles.delete(temp);
+}
+
+async function removeTemporary(temp: string): Promise<void> {
+  await unlink(temp).catch(() => undefined);
+  temporaryFiles.delete(temp);
+}
+
+/** Removes, synchronously, every temporary file a write in this process has not yet renamed or removed. */
+export function removeTemporaryFiles(): void {
+  for (const path of temporaryFiles) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // Not created yet, or already gone.
+    }
+  }
+  temporaryFiles.clear();
+}
 
 /**
  * Writes tensors as safetensors (see the file's header comment). Values of computed tensors are byte-identical to
@@ -257,7 +290,7 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
     // shards are missing.
     const paths: string[] = [];
     for (const file of files) {
-      await rename(file.temp, file.final);
+      await renameTemporary(file.temp, file.final);
       paths.push(file.final);
     }
     if (plan.index) {
@@ -271,7 +304,7 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
       } finally {
         await handle.close();
       }
-      await rename(indexTemp, final);
+      await renameTemporary(indexTemp, final);
       indexTemp = undefined;
       paths.push(final);
     }
@@ -290,9 +323,9 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
     await Promise.allSettled(inFlight);
     for (const file of files) {
       await file.handle?.close().catch(() => undefined);
-      await unlink(file.temp).catch(() => undefined);
+      await removeTemporary(file.temp);
     }
-    if (indexTemp) await unlink(indexTemp).catch(() => undefined);
+    if (indexTemp) await removeTemporary(indexTemp);
     throw error;
   }
 
