@@ -281,6 +281,7 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
       await Promise.all(inFlight);
       if (failure) throw failure;
       await syncing;
+      if (failure) throw failure;
       await handle.sync();
       await handle.close();
       file.handle = undefined;
