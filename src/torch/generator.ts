@@ -6,7 +6,7 @@ import type { Nonlinearity } from '../core/gains.js';
 import { applyErfinv, fillNormal, fillUniform, type RandomSource } from './kernels.js';
 import { kaimingStd, truncNormalPlan, uniformBound, xavierStd, type TorchFanMode } from './init.js';
 import { MersenneTwister, STATE_WORDS } from './mt19937.js';
-import { planTorchModule, type TorchModuleSpec, type TorchParameters } from './modules.js';
+import { planTorchModule, type TorchInit, type TorchModulePlan, type TorchModuleSpec, type TorchParameters } from './modules.js';
 
 /** A seed as torch.manual_seed takes it: an integer in [-2^63, 2^64), negative values as their two's complement. */
 export type TorchSeed = number | bigint;
@@ -330,42 +330,94 @@ export class TorchGenerator {
    * PyTorch's order. Returns { name: Float32Array } in named_parameters() order with PyTorch's names.
    */
   module(spec: TorchModuleSpec): TorchParameters {
+    return this.construct(planTorchModule(spec), () => true);
+  }
+
+  /**
+   * One parameter of module(spec), leaving the generator where module(spec) leaves it: the draws of the other
+   * parameters are skipped (see skipModule), not computed.
+   *
+   * @example g.moduleParameter({ type: 'lstm', inputSize: 64, hiddenSize: 128 }, 'weight_hh_l0')
+   */
+  moduleParameter(spec: TorchModuleSpec, name: string): Float32Array {
     const plan = planTorchModule(spec);
+    if (!plan.parameters.some((parameter) => parameter.name === name)) {
+      throw rangeError(`torch.${plan.type}`, 'name', `one of ${plan.parameters.map((parameter) => parameter.name).join(', ')}`, name);
+    }
+    return this.construct(plan, (parameter) => parameter === name)[name];
+  }
+
+  /**
+   * Advances the generator exactly as module(spec) does, without computing any value: a uniform draw (uniform_,
+   * kaiming_uniform_, xavier_uniform_) passes over one word per element, a normal draw of 16 or more elements
+   * over its size plus 16 when the size is not a multiple of 16. A normal draw of fewer than 16 elements is
+   * computed, because it reads and leaves the cached normal.
+   */
+  skipModule(spec: TorchModuleSpec): this {
+    this.construct(planTorchModule(spec), () => false);
+    return this;
+  }
+
+  /** Runs a module's init steps in order, computing the parameters `wanted` selects and skipping the others' draws. */
+  private construct(plan: TorchModulePlan, wanted: (parameter: string) => boolean): TorchParameters {
     const values: TorchParameters = {};
-    for (const parameter of plan.parameters) values[parameter.name] = new Float32Array(parameter.size);
+    const shapes = new Map(plan.parameters.map((parameter) => [parameter.name, parameter.shape]));
+    for (const parameter of plan.parameters) if (wanted(parameter.name)) values[parameter.name] = new Float32Array(parameter.size);
     for (const step of plan.steps) {
+      const shape = shapes.get(step.parameter)!;
       const target = values[step.parameter];
-      const shape = plan.parameters.find((parameter) => parameter.name === step.parameter)!.shape;
-      const init = step.init;
-      switch (init.kind) {
-        case 'kaimingUniform':
-          target.set(this.kaimingUniform_(shape, init.a, init.mode, init.nonlinearity));
-          break;
-        case 'uniform':
-          target.set(this.uniform_(shape, init.a, init.b));
-          break;
-        case 'normal':
-          target.set(this.normal_(shape, init.mean, init.std));
-          break;
-        case 'xavierUniform':
-          target.set(this.xavierUniform_(shape, init.gain));
-          break;
-        case 'xavierNormal':
-          target.set(this.xavierNormal_(shape, init.gain));
-          break;
-        case 'constant':
-          target.fill(init.value);
-          break;
-        case 'zeroRow': {
-          const rowLength = shape.slice(1).reduce((product, dimension) => product * dimension, 1);
-          target.fill(0, init.row * rowLength, (init.row + 1) * rowLength);
-          break;
-        }
-        default:
-          throw new TypeError(`nninit.torch.module: unknown init ${describe(init)}`);
-      }
+      if (target) this.applyStep(step.init, shape, target);
+      else this.skipStep(step.init, shape);
     }
     return values;
+  }
+
+  private applyStep(init: TorchInit, shape: readonly number[], target: Float32Array): void {
+    switch (init.kind) {
+      case 'kaimingUniform':
+        target.set(this.kaimingUniform_(shape, init.a, init.mode, init.nonlinearity));
+        break;
+      case 'uniform':
+        target.set(this.uniform_(shape, init.a, init.b));
+        break;
+      case 'normal':
+        target.set(this.normal_(shape, init.mean, init.std));
+        break;
+      case 'xavierUniform':
+        target.set(this.xavierUniform_(shape, init.gain));
+        break;
+      case 'xavierNormal':
+        target.set(this.xavierNormal_(shape, init.gain));
+        break;
+      case 'constant':
+        target.fill(init.value);
+        break;
+      case 'zeroRow': {
+        const rowLength = shape.slice(1).reduce((product, dimension) => product * dimension, 1);
+        target.fill(0, init.row * rowLength, (init.row + 1) * rowLength);
+        break;
+      }
+      default:
+        throw new TypeError(`nninit.torch.module: unknown init ${describe(init)}`);
+    }
+  }
+
+  /** The words applyStep would take, passed over: the kernels take one per uniform element (fillUniform, fillNormal). */
+  private skipStep(init: TorchInit, shape: readonly number[]): void {
+    const size = shape.reduce((product, dimension) => product * dimension, 1);
+    switch (init.kind) {
+      case 'kaimingUniform': case 'uniform': case 'xavierUniform':
+        this.source.engine.discard(size);
+        break;
+      case 'normal': case 'xavierNormal':
+        if (size >= 16) this.source.engine.discard(size % 16 === 0 ? size : size + 16);
+        else this.applyStep(init, shape, new Float32Array(size));
+        break;
+      case 'constant': case 'zeroRow':
+        break;
+      default:
+        throw new TypeError(`nninit.torch.module: unknown init ${describe(init)}`);
+    }
   }
 
   /** nn.Linear(inFeatures, outFeatures, bias=True): weight [out, in] kaiming_uniform_(a=sqrt(5)), bias U(-1/sqrt(in), 1/sqrt(in)). */

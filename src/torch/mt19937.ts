@@ -60,6 +60,21 @@ export class MersenneTwister {
     return y >>> 0;
   }
 
+  /**
+   * Advances past the next `count` outputs without tempering them: the same state as fill() of `count` words,
+   * for skipping draws whose values are not wanted.
+   */
+  discard(count: number): void {
+    let remaining = count;
+    while (remaining > 0) {
+      if (--this.left === 0) this.twist();
+      const run = Math.min(remaining, this.left);
+      this.next += run;
+      this.left -= run - 1;
+      remaining -= run;
+    }
+  }
+
   /** Fills `out` with the next out.length outputs, in order (the same words nextUint32 would give). */
   fill(out: Uint32Array): Uint32Array {
     const state = this.state;
