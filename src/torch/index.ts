@@ -7,8 +7,9 @@ export {
   type KaimingArguments, type XavierArguments, type ConvOptions, type RecurrentOptions, type AttentionOptions,
 } from './generator.js';
 export type { TorchFanMode } from './init.js';
+export type { TorchProgram, TorchProgramModule } from './program.js';
 export {
-  planTorchModule,
+  planTorchModule, describeTorchModule,
   type TorchModuleSpec, type TorchModulePlan, type TorchParameterPlan, type TorchInitStep, type TorchInit,
   type TorchParameters, type TorchConvType, type TorchRecurrentType,
 } from './modules.js';

@@ -293,3 +293,44 @@ export function planTorchModule(spec: TorchModuleSpec): TorchModulePlan {
       throw rangeError('torch.module', 'spec.type', 'a module type', describe(type));
   }
 }
+
+const PYTHON_NAMES: Record<TorchModuleSpec['type'], string> = {
+  linear: 'Linear', conv1d: 'Conv1d', conv2d: 'Conv2d', conv3d: 'Conv3d',
+  convTranspose1d: 'ConvTranspose1d', convTranspose2d: 'ConvTranspose2d', convTranspose3d: 'ConvTranspose3d',
+  embedding: 'Embedding', lstm: 'LSTM', gru: 'GRU', rnn: 'RNN', layerNorm: 'LayerNorm', multiheadAttention: 'MultiheadAttention',
+};
+
+const pythonValue = (value: unknown): string =>
+  typeof value === 'boolean' ? (value ? 'True' : 'False')
+    : typeof value === 'string' ? `'${value}'`
+    : Array.isArray(value) ? `(${value.join(', ')}${value.length === 1 ? ',' : ''})`
+    : String(value);
+
+/**
+ * The constructor call of a module spec as Python spells it, with the arguments that change the parameters and
+ * differ from PyTorch's defaults: 'nn.Conv2d(64, 64, 3, groups=64, bias=False)', 'nn.LSTM(256, 512, num_layers=2)'.
+ */
+export function describeTorchModule(spec: TorchModuleSpec): string {
+  planTorchModule(spec);
+  const s = spec as Record<string, unknown>;
+  const positional: Record<TorchModuleSpec['type'], readonly string[]> = {
+    linear: ['inFeatures', 'outFeatures'],
+    conv1d: ['inChannels', 'outChannels', 'kernelSize'], conv2d: ['inChannels', 'outChannels', 'kernelSize'],
+    conv3d: ['inChannels', 'outChannels', 'kernelSize'], convTranspose1d: ['inChannels', 'outChannels', 'kernelSize'],
+    convTranspose2d: ['inChannels', 'outChannels', 'kernelSize'], convTranspose3d: ['inChannels', 'outChannels', 'kernelSize'],
+    embedding: ['numEmbeddings', 'embeddingDim'], lstm: ['inputSize', 'hiddenSize'], gru: ['inputSize', 'hiddenSize'],
+    rnn: ['inputSize', 'hiddenSize'], layerNorm: ['normalizedShape'], multiheadAttention: ['embedDim', 'numHeads'],
+  };
+  // Keyword arguments in PyTorch's spelling, with the default each is left out at.
+  const keywords: [string, string, unknown][] = [
+    ['groups', 'groups', 1], ['paddingIdx', 'padding_idx', undefined], ['numLayers', 'num_layers', 1],
+    ['nonlinearity', 'nonlinearity', 'tanh'], ['bias', 'bias', true], ['bidirectional', 'bidirectional', false],
+    ['projSize', 'proj_size', 0], ['elementwiseAffine', 'elementwise_affine', true], ['addBiasKv', 'add_bias_kv', false],
+    ['kdim', 'kdim', undefined], ['vdim', 'vdim', undefined],
+  ];
+  const args = positional[spec.type].map((key) => pythonValue(s[key]));
+  for (const [key, python, fallback] of keywords) {
+    if (s[key] !== undefined && s[key] !== fallback && KEYS[spec.type].includes(key)) args.push(`${python}=${pythonValue(s[key])}`);
+  }
+  return `nn.${PYTHON_NAMES[spec.type]}(${args.join(', ')})`;
+}
