@@ -37,6 +37,7 @@ export type {
   AttentionLayer, RepeatLayer, BlockLayer, ParamLayer, Activation, ActivationName, ActivationFamily, InitializerName,
   Rule, RuleSpec, ParameterPlan, ParameterDescriptor, BlockPlan, BlockStructure, LayerKind, ParameterRole,
 } from './model/index.js';
+export { RNG_NAMES, type RngName, type TorchSource } from './model/index.js';
 export {
   createTorchGenerator, TorchGenerator, planTorchModule,
   type TorchSeed, type TorchShape, type TorchModuleSpec, type TorchModulePlan, type TorchParameters,

@@ -5,6 +5,7 @@ import { planSpec } from './plan.js';
 import { short } from './policies.js';
 import type { Options } from './registry.js';
 import type { ModelOptions, ModelSpecInput } from './spec.js';
+import { describeTorchSteps } from './torch-rng.js';
 import type { ParameterPlan } from './types.js';
 
 const BYTES: Record<Dtype, number> = { float32: 4, float16: 2, bfloat16: 2, float64: 8 };
@@ -40,6 +41,7 @@ export function describeCall(initializer: string, options: Options): string {
 }
 
 function initializerColumn(p: ParameterPlan): string {
+  if (p.torch) return `torch ${describeTorchSteps(p.torch.steps)}`;
   if (!p.blocks) return describeCall(p.initializer, p.options);
   const calls = p.blocks.parts.map((part) => describeCall(part.initializer, part.options));
   const count = calls.length;
@@ -56,7 +58,7 @@ export function explainPlan(plan: readonly ParameterPlan[]): string {
   const layouts = [...new Set(plan.map((p) => p.layout))];
   const dtype = first?.dtype ?? 'float32';
   const header = first
-    ? `nninit plan: policy ${first.policy}, layout ${layouts.join('+')}, dtype ${dtype}, seed ${first.seed}`
+    ? `nninit plan: policy ${first.policy}${first.rng ? `, rng ${first.rng}` : ''}, layout ${layouts.join('+')}, dtype ${dtype}, seed ${first.seed}`
     : 'nninit plan: no parameters';
   const rows = plan.map((p) => [
     p.name, `[${p.shape.join(', ')}]`, initializerColumn(p), String(p.fanIn), String(p.fanOut), short(p.std), p.rule,
@@ -74,8 +76,13 @@ export function explainPlan(plan: readonly ParameterPlan[]): string {
   const bytes = (Object.keys(BYTES) as Dtype[])
     .map((d) => `${d} ${grouped(values * BYTES[d])} (${binary(values * BYTES[d])})${d === dtype ? ' <-' : ''}`)
     .join(', ');
+  const program = plan.find((p) => p.torch)?.torch?.program;
+  const torchNote = first?.rng === 'torch'
+    ? [`values: torch.manual_seed(${first.seed}), then the model's torch.nn modules built in order (${program?.modules.length ?? 0} of them draw) on PyTorch's generator; each drawn value depends on the modules before it`]
+    : [];
   return [
     header,
+    ...torchNote,
     '',
     line(titles),
     ...rows.map(line),

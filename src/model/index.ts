@@ -6,6 +6,8 @@ export { initModel, initParameter, type ModelWeights, type SliceOptions } from '
 export { explainModel, explainPlan } from './explain.js';
 export { parseSpec, describeSpec } from './spec.js';
 export type { ModelSpec, ModelSpecInput, ModelOptions, LayerSpec, PolicySpec } from './spec.js';
+export { RNG_NAMES, type RngName } from './spec.js';
+export type { TorchSource } from './types.js';
 export { planTensors, planDescriptors, describeTensors, type TensorInfo, type PlanOptions } from './tensors.js';
 export { POLICIES, POLICY_NAMES, type PolicyName, type PolicySetting, type PolicyDefinition, type PolicyTable, type Choice, type ChoiceRule, type PolicyContext } from './policies.js';
 export { LAYER_TYPES, LAYER_TYPE_NAMES } from './layers.js';

@@ -6,6 +6,7 @@ import { checkKeys, isPlainObject, pathRangeError, pathTypeError } from './error
 import { planSpec } from './plan.js';
 import { INITIALIZERS, type InitializerName, type Options } from './registry.js';
 import type { ModelOptions, ModelSpecInput } from './spec.js';
+import { initTorchEntries, initTorchParameter } from './torch-rng.js';
 import type { ParameterPlan } from './types.js';
 
 export interface SliceOptions {
@@ -50,6 +51,10 @@ function call(initializer: InitializerName, shape: readonly number[], options: O
  * `${name}/${k}` })`, and its elements are placed where the block lies along `blocks.axis`. Parameters with
  * `p.whole` (orthogonal) compute their whole matrix for every call: produce them in one call.
  *
+ * An initializer 'torch' entry (rng 'torch') is its module's draw from PyTorch's generator: the call seeds it,
+ * passes over the draws of the modules before (without computing them; sequential calls on one plan resume
+ * where the previous call started) and computes the parameter whole (`p.whole`).
+ *
  * @example const p = planModel(spec, { seed: 1 })[0];
  *          initParameter(p, { offset: 1024, length: 1024 })   // === initModel(spec, { seed: 1 }).get(p.name).subarray(1024, 2048)
  */
@@ -73,6 +78,7 @@ export function initParameter(p: ParameterPlan, options?: SliceOptions): OutArra
     if (!dtypeFits(o.out, dtype)) throw pathTypeError(fn, 'options.out', `an array for dtype '${dtype}'`, o.out);
     if (o.out.length !== length) throw pathRangeError(fn, 'options.out', `an array of length ${length}`, o.out);
   }
+  if (p.initializer === 'torch') return initTorchParameter(p, { dtype, offset, length, ...(o.out ? { out: o.out } : {}) });
   if (!p.blocks) return call(p.initializer as InitializerName, p.shape, p.options, p.seed, p.stream, { dtype, offset, length, ...(o.out ? { out: o.out } : {}) });
 
   const target = targetOf(dtype, length, o.out);
@@ -130,15 +136,17 @@ export interface ModelWeights extends Map<string, OutArray> {
 /**
  * Initializes a whole model: planModel, then every parameter's values. Parameter `p` equals, byte for byte,
  * `nninit[p.initializer](p.shape, { ...p.options, seed, stream: p.name, dtype })` (composite parameters: see
- * initParameter); so adding, removing or reordering other layers never changes it.
+ * initParameter); so adding, removing or reordering other layers never changes it. With rng 'torch', the
+ * initializer 'torch' entries come from one run of PyTorch's generator through the model's modules in order.
  *
  * @example const weights = initModel({ seed: 42, layers: [{ type: 'dense', name: 'fc1', in: 784, out: 256, activation: 'relu' }] });
  *          weights.get('fc1.weight')   // Float32Array(200704), He normal
  */
 export function initModel(spec: ModelSpecInput | string, options?: ModelOptions): ModelWeights {
   const { plan, seed } = planSpec('initModel', spec, options);
+  const drawn = initTorchEntries(plan);
   const weights = new Map<string, OutArray>();
-  for (const p of plan) weights.set(p.name, initParameter(p));
+  for (const p of plan) weights.set(p.name, drawn.get(p.name) ?? initParameter(p));
   return Object.defineProperties(weights, {
     seed: { value: seed, enumerable: false },
     plan: { value: plan, enumerable: false },

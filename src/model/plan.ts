@@ -11,6 +11,7 @@ import { choose, type Choice, type PolicyContext, type PolicySetting } from './p
 import { INITIALIZERS, plainDraw, type InitializerName, type Moments, type Options } from './registry.js';
 import type { Rule } from './rules.js';
 import { describeSpec, parseSpec, type ModelOptions, type ModelSpec, type ModelSpecInput } from './spec.js';
+import { torchModel, withTorchSources } from './torch-rng.js';
 import type { BlockPlan, ParameterDescriptor, ParameterPlan } from './types.js';
 
 /** Everything the planner needs besides the descriptors. */
@@ -214,9 +215,15 @@ export function planModel(spec: ModelSpecInput | string, options?: ModelOptions)
   return planSpec('planModel', spec, options).plan;
 }
 
-/** planModel with the seed it used (also when the model has no parameters) and the parsed spec. */
+/**
+ * planModel with the seed it used (also when the model has no parameters) and the parsed spec. With rng 'torch'
+ * the pytorch policy's plan is planned as usual, then the parameters the modules draw take their values from
+ * PyTorch's generator (see torch-rng.ts).
+ */
 export function planSpec(fn: string, spec: ModelSpecInput | string, options?: ModelOptions): { plan: ParameterPlan[]; seed: Seed; spec: ModelSpec } {
   const parsed = parseSpec(spec, options, fn);
   const seed = parsed.seed ?? freshSeed53();
-  return { plan: planFromDescriptors(fn, describeSpec(parsed), { ...parsed, seed }), seed, spec: parsed };
+  const torch = parsed.rng === 'torch' ? torchModel(fn, parsed) : undefined;
+  const plan = planFromDescriptors(fn, describeSpec(parsed), { ...parsed, seed });
+  return { plan: torch ? withTorchSources(plan, torch) : plan, seed, spec: parsed };
 }

@@ -22,6 +22,14 @@ export interface LayerSpec {
 /** A policy as written: its name, or `{ name, ...parameters }` ('gpt2' takes nLayer and std). */
 export type PolicySpec = PolicyName | PolicySetting;
 
+/**
+ * Where random values come from: 'philox' (default), nninit's counter-based streams, one per parameter (the
+ * stream contract); 'torch', PyTorch's default CPU generator after torch.manual_seed(seed), the spec's torch.nn
+ * modules constructed in order (only with the 'pytorch' policy and the 'torch' layout).
+ */
+export type RngName = 'philox' | 'torch';
+export const RNG_NAMES: readonly RngName[] = ['philox', 'torch'];
+
 /** A model spec as written (JSON text or a JS object). Unknown fields are errors. */
 export interface ModelSpecInput {
   /** Integer in [0, 2^64): a number, a bigint, or a decimal string (for seeds beyond 2^53 in JSON). */
@@ -29,6 +37,7 @@ export interface ModelSpecInput {
   policy?: PolicySpec;
   layout?: Layout;
   dtype?: Dtype;
+  rng?: RngName;
   rules?: RuleSpec[];
   layers: LayerSpec[];
   /** Free text, for example files. */
@@ -46,6 +55,7 @@ export interface ModelOptions {
   rules?: RuleSpec[];
   dtype?: Dtype;
   layout?: Layout;
+  rng?: RngName;
 }
 
 /** The parsed spec, options applied, every default filled in. */
@@ -55,13 +65,14 @@ export interface ModelSpec {
   readonly policy: PolicySetting;
   readonly layout: Layout;
   readonly dtype: Dtype;
+  readonly rng: RngName;
   readonly rules: readonly Rule[];
   readonly layers: readonly ModelLayer[];
   readonly description?: string;
 }
 
-const SPEC_KEYS = ['seed', 'policy', 'layout', 'dtype', 'rules', 'layers', 'description'];
-export const MODEL_OPTION_KEYS = ['seed', 'policy', 'rules', 'dtype', 'layout'];
+const SPEC_KEYS = ['seed', 'policy', 'layout', 'dtype', 'rng', 'rules', 'layers', 'description'];
+export const MODEL_OPTION_KEYS = ['seed', 'policy', 'rules', 'dtype', 'layout', 'rng'];
 const LAYOUT_NAMES: readonly Layout[] = ['torch', 'keras'];
 const DTYPE_NAMES: readonly Dtype[] = ['float32', 'float64', 'float16', 'bfloat16'];
 const RESERVED_OPTIONS = ['seed', 'stream', 'dtype', 'offset', 'length', 'out'];
@@ -227,23 +238,32 @@ export function parseSpec(spec: ModelSpecInput | string, options?: ModelOptions,
   checkKeys(fn, 'options', given, MODEL_OPTION_KEYS);
   const pick = (key: string): [unknown, string] => (given[key] !== undefined ? [given[key], `options.${key}`] : [input[key], key]);
 
+  const [rngValue, rngPath] = pick('rng');
+  const rng = rngValue === undefined ? 'philox' : choice(fn, rngPath, rngValue, RNG_NAMES);
   const [layoutValue, layoutPath] = pick('layout');
   const layout = layoutValue === undefined ? 'torch' : choice(fn, layoutPath, layoutValue, LAYOUT_NAMES);
+  if (rng === 'torch' && layout !== 'torch') {
+    throw pathRangeError(fn, layoutPath, `'torch' with ${rngPath} 'torch' (torch.nn modules hold their parameters in the torch layout)`, layoutValue);
+  }
   const [dtypeValue, dtypePath] = pick('dtype');
   const dtype = dtypeValue === undefined ? 'float32' : choice(fn, dtypePath, dtypeValue, DTYPE_NAMES);
   const [seedValue, seedPath] = pick('seed');
   const seed = seedValue === undefined ? undefined : parseSeed(fn, seedPath, seedValue);
   const [policyValue, policyPath] = pick('policy');
-  const policy = policyValue === undefined ? { name: 'activation' as const } : parsePolicy(fn, policyPath, policyValue);
+  // With rng 'torch' the values are what torch.nn modules draw, which the 'pytorch' policy describes.
+  const policy = policyValue === undefined ? { name: rng === 'torch' ? 'pytorch' as const : 'activation' as const } : parsePolicy(fn, policyPath, policyValue);
+  if (rng === 'torch' && policy.name !== 'pytorch') {
+    throw pathRangeError(fn, policyPath, `'pytorch' with ${rngPath} 'torch' (the values are what the torch.nn modules' constructors draw)`, policyValue);
+  }
   const [rulesValue, rulesPath] = pick('rules');
   const rules = parseRules(fn, rulesValue, rulesPath);
   if (input.description !== undefined && typeof input.description !== 'string') throw pathTypeError(fn, 'description', 'a string', input.description);
   if (input.layers === undefined) throw pathTypeError(fn, 'layers', 'an array of layers', undefined);
   const layers = parseLayers(fn, 'layers', input.layers, layout);
-  return { ...(seed !== undefined ? { seed } : {}), policy, layout, dtype, rules, layers, ...(input.description !== undefined ? { description: input.description as string } : {}) };
+  return { ...(seed !== undefined ? { seed } : {}), policy, layout, dtype, rng, rules, layers, ...(input.description !== undefined ? { description: input.description as string } : {}) };
 }
 
-const scoped = (scope: string, name: string) => (scope && name ? `${scope}.${name}` : scope || name);
+export const scoped = (scope: string, name: string) => (scope && name ? `${scope}.${name}` : scope || name);
 
 /**
  * The parameters of a parsed spec, in order, as descriptors. A layer whose output is added to a skip connection

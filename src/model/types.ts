@@ -4,6 +4,8 @@
 import type { Layout } from '../core/fans.js';
 import type { Dtype } from '../core/output.js';
 import type { Seed } from '../core/seed.js';
+import type { TorchInit } from '../torch/modules.js';
+import type { TorchProgram } from '../torch/program.js';
 import type { Activation } from './activations.js';
 import type { InitializerName, Options } from './registry.js';
 
@@ -86,6 +88,24 @@ export interface BlockPlan {
 }
 
 /**
+ * Where a parameter's values come from with rng 'torch': PyTorch's default generator after
+ * torch.manual_seed(seed), the model's torch.nn modules constructed in order, of which this parameter's module
+ * is `program.modules[module]`.
+ */
+export interface TorchSource {
+  /** Every module of the model that takes part, in construction order (one object shared by a plan's entries). */
+  readonly program: TorchProgram;
+  /** Index of the parameter's module in program.modules. */
+  readonly module: number;
+  /** The parameter's name in its module, PyTorch's: 'weight', 'weight_hh_l1_reverse', 'out_proj.weight'. */
+  readonly parameter: string;
+  /** The module's constructor as Python spells it: 'nn.Linear(784, 256)'. */
+  readonly call: string;
+  /** The init steps the constructor runs on this parameter, in order (a draw, perhaps then a fill). */
+  readonly steps: readonly TorchInit[];
+}
+
+/**
  * One planned parameter: the exact public call that produces it.
  *
  * Without `blocks`, the values are `nninit[initializer](shape, { ...options, seed, stream, dtype })` for random
@@ -101,10 +121,13 @@ export interface ParameterPlan {
   readonly layout: Layout;
   readonly dtype: Dtype;
   readonly seed: Seed;
-  /** The stream: the parameter's name. */
+  /** The stream: the parameter's name (unused by initializer 'torch'). */
   readonly stream: string;
-  /** The public nninit function, or 'blocks' for a composite parameter. */
-  readonly initializer: InitializerName | 'blocks';
+  /**
+   * The public nninit function, 'blocks' for a composite parameter, or 'torch' for values drawn from PyTorch's
+   * generator (rng 'torch', see `torch`).
+   */
+  readonly initializer: InitializerName | 'blocks' | 'torch';
   /** The exact options passed to it, without seed, stream and dtype ({} for 'blocks'). */
   readonly options: Options;
   readonly blocks?: { readonly axis: number; readonly parts: readonly BlockPlan[] };
@@ -120,8 +143,15 @@ export interface ParameterPlan {
   readonly chosenBy: string;
   /** The policy of the plan (also when a rule chose this parameter). */
   readonly policy: string;
-  /** Computes the whole tensor for any slice (orthogonal): produce it in one call rather than chunk by chunk. */
+  /**
+   * Computes the whole tensor for any slice (orthogonal, and initializer 'torch'): produce it in one call rather
+   * than chunk by chunk.
+   */
   readonly whole: boolean;
+  /** 'torch' on every entry of a plan made with rng 'torch'; absent with nninit's own streams. */
+  readonly rng?: 'torch';
+  /** With initializer 'torch': the module whose constructor draws the values. */
+  readonly torch?: TorchSource;
   readonly kind: LayerKind;
   readonly role: ParameterRole;
   readonly trainable: boolean;
