@@ -18,8 +18,15 @@ names (scripts/torch-parity.ts runs the same calls through nninit/torch):
 Every output is recorded by the SHA-256 of its little-endian float32 (or state) bytes, its length, and its
 first values' bit patterns, so a fixture stays small whatever the tensor size.
 
+Whole models: a model program is a JSON list of {"spec": nninit model spec, "seed": int}. Each case is
+torch.manual_seed(seed), then the torch.nn module of every spec layer constructed in order (model_tensors()
+reads the spec on its own, from the README's spec table, not through nninit), then the rules' fills; the
+result is every floating-point tensor of the modules' state_dict() under nninit's parameter names.
+
     /usr/bin/python3 scripts/torch-fixtures.py                 # rewrites tests/fixtures/torch/pytorch-1.13.json
+                                                               # and pytorch-1.13-models.json
     /usr/bin/python3 scripts/torch-fixtures.py --run < program.json > results.json
+    /usr/bin/python3 scripts/torch-fixtures.py --run-models < models.json > results.json
 """
 
 import argparse
@@ -36,6 +43,8 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, '..', 'tests', 'fixtures', 'torch', 'pytorch-1.13.json')
+MODELS_FIXTURE = os.path.join(HERE, '..', 'tests', 'fixtures', 'torch', 'pytorch-1.13-models.json')
+EXAMPLES = os.path.join(HERE, '..', 'examples')
 HEAD = 8
 
 
@@ -262,6 +271,151 @@ def sweep(directory):
     json.dump({'platform': describe_platform(), 'radius_two_word': radius_two}, open(os.path.join(directory, 'sweep.json'), 'w'))
 
 
+class HeldParameter(torch.nn.Module):
+    """One tensor as a module: a spec's param layer (nn.Parameter(torch.full(shape, value))) and, before
+    PyTorch 2.4 brought nn.RMSNorm, an RMSNorm's scale as models write it (nn.Parameter(torch.ones(dim)))."""
+
+    def __init__(self, name, tensor):
+        super().__init__()
+        self.register_parameter(name, torch.nn.Parameter(tensor))
+
+
+def glob_pattern(glob):
+    """A rule's match: ** any characters, * any characters but '.', the rest literally."""
+    import re
+    out, i = '', 0
+    while i < len(glob):
+        if glob.startswith('**', i):
+            out, i = out + '.*', i + 2
+        elif glob[i] == '*':
+            out, i = out + '[^.]*', i + 1
+        else:
+            out, i = out + re.escape(glob[i]), i + 1
+    return re.compile('^' + out + '$')
+
+
+FILLS = {'zeros': lambda options: 0.0, 'ones': lambda options: 1.0, 'constant': lambda options: float(options['value'])}
+
+
+def model_tensors(spec, seed):
+    """torch.manual_seed(seed), the spec's torch.nn modules built in order, the rules' fills applied: a list of
+    (nninit name, float32 tensor) in state_dict() order. Layers map as the README's spec table says: dense ->
+    nn.Linear, convNd -> nn.ConvNd, embedding -> nn.Embedding, layernorm -> nn.LayerNorm, batchnorm ->
+    nn.BatchNorm2d, rmsnorm -> nn.RMSNorm (or a ones parameter before 2.4), lstm/gru/rnn -> nn.LSTM/GRU/RNN,
+    attention -> nn.MultiheadAttention, param -> a parameter filled with its constant; repeat and block expand
+    in order."""
+    nn = torch.nn
+    tensors = []
+
+    def scoped(scope, name):
+        return scope + '.' + name if scope and name else scope or name
+
+    def add(full, module):
+        for key, value in module.state_dict().items():
+            if value.is_floating_point():
+                tensors.append([scoped(full, key), value])
+
+    def walk(layers, scope):
+        for index, layer in enumerate(layers):
+            kind = layer['type']
+            get = layer.get
+            full = scoped(scope, get('name', '' if kind == 'block' else str(index)))
+            if kind == 'repeat':
+                for i in range(layer['count']):
+                    walk(layer['layers'], scoped(full, str(i)))
+            elif kind == 'block':
+                walk(layer['layers'], full)
+            elif kind == 'dense':
+                add(full, nn.Linear(layer['in'], layer['out'], bias=get('bias', True)))
+            elif kind in ('conv1d', 'conv2d', 'conv3d'):
+                kernel = layer['kernel']
+                conv = {'conv1d': nn.Conv1d, 'conv2d': nn.Conv2d, 'conv3d': nn.Conv3d}[kind]
+                add(full, conv(layer['in'], layer['out'], kernel if isinstance(kernel, int) else tuple(kernel),
+                               groups=get('groups', 1), bias=get('bias', True)))
+            elif kind == 'embedding':
+                add(full, nn.Embedding(layer['vocab'], layer['dim']))
+            elif kind == 'layernorm':
+                add(full, nn.LayerNorm(layer['dim']))
+            elif kind == 'batchnorm':
+                add(full, nn.BatchNorm2d(layer['dim']))
+            elif kind == 'rmsnorm':
+                add(full, nn.RMSNorm(layer['dim']) if hasattr(nn, 'RMSNorm') else HeldParameter('weight', torch.ones(layer['dim'])))
+            elif kind in ('lstm', 'gru', 'rnn'):
+                common = dict(num_layers=get('numLayers', 1), bias=get('bias', True), bidirectional=get('bidirectional', False))
+                if kind == 'rnn':
+                    common['nonlinearity'] = get('activation', 'tanh')
+                add(full, {'lstm': nn.LSTM, 'gru': nn.GRU, 'rnn': nn.RNN}[kind](layer['in'], layer['units'], **common))
+            elif kind == 'attention':
+                add(full, nn.MultiheadAttention(layer['dim'], layer['heads'], bias=get('bias', True)))
+            elif kind == 'param':
+                tensors.append([full, torch.full(tuple(layer['shape']), FILLS[layer['init']](layer))])
+            else:
+                raise ValueError('layer type %r has no torch.nn module' % kind)
+
+    torch.manual_seed(int(seed))
+    walk(spec['layers'], '')
+    for rule in spec.get('rules', []):
+        pattern = glob_pattern(rule['match'])
+        for entry in tensors:
+            if pattern.match(entry[0]):
+                entry[1] = torch.full_like(entry[1], FILLS[rule['init']](rule))
+    return tensors
+
+
+def run_models(program):
+    torch.set_num_threads(1)
+    return [[[name, record(tensor.detach().numpy())] for name, tensor in model_tensors(case['spec'], case['seed'])]
+            for case in program]
+
+
+def models_program():
+    """The examples and small models over every layer type, including normal_ draws of fewer than 16 elements,
+    whose cached second value passes from one module to the next."""
+    def example(name):
+        with open(os.path.join(EXAMPLES, name + '.json')) as source:
+            spec = json.load(source)
+        return {k: v for k, v in spec.items() if k not in ('description', 'policy')}
+    transformer = {'layers': [
+        {'type': 'embedding', 'name': 'wte', 'vocab': 97, 'dim': 32},
+        {'type': 'embedding', 'name': 'wpe', 'vocab': 16, 'dim': 32},
+        {'type': 'repeat', 'name': 'h', 'count': 2, 'layers': [
+            {'type': 'block', 'residual': True, 'layers': [
+                {'type': 'layernorm', 'name': 'ln_1', 'dim': 32},
+                {'type': 'attention', 'name': 'attn', 'dim': 32, 'heads': 4}]},
+            {'type': 'block', 'residual': True, 'layers': [
+                {'type': 'layernorm', 'name': 'ln_2', 'dim': 32},
+                {'type': 'block', 'name': 'mlp', 'layers': [
+                    {'type': 'dense', 'name': 'c_fc', 'in': 32, 'out': 128, 'activation': 'gelu'},
+                    {'type': 'dense', 'name': 'c_proj', 'in': 128, 'out': 32}]}]}]},
+        {'type': 'layernorm', 'name': 'ln_f', 'dim': 32},
+        {'type': 'dense', 'name': 'lm_head', 'in': 32, 'out': 97, 'bias': False}]}
+    every_layer = {'layers': [
+        {'type': 'embedding', 'name': 'tiny', 'vocab': 3, 'dim': 5},
+        {'type': 'embedding', 'name': 'odd', 'vocab': 5, 'dim': 7},
+        {'type': 'dense', 'in': 5, 'out': 7, 'activation': 'tanh'},
+        {'type': 'embedding', 'name': 'tinier', 'vocab': 2, 'dim': 3},
+        {'type': 'gru', 'name': 'gru', 'in': 6, 'units': 4, 'numLayers': 2, 'bidirectional': True, 'bias': False},
+        {'type': 'rnn', 'name': 'rnn', 'in': 3, 'units': 5, 'activation': 'relu'},
+        {'type': 'lstm', 'name': 'lstm', 'in': 4, 'units': 3, 'numLayers': 2},
+        {'type': 'conv1d', 'name': 'conv1d', 'in': 4, 'out': 6, 'kernel': 5},
+        {'type': 'conv3d', 'name': 'conv3d', 'in': 2, 'out': 4, 'kernel': [1, 2, 3], 'bias': False},
+        {'type': 'batchnorm', 'name': 'bn', 'dim': 4},
+        {'type': 'rmsnorm', 'name': 'rms', 'dim': 6},
+        {'type': 'param', 'name': 'cls', 'shape': [1, 1, 8], 'init': 'zeros'},
+        {'type': 'attention', 'name': 'mha', 'dim': 8, 'heads': 2, 'bias': False},
+        {'type': 'embedding', 'name': 'last', 'vocab': 1, 'dim': 9}],
+        'rules': [{'match': 'conv1d.bias', 'init': 'constant', 'value': 0.5}, {'match': '*.bias_hh_l1', 'init': 'zeros'}]}
+    return [
+        {'name': 'examples/mlp-mixed.json', 'spec': example('mlp-mixed'), 'seed': 42},
+        {'name': 'examples/mlp-mixed.json', 'spec': example('mlp-mixed'), 'seed': 0},
+        {'name': 'examples/cnn.json', 'spec': example('cnn'), 'seed': 42},
+        {'name': 'examples/lstm.json', 'spec': example('lstm'), 'seed': 7},
+        {'name': 'transformer', 'spec': transformer, 'seed': 1234},
+        {'name': 'every layer type', 'spec': every_layer, 'seed': 3},
+        {'name': 'every layer type', 'spec': every_layer, 'seed': 2 ** 40 + 5},
+    ]
+
+
 def describe_platform():
     return {'torch': torch.__version__, 'debian_python3_torch': debian_package(), 'cpu_capability': cpu_capability(),
             'numpy': np.__version__, 'python': sys.version.split()[0]}
@@ -367,6 +521,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--run', action='store_true', help='read a program from stdin, write results to stdout')
     parser.add_argument('--values', action='store_true', help='with --run: include every output in base64 as well')
+    parser.add_argument('--run-models', action='store_true', help='read a model program from stdin, write results to stdout')
     parser.add_argument('--platform', action='store_true', help='print the PyTorch version and CPU path as JSON')
     parser.add_argument('--sweep', metavar='DIR', help='write the exhaustive Box-Muller sweeps (see sweep()) to DIR')
     args = parser.parse_args()
@@ -375,6 +530,9 @@ def main():
         return
     if args.platform:
         json.dump(describe_platform(), sys.stdout)
+        return
+    if args.run_models:
+        json.dump({'platform': describe_platform(), 'results': run_models(json.load(sys.stdin))}, sys.stdout)
         return
     if args.run:
         global WITH_VALUES
@@ -393,6 +551,16 @@ def main():
         json.dump(fixture, out, separators=(',', ':'))
         out.write('\n')
     print('wrote %s (%d bytes)' % (os.path.relpath(FIXTURE), os.path.getsize(FIXTURE)))
+    models = models_program()
+    fixture = {
+        'generated_by': 'scripts/torch-fixtures.py',
+        'platform': describe_platform(),
+        'cases': [dict(case, results=results) for case, results in zip(models, run_models(models))],
+    }
+    with open(MODELS_FIXTURE, 'w') as out:
+        json.dump(fixture, out, separators=(',', ':'))
+        out.write('\n')
+    print('wrote %s (%d bytes)' % (os.path.relpath(MODELS_FIXTURE), os.path.getsize(MODELS_FIXTURE)))
 
 
 if __name__ == '__main__':
