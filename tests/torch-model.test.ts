@@ -206,10 +206,14 @@ test('rng torch errors name the option, rule or layer PyTorch does not define', 
     assert.throws(() => nninit.planModel(spec, options as never), (error: Error) => error instanceof RangeError && message.test(error.message), `${JSON.stringify(options)}: ${message}`);
   }
   // What rng 'torch' accepts: fills in rules and param layers, rmsnorm, the spec's own pytorch policy.
-  const accepted = nninit.initModel({ policy: 'pytorch', layers: [dense, { type: 'rmsnorm', name: 'rms', dim: 3 }, { type: 'param', name: 'pos', shape: [2], init: 'constant', value: 0.5 }], rules: [{ match: 'fc.bias', init: 'zeros' }] }, { rng: 'torch', seed: 0 });
-  assert.deepEqual([...accepted.keys()], ['fc.weight', 'fc.bias', 'rms.weight', 'pos']);
-  assert.deepEqual(accepted.get('fc.bias'), new Float32Array(3));
-  assert.deepEqual(accepted.get('fc.weight'), createTorchGenerator(0).linear(4, 3).weight);
+  // A fill rule replaces a parameter after its module drew it: the draws after it are unchanged.
+  const accepted = nninit.initModel({ policy: 'pytorch', layers: [dense, { type: 'rmsnorm', name: 'rms', dim: 3 }, { type: 'param', name: 'pos', shape: [2], init: 'constant', value: 0.5 }, { ...dense, name: 'fc2' }], rules: [{ match: 'fc.weight', init: 'eye' }] }, { rng: 'torch', seed: 0 });
+  assert.deepEqual([...accepted.keys()], ['fc.weight', 'fc.bias', 'rms.weight', 'pos', 'fc2.weight', 'fc2.bias']);
+  const g = createTorchGenerator(0);
+  const [fc, fc2] = [g.linear(4, 3), g.linear(4, 3)];
+  assert.deepEqual(accepted.get('fc.weight'), nninit.eye([3, 4]));
+  assert.deepEqual([accepted.get('fc.bias'), accepted.get('fc2.weight'), accepted.get('fc2.bias')], [fc.bias, fc2.weight, fc2.bias]);
+  assert.deepEqual([accepted.get('rms.weight'), accepted.get('pos')], [new Float32Array([1, 1, 1]), new Float32Array([0.5, 0.5])]);
   assert.throws(() => nninit.initModel({ layers: [dense] }, { rng: 'torch', layout: 'keras', dtype: 'float16' }), RangeError);
 });
 
