@@ -40,7 +40,11 @@ export function describeCall(initializer: string, options: Options): string {
   return `${initializer}(${keys.map((key) => `${key}=${optionText(rest[key])}`).join(', ')})`;
 }
 
-function initializerColumn(p: ParameterPlan): string {
+/**
+ * The initializer column of explain for one entry: `heNormal(nonlinearity=relu)`, `4 blocks × orthogonal(gain=1)`,
+ * `torch kaiming_uniform_(a=√5)` (rng 'torch').
+ */
+export function describeInitializer(p: ParameterPlan): string {
   if (p.torch) return `torch ${describeTorchSteps(p.torch.steps)}`;
   if (!p.blocks) return describeCall(p.initializer, p.options);
   const calls = p.blocks.parts.map((part) => describeCall(part.initializer, part.options));
@@ -61,7 +65,7 @@ export function explainPlan(plan: readonly ParameterPlan[]): string {
     ? `nninit plan: policy ${first.policy}${first.rng ? `, rng ${first.rng}` : ''}, layout ${layouts.join('+')}, dtype ${dtype}, seed ${first.seed}`
     : 'nninit plan: no parameters';
   const rows = plan.map((p) => [
-    p.name, `[${p.shape.join(', ')}]`, initializerColumn(p), String(p.fanIn), String(p.fanOut), short(p.std), p.rule,
+    p.name, `[${p.shape.join(', ')}]`, describeInitializer(p), String(p.fanIn), String(p.fanOut), short(p.std), p.rule,
   ]);
   const titles = ['name', 'shape', 'initializer', 'fanIn', 'fanOut', 'std', 'rule'];
   const numeric = [false, false, false, true, true, true, false];
