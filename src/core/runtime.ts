@@ -9,6 +9,7 @@ import { createWasmBackend, simdSupported } from './wasm.js';
 import { typeError, rangeError } from './validate.js';
 
 let wasmBackend: Backend | undefined;
+let wasmModule: WebAssembly.Module | undefined;
 let active: Backend = referenceBackend;
 /** Set once the caller picks a backend, so a late asynchronous compile does not override the choice. */
 let chosen = false;
@@ -17,6 +18,7 @@ let pending: Promise<unknown> = Promise.resolve();
 /** Makes a compiled kernel module the wasm backend, and the active one unless the caller chose a backend. */
 export function installModule(module: WebAssembly.Module): void {
   wasmBackend = createWasmBackend(module);
+  wasmModule = module;
   if (!chosen) active = wasmBackend;
 }
 
@@ -69,4 +71,24 @@ export { simdSupported };
 /** The active backend, for the initializers. */
 export function currentBackend(): Backend {
   return active;
+}
+
+/** The compiled kernel module once installed, which the worker pool hands to its workers instead of compiling it again. */
+export function installedModule(): WebAssembly.Module | undefined {
+  return wasmModule;
+}
+
+/**
+ * Runs `body` with `backend` in place of the active one, restoring it afterwards even when `body` throws. The
+ * worker pool checks a call's arguments by running it on a backend that stops at the first kernel call, since
+ * every initializer checks all of its arguments before it calls the backend.
+ */
+export function withBackend<T>(backend: Backend, body: () => T): T {
+  const previous = active;
+  active = backend;
+  try {
+    return body();
+  } finally {
+    active = previous;
+  }
 }
