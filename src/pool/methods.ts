@@ -1,0 +1,153 @@
+// The pool's methods as data: for each synchronous function of the core, how its arguments are laid out, whether
+// it takes a seed, and whether its work splits into independent slices. The main thread and the workers share
+// this table, so both call exactly the functions `import 'nninit'` exports.
+
+import {
+  zeros, ones, constant, uniform, normal, truncatedNormal, varianceScaling,
+  glorotUniform, glorotNormal, heUniform, heNormal, lecunUniform, lecunNormal,
+} from '../core/initializers.js';
+import { orthogonal, identity, dirac, deltaOrthogonal, sparse } from '../core/structured.js';
+import { randomBits } from '../core/bits.js';
+
+export type Options = Record<string, unknown>;
+
+/** What a synchronous call returns: the initializers' arrays, or randomBits' words. */
+export type Output = Float32Array | Float64Array | Uint16Array | Uint32Array | (ArrayBufferView & { readonly length: number });
+
+type Call = (args: readonly unknown[], options: Options | undefined) => Output;
+
+/**
+ * - 'slices': element i depends only on (seed, stream, i, parameters), so the call over [start, start + count)
+ *   is the call with that offset and length: the work splits into slices computed anywhere, in any order.
+ * - 'whole': the result is computed from the whole tensor at once (orthogonal, deltaOrthogonal, sparse), so the
+ *   call runs as one task.
+ */
+export type Split = 'slices' | 'whole';
+
+export interface Method {
+  readonly call: Call;
+  /** Arguments before the options object: the shape, constant's value, or randomBits' count. */
+  readonly arity: number;
+  /** Takes options.seed; a call without one gets a fresh seed on the calling thread, shared by all its slices. */
+  readonly seeded: boolean;
+  readonly split: Split;
+  /** randomBits counts words and takes no shape. */
+  readonly words?: true;
+}
+
+const shaped = (fn: (shape: readonly number[], options?: never) => Output, seeded: boolean, split: Split): Method => ({
+  call: (args, options) => fn(args[0] as readonly number[], options as never),
+  arity: 1,
+  seeded,
+  split,
+});
+
+/** Every initializer by its public name (aliases included), and randomBits. */
+export const METHODS = {
+  zeros: shaped(zeros, false, 'slices'),
+  ones: shaped(ones, false, 'slices'),
+  constant: {
+    call: (args, options) => constant(args[0] as readonly number[], args[1] as number, options as never),
+    arity: 2,
+    seeded: false,
+    split: 'slices',
+  },
+  uniform: shaped(uniform, true, 'slices'),
+  normal: shaped(normal, true, 'slices'),
+  truncatedNormal: shaped(truncatedNormal, true, 'slices'),
+  varianceScaling: shaped(varianceScaling, true, 'slices'),
+  glorotUniform: shaped(glorotUniform, true, 'slices'),
+  glorotNormal: shaped(glorotNormal, true, 'slices'),
+  xavierUniform: shaped(glorotUniform, true, 'slices'),
+  xavierNormal: shaped(glorotNormal, true, 'slices'),
+  heUniform: shaped(heUniform, true, 'slices'),
+  heNormal: shaped(heNormal, true, 'slices'),
+  kaimingUniform: shaped(heUniform, true, 'slices'),
+  kaimingNormal: shaped(heNormal, true, 'slices'),
+  lecunUniform: shaped(lecunUniform, true, 'slices'),
+  lecunNormal: shaped(lecunNormal, true, 'slices'),
+  identity: shaped(identity, false, 'slices'),
+  eye: shaped(identity, false, 'slices'),
+  dirac: shaped(dirac, false, 'slices'),
+  orthogonal: shaped(orthogonal, true, 'whole'),
+  deltaOrthogonal: shaped(deltaOrthogonal, true, 'whole'),
+  sparse: shaped(sparse as (shape: readonly number[], options?: never) => Output, true, 'whole'),
+  randomBits: {
+    call: (args, options) => randomBits(args[0] as number, options as never),
+    arity: 1,
+    seeded: true,
+    split: 'slices',
+    words: true,
+  },
+} satisfies Record<string, Method>;
+
+export type MethodName = keyof typeof METHODS;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(METHODS, name);
+}
+
+/** Typed-array constructors by name, as results travel between threads. */
+export type ArrayName = 'Float32Array' | 'Float64Array' | 'Uint16Array' | 'Uint32Array' | 'Float16Array';
+
+type ArrayConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Output;
+
+export function arrayConstructor(name: ArrayName): ArrayConstructor & { readonly BYTES_PER_ELEMENT: number } {
+  return (globalThis as unknown as Record<ArrayName, ArrayConstructor & { readonly BYTES_PER_ELEMENT: number }>)[name];
+}
+
+/** The slice [offset, offset + length) of the tensor a checked call produces, and its array type. */
+export interface OutputShape {
+  readonly offset: number;
+  readonly length: number;
+  readonly array: ArrayName;
+}
+
+const ARRAY_OF_DTYPE: Record<string, ArrayName> = {
+  float32: 'Float32Array', float64: 'Float64Array', float16: 'Uint16Array', bfloat16: 'Uint16Array',
+};
+
+/**
+ * The output of a call whose arguments the core has accepted, by the defaults the core documents: offset 0,
+ * length the rest of the tensor, dtype that of `out` or float32.
+ */
+export function outputShape(method: Method, args: readonly unknown[], options: Options | undefined): OutputShape {
+  const o = options ?? {};
+  const out = o.out as Output | undefined;
+  const offset = (o.offset as number | undefined) ?? 0;
+  if (method.words) return { offset, length: args[0] as number, array: 'Uint32Array' };
+  const size = (args[0] as readonly number[]).reduce((product, dimension) => product * dimension, 1);
+  const length = (o.length as number | undefined) ?? size - offset;
+  const array = out !== undefined ? arrayNameOf(out) : ARRAY_OF_DTYPE[(o.dtype as string | undefined) ?? 'float32'];
+  return { offset, length, array };
+}
+
+/** The constructor name of an `out` the core accepted (subclasses included). */
+function arrayNameOf(out: Output): ArrayName {
+  if (out instanceof Float32Array) return 'Float32Array';
+  if (out instanceof Float64Array) return 'Float64Array';
+  if (out instanceof Uint16Array) return 'Uint16Array';
+  if (out instanceof Uint32Array) return 'Uint32Array';
+  return 'Float16Array';
+}
+
+/**
+ * The work a call asks for, from its raw arguments: output elements for 'slices' methods, tensor elements for
+ * 'whole' ones; 0 when the arguments are not even numbers (the synchronous call then reports them).
+ */
+export function workEstimate(method: Method, args: readonly unknown[], options: unknown): number {
+  if (method.words) return typeof args[0] === 'number' ? args[0] : 0;
+  const shape = args[0];
+  if (!Array.isArray(shape) || !shape.every((dimension) => typeof dimension === 'number')) return 0;
+  const size = (shape as number[]).reduce((product, dimension) => product * dimension, 1);
+  const length = method.split === 'slices' && typeof options === 'object' && options !== null
+    ? (options as Options).length : undefined;
+  const elements = typeof length === 'number' ? length : size;
+  return Number.isFinite(elements) ? elements : 0;
+}
+
+/** The arguments and options of the call that computes elements [start, start + count) of a 'slices' call. */
+export function sliceCall(method: Method, args: readonly unknown[], options: Options, start: number, count: number): { args: unknown[]; options: Options } {
+  if (method.words) return { args: [count], options: { ...options, offset: start } };
+  return { args: [...args], options: { ...options, offset: start, length: count } };
+}

@@ -1,0 +1,303 @@
+// The worker pool, the same in Node and in browsers; a Host (node.ts, index.ts) supplies the workers.
+//
+// A call goes through three steps on the calling thread:
+// 1. Small work runs inline, as the synchronous call (still answered by a Promise).
+// 2. Otherwise the synchronous function itself checks the arguments, on a backend that stops at the first
+//    kernel call (every initializer checks everything before its first kernel call), so the errors are the
+//    core's own, thrown before any work. A call that needs no kernels (zeros, identity, ...) is complete there.
+// 3. The work is split: element i of every sampler depends only on (seed, stream, i, parameters), so the
+//    elements [start, start + count) are the synchronous call with that offset and length, computed in any
+//    worker. orthogonal, deltaOrthogonal and sparse need the whole tensor at once and run as one task.
+
+import type { Backend } from '../core/backend.js';
+import { getBackend, installedModule, withBackend } from '../core/runtime.js';
+import { freshSeed } from '../core/seed.js';
+import { checkOptions, numberArgument } from '../core/validate.js';
+import {
+  arrayConstructor, METHODS, outputShape, sliceCall, workEstimate,
+  type ArrayName, type Method, type MethodName, type Options, type Output,
+} from './methods.js';
+import type { FromWorker, RunMessage, SharedOutput } from './protocol.js';
+import type { Pool, PoolOptions } from './types.js';
+
+/**
+ * Fewest elements per slice. Below this a worker's round trip (a message each way, tens of microseconds) is no
+ * longer small next to the work: 2^18 float32 normals take about 0.7 ms on one core.
+ */
+export const MIN_SLICE = 2 ** 18;
+/** Slice boundaries fall on multiples of this many elements: whole kernel groups, and 4 KiB of float32. */
+const SLICE_ALIGN = 1024;
+/** orthogonal, deltaOrthogonal and sparse of fewer elements run inline (a 128 x 128 orthogonal takes 0.3 ms). */
+export const MIN_WHOLE = 2 ** 16;
+const MAX_THREADS = 64;
+
+/** One worker as the pool sees it. */
+export interface WorkerPort {
+  post(message: unknown, transfer?: ArrayBuffer[]): void;
+  terminate(): Promise<void>;
+  /** Node: whether the worker keeps the process alive (only while the pool has work). */
+  keepAlive(on: boolean): void;
+}
+
+export interface Host {
+  readonly defaultThreads: number;
+  /** Whether SharedArrayBuffer can be used and sent to workers. */
+  readonly sharedMemory: boolean;
+  spawn(onMessage: (message: FromWorker) => void, onError: (error: Error) => void): WorkerPort;
+}
+
+interface Task {
+  readonly message: Omit<RunMessage, 'id' | 'module'>;
+  resolve(result: Output | undefined): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  readonly port: WorkerPort;
+  ready: boolean;
+  /** The kernels this worker was sent, so that a module installed later (nninit/lean) follows it. */
+  module: WebAssembly.Module | undefined;
+  task: (Task & { readonly id: number }) | undefined;
+}
+
+// ---- checking a call: the synchronous function on a backend that stops at the first kernel call ----------------
+
+const STOP = Symbol('nninit pool: arguments checked');
+const stop = (): never => {
+  throw STOP;
+};
+const stopBackend: Backend = {
+  name: 'js',
+  philox4x32: stop, fillBits: stop, fillUniform: stop, fillNormal: stop, fillTruncatedNormal: stop, orthogonal: stop,
+};
+
+const OUT_ARRAYS = ['Float32Array', 'Float64Array', 'Uint16Array', 'Uint32Array', 'Float16Array'] as const;
+
+function isOutArray(value: unknown): value is Output {
+  return OUT_ARRAYS.some((name) => {
+    const constructor = arrayConstructor(name);
+    return constructor !== undefined && value instanceof constructor;
+  });
+}
+
+function isPlainOptions(options: unknown): options is Options {
+  return typeof options === 'object' && options !== null && !Array.isArray(options) && !ArrayBuffer.isView(options);
+}
+
+/**
+ * Runs the synchronous call on the stopping backend. It throws the call's argument error, returns the finished
+ * result of a call that needed no kernels, or returns undefined once every argument has been accepted. A
+ * caller's `out` is swapped for a new array of the same type and length, so that nothing is written into it.
+ */
+function checkCall(method: Method, args: readonly unknown[], options: unknown): Output | undefined {
+  const out = isPlainOptions(options) ? options.out : undefined;
+  const stand = isOutArray(out) ? new (out.constructor as new (length: number) => Output)(out.length) : undefined;
+  try {
+    const result = withBackend(stopBackend, () => method.call(args, stand ? { ...(options as Options), out: stand } : options as Options));
+    if (stand) {
+      (out as Float32Array).set(result as Float32Array);
+      return out as Output;
+    }
+    return result;
+  } catch (error) {
+    if (error === STOP) return undefined;
+    throw error;
+  }
+}
+
+// ---- splitting ------------------------------------------------------------------------------------------------------
+
+/** Boundaries of `count` slices of [offset, offset + length), aligned to SLICE_ALIGN inside. */
+function sliceBounds(offset: number, length: number, count: number): number[] {
+  const bounds = [offset];
+  for (let i = 1; i < count; i++) {
+    bounds.push(Math.round((offset + (length * i) / count) / SLICE_ALIGN) * SLICE_ALIGN);
+  }
+  bounds.push(offset + length);
+  return bounds;
+}
+
+const ERRORS: Record<string, new (message: string) => Error> = { TypeError, RangeError, Error };
+
+/** Creates a pool on the given host; node.ts and index.ts export it as createPool. */
+export function createPoolOn(host: Host, options?: PoolOptions): Pool {
+  const fn = 'createPool';
+  const checked = checkOptions(fn, options, ['threads']);
+  const threads = numberArgument(fn, 'options.threads', checked.threads, host.defaultThreads, { integer: true, min: 1, max: MAX_THREADS });
+
+  const slots: Slot[] = [];
+  const queue: Task[] = [];
+  let nextId = 1;
+  let keepingAlive = false;
+  let closing: Promise<void> | undefined;
+  /** Set when a worker could not start: every call then rejects with it. */
+  let broken: Error | undefined;
+
+  function updateKeepAlive(): void {
+    const busy = queue.length > 0 || slots.some((slot) => slot.task !== undefined);
+    if (busy === keepingAlive) return;
+    keepingAlive = busy;
+    for (const slot of slots) slot.port.keepAlive(busy);
+  }
+
+  function pump(): void {
+    for (const slot of slots) {
+      if (queue.length === 0) break;
+      if (!slot.ready || slot.task) continue;
+      const task = queue.shift()!;
+      const id = nextId++;
+      slot.task = { ...task, id };
+      const module = installedModule();
+      const send = module !== slot.module ? module : undefined;
+      slot.module = module;
+      const message: RunMessage = { ...task.message, id, ...(send ? { module: send } : {}) } as RunMessage;
+      slot.port.post(message);
+    }
+    updateKeepAlive();
+  }
+
+  function spawn(): void {
+    const slot: Slot = {
+      port: host.spawn((message) => received(slot, message), (error) => failed(slot, error)),
+      ready: false,
+      module: installedModule(),
+      task: undefined,
+    };
+    slots.push(slot);
+    slot.port.keepAlive(keepingAlive);
+    slot.port.post({ type: 'init', module: slot.module });
+  }
+
+  function received(slot: Slot, message: FromWorker): void {
+    if (message.type === 'ready') {
+      slot.ready = true;
+    } else {
+      const task = slot.task;
+      if (!task || task.id !== message.id) return;
+      slot.task = undefined;
+      if (message.type === 'failed') {
+        task.reject(new (ERRORS[message.name] ?? Error)(message.message));
+      } else if (message.result) {
+        const { buffer, byteOffset, length, array } = message.result;
+        task.resolve(new (arrayConstructor(array))(buffer, byteOffset, length));
+      } else {
+        task.resolve(undefined);
+      }
+    }
+    pump();
+  }
+
+  function failed(slot: Slot, error: Error): void {
+    const index = slots.indexOf(slot);
+    if (closing || index < 0) return;
+    slots.splice(index, 1);
+    void slot.port.terminate();
+    const failure = new Error(`nninit pool: a worker ${slot.ready ? 'failed' : 'could not start'}: ${error.message}`, { cause: error });
+    slot.task?.reject(failure);
+    slot.task = undefined;
+    if (!slot.ready) {
+      // A worker that cannot start (a missing file, a content security policy) will not start next time either.
+      broken = failure;
+      for (const task of queue.splice(0)) task.reject(failure);
+      for (const other of slots.splice(0)) {
+        other.task?.reject(failure);
+        void other.port.terminate();
+      }
+    } else {
+      spawn();
+    }
+    updateKeepAlive();
+  }
+
+  function submit(message: Task['message']): Promise<Output | undefined> {
+    return new Promise((resolve, reject) => {
+      queue.push({ message, resolve, reject });
+      pump();
+    });
+  }
+
+  for (let i = 0; i < threads; i++) spawn();
+
+  /** The tasks of a checked call, run and assembled into the result the synchronous call returns. */
+  async function runSplit(name: MethodName, method: Method, args: readonly unknown[], options: Options | undefined): Promise<Output> {
+    const { offset, length, array } = outputShape(method, args, options);
+    const ArrayType = arrayConstructor(array);
+    const bytesPerElement = ArrayType.BYTES_PER_ELEMENT;
+    const out = options?.out as Output | undefined;
+    const base: Options = { ...options };
+    delete base.out;
+    if (method.seeded && base.seed === undefined) base.seed = freshSeed();
+
+    const count = method.split === 'whole' ? 1 : Math.max(1, Math.min(threads, Math.floor(length / MIN_SLICE)));
+    const bounds = sliceBounds(offset, length, count);
+    const outShared = out !== undefined && typeof SharedArrayBuffer === 'function' && out.buffer instanceof SharedArrayBuffer;
+    let shared: { buffer: SharedArrayBuffer; byteOffset: number } | undefined;
+    if (outShared) shared = { buffer: out.buffer as SharedArrayBuffer, byteOffset: out.byteOffset };
+    else if (host.sharedMemory) shared = { buffer: new SharedArrayBuffer(length * bytesPerElement), byteOffset: 0 };
+
+    const backend = getBackend();
+    const tasks = bounds.slice(0, -1).map((start, i) => {
+      const sliceLength = bounds[i + 1] - start;
+      const call = method.split === 'whole' ? { args: [...args], options: base } : sliceCall(method, args, base, start, sliceLength);
+      const output: SharedOutput | undefined = shared && {
+        buffer: shared.buffer, byteOffset: shared.byteOffset + (start - offset) * bytesPerElement, length: sliceLength, array,
+      };
+      return submit({ type: 'run', method: name, args: call.args, options: call.options, backend, ...(output ? { output } : {}) });
+    });
+    const results = await Promise.all(tasks);
+
+    if (shared) {
+      if (outShared) return out;
+      const values = new ArrayType(shared.buffer, 0, length);
+      if (!out) return values;
+      (out as Float32Array).set(values as Float32Array);
+      return out;
+    }
+    if (!out && results.length === 1) return results[0]!;
+    const target = out ?? new (ArrayType as unknown as new (length: number) => Output)(length);
+    results.forEach((values, i) => (target as Float32Array).set(values as Float32Array, bounds[i] - offset));
+    return target;
+  }
+
+  function call(name: MethodName, args: readonly unknown[], options: unknown): Promise<Output> {
+    try {
+      if (closing) throw new Error(`nninit.pool.${name}: the pool is closed`);
+      if (broken) throw broken;
+      const method: Method = METHODS[name];
+      const threshold = method.split === 'slices' ? MIN_SLICE : MIN_WHOLE;
+      if (workEstimate(method, args, options) < threshold) return Promise.resolve(method.call(args, options as Options));
+      const finished = checkCall(method, args, options);
+      if (finished) return Promise.resolve(finished);
+      return runSplit(name, method, args, options as Options | undefined).catch((error: unknown) => {
+        throw closing ? new Error(`nninit.pool.${name}: the pool was closed before the call finished`, { cause: error }) : error;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  function close(): Promise<void> {
+    closing ??= (() => {
+      const closed = new Error('nninit pool: closed');
+      for (const task of queue.splice(0)) task.reject(closed);
+      const stopping = slots.splice(0).map((slot) => {
+        slot.task?.reject(closed);
+        slot.task = undefined;
+        return slot.port.terminate();
+      });
+      return Promise.all(stopping).then(() => undefined);
+    })();
+    return closing;
+  }
+
+  const pool: Record<string, unknown> = {
+    threads,
+    sharedMemory: host.sharedMemory,
+    close,
+  };
+  for (const name of Object.keys(METHODS) as MethodName[]) {
+    const arity = METHODS[name].arity;
+    pool[name] = (...args: unknown[]) => call(name, args.slice(0, arity), args[arity]);
+  }
+  return Object.freeze(pool) as unknown as Pool;
+}

@@ -1,0 +1,61 @@
+// The pool's public types: the same initializers as the synchronous API, each returning a Promise.
+
+import type { Result } from '../core/prepare.js';
+import type {
+  ConstantOptions, UniformOptions, NormalOptions, TruncatedNormalOptions, VarianceScalingOptions, GlorotOptions,
+  NormalPresetOptions, HeOptions, LecunOptions,
+} from '../core/initializers.js';
+import type { OrthogonalOptions, IdentityOptions, DiracOptions, SparseOptions } from '../core/structured.js';
+import type { RandomBitsOptions } from '../core/bits.js';
+
+export interface PoolOptions {
+  /** Worker threads (default: the machine's logical cores, at most 8). An integer from 1 to 64. */
+  threads?: number;
+}
+
+type Shape = readonly number[];
+
+/**
+ * A pool of workers running nninit's initializers. Every method takes the arguments of the synchronous
+ * function of the same name and resolves with the same bytes; see createPool for how work is split.
+ */
+export interface Pool {
+  /** Number of worker threads. */
+  readonly threads: number;
+  /**
+   * Whether workers write straight into shared memory: always in Node, in browsers when the page is
+   * crossOriginIsolated. Otherwise each worker's slice is transferred back and copied into the result.
+   */
+  readonly sharedMemory: boolean;
+
+  zeros<O extends ConstantOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  ones<O extends ConstantOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  constant<O extends ConstantOptions>(shape: Shape, value: number, options?: O): Promise<Result<O>>;
+  uniform<O extends UniformOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  normal<O extends NormalOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  truncatedNormal<O extends TruncatedNormalOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  varianceScaling<O extends VarianceScalingOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  glorotUniform<O extends GlorotOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  glorotNormal<O extends GlorotOptions & NormalPresetOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  xavierUniform<O extends GlorotOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  xavierNormal<O extends GlorotOptions & NormalPresetOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  heUniform<O extends HeOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  heNormal<O extends HeOptions & NormalPresetOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  kaimingUniform<O extends HeOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  kaimingNormal<O extends HeOptions & NormalPresetOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  lecunUniform<O extends LecunOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  lecunNormal<O extends LecunOptions & NormalPresetOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  orthogonal<O extends OrthogonalOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  identity<O extends IdentityOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  eye<O extends IdentityOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  dirac<O extends DiracOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  deltaOrthogonal<O extends OrthogonalOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  sparse<O extends SparseOptions>(shape: Shape, options: O): Promise<Result<O>>;
+  randomBits(n: number, options?: RandomBitsOptions): Promise<Uint32Array>;
+
+  /**
+   * Ends the workers. Calls still pending reject, as do calls made afterwards. Resolves once every worker has
+   * stopped; closing again returns the same promise.
+   */
+  close(): Promise<void>;
+}
