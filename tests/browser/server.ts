@@ -21,8 +21,11 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves files of `root` whose path starts with one of `folders` (relative to root, e.g. 'dist'). */
-export async function serveStatic(root: string, folders: readonly string[]): Promise<StaticServer> {
+/**
+ * Serves files of `root` whose path starts with one of `folders` (relative to root, e.g. 'dist'), with `headers`
+ * added to every response (e.g. COOP and COEP for a crossOriginIsolated page).
+ */
+export async function serveStatic(root: string, folders: readonly string[], headers: Record<string, string> = {}): Promise<StaticServer> {
   const allowed = folders.map((folder) => join(root, folder) + sep);
   /** The file a request names and its content type, or undefined for anything outside the allowed folders. */
   function fileFor(url: string): { path: string; contentType: string } | undefined {
@@ -37,7 +40,7 @@ export async function serveStatic(root: string, folders: readonly string[]): Pro
       const file = fileFor(request.url ?? '/');
       if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) throw new Error('not served');
       const body = await readFile(file.path);
-      response.writeHead(200, { 'content-type': file.contentType, 'content-length': body.length, 'cache-control': 'no-store' });
+      response.writeHead(200, { ...headers, 'content-type': file.contentType, 'content-length': body.length, 'cache-control': 'no-store' });
       response.end(request.method === 'HEAD' ? undefined : body);
     } catch {
       response.writeHead(404).end();
