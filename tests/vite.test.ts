@@ -20,6 +20,8 @@ test('a Vite build of an app importing nninit gives the same values as the packa
     });
     const assets = readdirSync(join(outDir, 'assets')).filter((name) => name.endsWith('.js'));
     assert.equal(assets.length, 1, `one bundled chunk, got ${assets.join(', ')}`);
+    assert.doesNotMatch(readFileSync(join(outDir, 'assets', assets[0]), 'utf8'), /node:|worker_threads|new Worker/,
+      'a bundle of nninit takes nothing from Node, and no worker (the pool is nninit/pool)');
     await import(pathToFileURL(join(outDir, 'assets', assets[0])).href);
     const sample = (globalThis as unknown as { nninitSample: () => { backend: string; he: number[]; orthogonal: number[] } }).nninitSample();
     assert.equal(sample.backend, 'wasm');
