@@ -202,11 +202,15 @@ test('close(): pending calls reject, later calls reject, out stays untouched, an
   const closing = createPool({ threads: 2 });
   const out = new Float32Array(8 * S).fill(42);
   const pending = closing.normal([8 * S], { seed: 1, out });
+  const kernel = new Float32Array(3 * 3 * 512 * 512).fill(42);
+  const pendingWhole = closing.deltaOrthogonal([3, 3, 512, 512], { seed: 1, out: kernel });
   const inline = closing.normal([10], { seed: 1 });
   const closed = closing.close();
   assert.equal(closing.close(), closed);
   await assert.rejects(pending, { message: 'nninit.pool.normal: the pool was closed before the call finished' });
   assert.ok(out.every((value) => value === 42), 'a non-shared out gets nothing unless every slice finished');
+  await assert.rejects(pendingWhole, { message: 'nninit.pool.deltaOrthogonal: the pool was closed before the call finished' });
+  assert.ok(kernel.every((value) => value === 42), 'deltaOrthogonal\'s zeros are not written into out ahead of its matrix');
   assertSameBytes(await inline, nninit.normal([10], { seed: 1 }), 'an inline call made before close');
   await closed;
   await assert.rejects(closing.heNormal([10]), { message: 'nninit.pool.heNormal: the pool is closed' });

@@ -86,12 +86,16 @@ function isPlainOptions(options: unknown): options is Options {
 
 /**
  * Runs the synchronous call on the stopping backend. It throws the call's argument error, returns the finished
- * result of a call that needed no kernels, or returns undefined once every argument has been accepted. A
- * caller's `out` is swapped for a new array of the same type and length, so that nothing is written into it.
+ * result of a call that needed no kernels, or returns undefined once every argument has been accepted.
+ *
+ * A 'slices' method writes a caller's `out` only through its kernels, or completely when it needs none (zeros,
+ * identity, ...), so its `out` is passed as it is. A 'whole' method may prepare its output before its kernels
+ * (deltaOrthogonal zeroes it), so its `out` is swapped for a new array of the same type and length, and only a
+ * finished result is copied into the caller's.
  */
 function checkCall(method: Method, args: readonly unknown[], options: unknown): Output | undefined {
   const out = isPlainOptions(options) ? options.out : undefined;
-  const stand = isOutArray(out) ? new (out.constructor as new (length: number) => Output)(out.length) : undefined;
+  const stand = method.split === 'whole' && isOutArray(out) ? new (out.constructor as new (length: number) => Output)(out.length) : undefined;
   try {
     const result = withBackend(stopBackend, () => method.call(args, stand ? { ...(options as Options), out: stand } : options as Options));
     if (stand) {
@@ -107,8 +111,13 @@ function checkCall(method: Method, args: readonly unknown[], options: unknown): 
 
 // ---- splitting ------------------------------------------------------------------------------------------------------
 
-/** Boundaries of `count` slices of [offset, offset + length), aligned to SLICE_ALIGN inside. */
-function sliceBounds(offset: number, length: number, count: number): number[] {
+/**
+ * Boundaries of the slices of [offset, offset + length) for a pool of `threads`: as many slices as threads, but
+ * none shorter than MIN_SLICE (inner boundaries are rounded to SLICE_ALIGN, so a slice may be up to half of
+ * SLICE_ALIGN shorter); one slice when length < 2 MIN_SLICE.
+ */
+export function sliceBounds(offset: number, length: number, threads: number): number[] {
+  const count = Math.max(1, Math.min(threads, Math.floor(length / MIN_SLICE)));
   const bounds = [offset];
   for (let i = 1; i < count; i++) {
     bounds.push(Math.round((offset + (length * i) / count) / SLICE_ALIGN) * SLICE_ALIGN);
@@ -228,8 +237,7 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
     delete base.out;
     if (method.seeded && base.seed === undefined) base.seed = freshSeed();
 
-    const count = method.split === 'whole' ? 1 : Math.max(1, Math.min(threads, Math.floor(length / MIN_SLICE)));
-    const bounds = sliceBounds(offset, length, count);
+    const bounds = method.split === 'whole' ? [offset, offset + length] : sliceBounds(offset, length, threads);
     const outShared = out !== undefined && typeof SharedArrayBuffer === 'function' && out.buffer instanceof SharedArrayBuffer;
     let shared: { buffer: SharedArrayBuffer; byteOffset: number } | undefined;
     if (outShared) shared = { buffer: out.buffer as SharedArrayBuffer, byteOffset: out.byteOffset };
