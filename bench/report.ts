@@ -35,6 +35,7 @@ function formatRatio(ratio: number): string {
 interface Row {
   readonly workload: string;
   readonly candidate: string;
+  readonly threads: string;
   readonly median: string;
   readonly range: string;
   readonly rate: string;
@@ -49,6 +50,7 @@ const COLUMNS: readonly (readonly [keyof Row, string, 'left' | 'right'])[] = [
   ['median', 'median', 'right'],
   ['range', 'min–max', 'right'],
   ['rate', 'values/s', 'right'],
+  ['threads', 'threads', 'right'],
   ['versusNninit', 'vs nninit wasm', 'right'],
   ['versusFill', 'vs fill', 'right'],
   ['check', 'check', 'left'],
@@ -74,6 +76,7 @@ function rowsOf(workload: WorkloadResult): Row[] {
     const base = {
       workload: index === 0 ? workload.label : '',
       candidate: result.candidate,
+      threads: String(result.threads ?? 1),
       versusNninit: ratioCell(result, nninitWasm),
       versusFill: ratioCell(result, fill),
       check: result.sanity.detail,
@@ -141,6 +144,10 @@ its calls are \`tf.initializers.X(...).apply(shape)\` followed by \`dataSync()\`
 
 - **nninit wasm / nninit js**: the initializer with \`{ seed, out }\` after \`setBackend('wasm')\` or
   \`setBackend('js')\` (the pure-TypeScript reference, bit-identical).
+- **nninit pool ×N**: \`await pool.X(shape, { seed, out })\` on \`createPool({ threads: N })\` from \`nninit/pool\`
+  (N = 1, 2, 4, as far as the machine has cores), the wasm backend in every worker, \`out\` a Float32Array over a
+  SharedArrayBuffer so the workers write into it directly. The pool is started before timing; each timed call
+  includes splitting, the messages and awaiting the workers. orthogonal runs whole in one worker (×1 only).
 - **Math.random loop, alea loop**: \`low + (high − low) · u\` per value, from \`Math.random\` or from
   seedrandom's \`alea\` (the generator TF.js samples with). glorotUniform uses them scaled to its limit.
 - **Box–Muller, Marsaglia polar**: the two classic normal transforms on \`Math.random\` (Box–Muller also on
@@ -190,6 +197,7 @@ The types are in bench/results.ts. Times are milliseconds per call.
     id: 'heNormal-1024x1024', family, label, shape, values, expectedStd,
     results: [{
       candidate: 'nninit wasm', group: 'nninit' | 'plain JS' | 'TF.js' | 'native' | 'limit',
+      threads,                   // 1, or the pool's worker count for 'nninit pool ×N'
       median, min, max,          // null when no call finished within the cap, or the candidate threw
       samples, valuesPerSecond,  // values / median seconds
       capSeconds?,               // the time cap stopped the measurement
@@ -207,6 +215,7 @@ function explanation(report: BenchReport): string {
     `"> N s" means no call finished within the candidate's N-second time cap, and ${CAPPED_MARK} marks a median of the calls that finished before it.`,
     '**vs nninit wasm** and **vs fill** divide the candidate\'s median time by that of nninit\'s WebAssembly backend and of',
     '`Float32Array.prototype.fill(1.5)` on the same buffer (above 1: slower).',
+    '**threads** is the number of threads a candidate computes on: every candidate but nninit\'s pool uses one.',
     `The **check** column compares each output's standard deviation with the formula's (a ✗ beyond ${STD_TOLERANCE * 100}%);`,
     `orthogonal outputs must have max |QᵀQ − I| ≤ ${ORTHOGONALITY_TOLERANCE} over up to ${ORTHOGONALITY_COLUMNS} evenly spaced columns.`,
     'A ✗ row is not a like-for-like comparison. TF.js fails the check in two known ways.',
@@ -243,7 +252,7 @@ ${JSON_TEXT}
 
 /** Colours per group, one shade per candidate in the order the group's candidates appear. */
 const PALETTE: Record<Group, readonly string[]> = {
-  'nninit': ['#0b5cad', '#6aaee8'],
+  'nninit': ['#0b5cad', '#6aaee8', '#3d7fc4', '#1f4e87', '#9cc8f0'],
   'plain JS': ['#57606a', '#8c959f', '#b6bec7'],
   'TF.js': ['#c4540a', '#f0a35e'],
   'native': ['#1a7f37', '#6fcf8e'],

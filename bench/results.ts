@@ -8,6 +8,8 @@ export type Group = 'nninit' | 'plain JS' | 'TF.js' | 'native' | 'limit';
 export interface CandidateResult {
   readonly candidate: string;
   readonly group: Group;
+  /** Threads the candidate computes on: 1, except nninit's pool rows (every native library is held to one). */
+  readonly threads: number;
   /** Milliseconds per call; null when no call finished (see `capSeconds`) or the candidate threw. */
   readonly median: number | null;
   readonly min: number | null;
@@ -82,17 +84,19 @@ export function timingsOf(samples: readonly number[]): Timings | null {
 
 export function candidateResult(
   candidate: string, group: Group, values: number, timings: Timings | null,
-  sanity: Sanity, extra: { readonly capSeconds?: number; readonly error?: string } = {},
+  sanity: Sanity, extra: { readonly capSeconds?: number; readonly error?: string; readonly threads?: number } = {},
 ): CandidateResult {
+  const { threads = 1, ...rest } = extra;
   return {
     candidate,
     group,
+    threads,
     median: timings?.median ?? null,
     min: timings?.min ?? null,
     max: timings?.max ?? null,
     samples: timings?.samples ?? 0,
     valuesPerSecond: timings ? values / (timings.median / 1000) : null,
-    ...extra,
+    ...rest,
     sanity,
   };
 }

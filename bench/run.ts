@@ -21,6 +21,7 @@ import { fillCandidate } from './candidates/limit.js';
 import { measureNative, type NativeRun } from './candidates/native.js';
 import { hasOrthogonal, nninitCandidates } from './candidates/nninit.js';
 import { plainJsCandidates } from './candidates/plainjs.js';
+import { closePools, poolCandidates } from './candidates/pool.js';
 import { measureTfjsOrthogonal, tfjsCandidates, TFJS_BACKENDS } from './candidates/tfjs.js';
 import { consoleTable, markdown, orderedResults, svgChart } from './report.js';
 import { candidateResult, type BenchReport, type CandidateResult, type Machine, type Versions, type WorkloadResult } from './results.js';
@@ -73,7 +74,7 @@ async function benchmark(workload: Workload, candidates: readonly Candidate[]): 
   const sanity = new Map<string, Sanity>();
   for (const candidate of candidates) {
     bench.add(candidate.name, candidate.run, {
-      async: false,
+      async: candidate.async === true,
       beforeAll: async () => { await candidate.before?.(); },
       afterAll: (mode) => {
         candidate.after?.();
@@ -83,15 +84,15 @@ async function benchmark(workload: Workload, candidates: readonly Candidate[]): 
   }
   await bench.run();
   return bench.tasks.map((task, index) => {
-    const { name, group } = candidates[index];
+    const { name, group, threads = 1 } = candidates[index];
     const result = task.result;
     if (result.state === 'completed') {
       const { p50, min, max, samplesCount } = result.latency;
       const timings = { median: p50, min, max, samples: samplesCount };
-      return candidateResult(name, group, workload.values, timings, sanity.get(name) ?? { ok: null, detail: 'not checked' });
+      return candidateResult(name, group, workload.values, timings, sanity.get(name) ?? { ok: null, detail: 'not checked' }, { threads });
     }
     const error = result.state === 'errored' ? result.error.message : `tinybench ended in state ${result.state}`;
-    return candidateResult(name, group, workload.values, null, { ok: false, detail: `✗ ${error}` }, { error });
+    return candidateResult(name, group, workload.values, null, { ok: false, detail: `✗ ${error}` }, { error, threads });
   });
 }
 
@@ -99,6 +100,7 @@ async function measureWorkload(workload: Workload, mode: Mode): Promise<Candidat
   const buffer = new Float32Array(workload.values);
   const candidates = [
     ...nninitCandidates(workload, buffer),
+    ...poolCandidates(workload),
     ...plainJsCandidates(workload, buffer),
     ...tfjsCandidates(workload),
     fillCandidate(buffer),
@@ -207,6 +209,8 @@ async function main(): Promise<void> {
     measured.set(workload.id, await measureWorkload(workload, cli.mode));
     console.log(`[${index + 1}/${workloads.length}] ${workload.label} (${((performance.now() - workloadStart) / 1000).toFixed(1)} s)`);
   }
+
+  await closePools();
 
   console.log('PyTorch and numpy (bench/native.py):');
   const native = await measureNative(workloads);

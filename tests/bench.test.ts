@@ -28,6 +28,7 @@ function assertCandidateShape(result: CandidateResult, where: string): void {
     assert.ok(result.min! <= result.median && result.median <= result.max!, `${where}: min <= median <= max`);
     assert.ok(Number.isInteger(result.samples) && result.samples >= 1, `${where}: samples ${result.samples}`);
   }
+  assert.ok(Number.isInteger(result.threads) && result.threads >= 1, `${where}: threads ${result.threads}`);
   assert.ok([true, false, null].includes(result.sanity.ok), `${where}: sanity.ok ${result.sanity.ok}`);
   assert.equal(typeof result.sanity.detail, 'string', where);
 }
@@ -63,6 +64,7 @@ test('bench/run.ts --smoke writes latest.json, benchmarks.md and a valid benchma
       assert.ok(workload.expectedStd > 0, workload.id);
       const names = workload.results.map((result) => result.candidate);
       assert.ok(names.includes('nninit wasm') && names.includes('nninit js'), `${workload.id}: ${names.join(', ')}`);
+      assert.ok(names.includes('nninit pool ×1'), `${workload.id}: the worker pool, ${names.join(', ')}`);
       assert.ok(workload.results.some((result) => result.group === 'limit'), `${workload.id}: the fill ceiling`);
       for (const result of workload.results) assertCandidateShape(result, `${workload.id} ${result.candidate}`);
     }
