@@ -8,27 +8,23 @@
 // 3. The work is split: element i of every sampler depends only on (seed, stream, i, parameters), so the
 //    elements [start, start + count) are the synchronous call with that offset and length, computed in any
 //    worker. orthogonal, deltaOrthogonal and sparse need the whole tensor at once and run as one task.
+// initModel (model.ts) plans on the calling thread and cuts every parameter into slices the same way.
 
-import type { Backend } from '../core/backend.js';
-import { getBackend, installedModule, withBackend } from '../core/runtime.js';
+import { getBackend, installedModule } from '../core/runtime.js';
 import { freshSeed } from '../core/seed.js';
 import { checkOptions, numberArgument } from '../core/validate.js';
 import {
   arrayConstructor, METHODS, outputShape, sliceCall, workEstimate,
   type ArrayName, type Method, type MethodName, type Options, type Output,
 } from './methods.js';
-import type { FromWorker, RunMessage, SharedOutput } from './protocol.js';
+import { untilKernels } from './check.js';
+import { MIN_SLICE, MIN_WHOLE, SLICE_ALIGN } from './limits.js';
+import { initModelOn } from './model.js';
+import type { FromWorker, TaskMessage, SharedOutput } from './protocol.js';
 import type { Pool, PoolOptions } from './types.js';
 
-/**
- * Fewest elements per slice. Below this a worker's round trip (a message each way, tens of microseconds) is no
- * longer small next to the work: 2^18 float32 normals take about 0.7 ms on one core.
- */
-export const MIN_SLICE = 2 ** 18;
-/** Slice boundaries fall on multiples of this many elements: whole kernel groups, and 4 KiB of float32. */
-const SLICE_ALIGN = 1024;
-/** orthogonal, deltaOrthogonal and sparse of fewer elements run inline (a 128 x 128 orthogonal takes 0.3 ms). */
-export const MIN_WHOLE = 2 ** 16;
+export { MIN_SLICE, MIN_WHOLE } from './limits.js';
+
 const MAX_THREADS = 64;
 
 /** One worker as the pool sees it. */
@@ -46,10 +42,23 @@ export interface Host {
   spawn(onMessage: (message: FromWorker) => void, onError: (error: Error) => void): WorkerPort;
 }
 
+/** A task as the pool queues it: the worker message without the fields the pool adds when it sends it. */
+export type TaskRequest = TaskMessage extends infer M ? M extends TaskMessage ? Omit<M, 'id' | 'module' | 'backend'> : never : never;
+
 interface Task {
-  readonly message: Omit<RunMessage, 'id' | 'module'>;
-  resolve(result: Output | undefined): void;
+  readonly message: TaskRequest;
+  /** The calling thread's backend when the call was made. */
+  readonly backend: ReturnType<typeof getBackend>;
+  resolve(results: (Output | undefined)[]): void;
   reject(error: Error): void;
+}
+
+/** What a call needs of the pool to run its tasks (see model.ts). */
+export interface Dispatch {
+  readonly threads: number;
+  readonly sharedMemory: boolean;
+  /** Queues a task; resolves with one result per call of the task, undefined where it wrote into shared memory. */
+  submit(message: TaskRequest): Promise<(Output | undefined)[]>;
 }
 
 interface Slot {
@@ -60,16 +69,7 @@ interface Slot {
   task: (Task & { readonly id: number }) | undefined;
 }
 
-// ---- checking a call: the synchronous function on a backend that stops at the first kernel call ----------------
-
-const STOP = Symbol('nninit pool: arguments checked');
-const stop = (): never => {
-  throw STOP;
-};
-const stopBackend: Backend = {
-  name: 'js',
-  philox4x32: stop, fillBits: stop, fillUniform: stop, fillNormal: stop, fillTruncatedNormal: stop, orthogonal: stop,
-};
+// ---- checking a call ------------------------------------------------------------------------------------------------
 
 const OUT_ARRAYS = ['Float32Array', 'Float64Array', 'Uint16Array', 'Uint32Array', 'Float16Array'] as const;
 
@@ -96,17 +96,10 @@ function isPlainOptions(options: unknown): options is Options {
 function checkCall(method: Method, args: readonly unknown[], options: unknown): Output | undefined {
   const out = isPlainOptions(options) ? options.out : undefined;
   const stand = method.split === 'whole' && isOutArray(out) ? new (out.constructor as new (length: number) => Output)(out.length) : undefined;
-  try {
-    const result = withBackend(stopBackend, () => method.call(args, stand ? { ...(options as Options), out: stand } : options as Options));
-    if (stand) {
-      (out as Float32Array).set(result as Float32Array);
-      return out as Output;
-    }
-    return result;
-  } catch (error) {
-    if (error === STOP) return undefined;
-    throw error;
-  }
+  const finished = untilKernels(() => method.call(args, stand ? { ...(options as Options), out: stand } : options as Options));
+  if (!finished || !stand) return finished?.result;
+  (out as Float32Array).set(finished.result as Float32Array);
+  return out as Output;
 }
 
 // ---- splitting ------------------------------------------------------------------------------------------------------
@@ -159,7 +152,7 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
       const module = installedModule();
       const send = module !== slot.module ? module : undefined;
       slot.module = module;
-      const message: RunMessage = { ...task.message, id, ...(send ? { module: send } : {}) } as RunMessage;
+      const message = { ...task.message, id, backend: task.backend, ...(send ? { module: send } : {}) } as TaskMessage;
       slot.port.post(message);
     }
     updateKeepAlive();
@@ -186,11 +179,10 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
       slot.task = undefined;
       if (message.type === 'failed') {
         task.reject(new (ERRORS[message.name] ?? Error)(message.message));
-      } else if (message.result) {
-        const { buffer, byteOffset, length, array } = message.result;
-        task.resolve(new (arrayConstructor(array))(buffer, byteOffset, length));
       } else {
-        task.resolve(undefined);
+        task.resolve(message.results.map((result) => result
+          ? new (arrayConstructor(result.array))(result.buffer, result.byteOffset, result.length)
+          : undefined));
       }
     }
     pump();
@@ -218,12 +210,13 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
     updateKeepAlive();
   }
 
-  function submit(message: Task['message']): Promise<Output | undefined> {
+  function submit(message: TaskRequest): Promise<(Output | undefined)[]> {
     return new Promise((resolve, reject) => {
-      queue.push({ message, resolve, reject });
+      queue.push({ message, backend: getBackend(), resolve, reject });
       pump();
     });
   }
+  const dispatch: Dispatch = { threads, sharedMemory: host.sharedMemory, submit };
 
   for (let i = 0; i < threads; i++) spawn();
 
@@ -243,16 +236,15 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
     if (outShared) shared = { buffer: out.buffer as SharedArrayBuffer, byteOffset: out.byteOffset };
     else if (host.sharedMemory) shared = { buffer: new SharedArrayBuffer(length * bytesPerElement), byteOffset: 0 };
 
-    const backend = getBackend();
     const tasks = bounds.slice(0, -1).map((start, i) => {
       const sliceLength = bounds[i + 1] - start;
       const call = method.split === 'whole' ? { args: [...args], options: base } : sliceCall(method, args, base, start, sliceLength);
       const output: SharedOutput | undefined = shared && {
         buffer: shared.buffer, byteOffset: shared.byteOffset + (start - offset) * bytesPerElement, length: sliceLength, array,
       };
-      return submit({ type: 'run', method: name, args: call.args, options: call.options, backend, ...(output ? { output } : {}) });
+      return submit({ type: 'run', method: name, args: call.args, options: call.options, ...(output ? { output } : {}) });
     });
-    const results = await Promise.all(tasks);
+    const results = (await Promise.all(tasks)).map(([result]) => result);
 
     if (shared) {
       if (outShared) return out;
@@ -267,21 +259,29 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
     return target;
   }
 
-  function call(name: MethodName, args: readonly unknown[], options: unknown): Promise<Output> {
+  /**
+   * Runs `start` (which does the checks synchronously and returns the work's promise) unless the pool is closed
+   * or broken; a call the closing pool cut short rejects with an error that says so.
+   */
+  function guarded<T>(name: string, start: () => T | Promise<T>): Promise<T> {
     try {
       if (closing) throw new Error(`nninit.pool.${name}: the pool is closed`);
       if (broken) throw broken;
-      const method: Method = METHODS[name];
-      const threshold = method.split === 'slices' ? MIN_SLICE : MIN_WHOLE;
-      if (workEstimate(method, args, options) < threshold) return Promise.resolve(method.call(args, options as Options));
-      const finished = checkCall(method, args, options);
-      if (finished) return Promise.resolve(finished);
-      return runSplit(name, method, args, options as Options | undefined).catch((error: unknown) => {
+      return Promise.resolve(start()).catch((error: unknown) => {
         throw closing ? new Error(`nninit.pool.${name}: the pool was closed before the call finished`, { cause: error }) : error;
       });
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  function call(name: MethodName, args: readonly unknown[], options: unknown): Promise<Output> {
+    return guarded(name, () => {
+      const method: Method = METHODS[name];
+      const threshold = method.split === 'slices' ? MIN_SLICE : MIN_WHOLE;
+      if (workEstimate(method, args, options) < threshold) return method.call(args, options as Options);
+      return checkCall(method, args, options) ?? runSplit(name, method, args, options as Options | undefined);
+    });
   }
 
   function close(): Promise<void> {
@@ -301,6 +301,7 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
   const pool: Record<string, unknown> = {
     threads,
     sharedMemory: host.sharedMemory,
+    initModel: (spec: unknown, options: unknown) => guarded('initModel', () => initModelOn(dispatch, spec, options)),
     close,
   };
   for (const name of Object.keys(METHODS) as MethodName[]) {

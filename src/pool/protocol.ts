@@ -2,6 +2,7 @@
 // not go into shared memory travel back as transferred ArrayBuffers.
 
 import type { BackendName } from '../core/backend.js';
+import type { ParameterPlan } from '../model/types.js';
 import type { ArrayName, MethodName, Options } from './methods.js';
 
 /** The first message a worker gets: the compiled kernels, if the calling thread has them. */
@@ -18,29 +19,51 @@ export interface SharedOutput {
   readonly array: ArrayName;
 }
 
-/** One synchronous call, run in a worker. Without `output` the worker returns its own array, transferred. */
-export interface RunMessage {
-  readonly type: 'run';
+/** What every task carries: its id, the calling thread's backend, and the kernels if this worker lacks them. */
+interface TaskFields {
   readonly id: number;
+  /** The calling thread's backend, so that a pool call runs on the backend the synchronous call would. */
+  readonly backend: BackendName;
+  /** The kernels installed on the calling thread since this worker was sent them (nninit/lean's loadWasm). */
+  readonly module?: WebAssembly.Module;
+}
+
+/** One synchronous call, run in a worker. Without `output` the worker returns its own array, transferred. */
+export interface RunMessage extends TaskFields {
+  readonly type: 'run';
   readonly method: MethodName;
   readonly args: readonly unknown[];
   readonly options: Options;
-  /** The calling thread's backend, so that a pool call runs on the backend the synchronous call would. */
-  readonly backend: BackendName;
   readonly output?: SharedOutput;
 }
 
-export type ToWorker = InitMessage | RunMessage;
+/** Slices of planned model parameters, each initParameter(plan, { offset, length }). */
+export interface ParametersMessage extends TaskFields {
+  readonly type: 'parameters';
+  readonly items: readonly { readonly plan: ParameterPlan; readonly offset: number; readonly length: number; readonly output?: SharedOutput }[];
+}
+
+export type TaskMessage = RunMessage | ParametersMessage;
+
+export type ToWorker = InitMessage | TaskMessage;
 
 export interface ReadyMessage {
   readonly type: 'ready';
 }
 
+/** An array a worker computed itself, its buffer transferred. */
+export interface TransferredArray {
+  readonly buffer: ArrayBuffer;
+  readonly byteOffset: number;
+  readonly length: number;
+  readonly array: ArrayName;
+}
+
 export interface DoneMessage {
   readonly type: 'done';
   readonly id: number;
-  /** The worker's own result when the task had no shared output. */
-  readonly result?: { readonly buffer: ArrayBuffer; readonly byteOffset: number; readonly length: number; readonly array: ArrayName };
+  /** Per call of the task (one for 'run'): the worker's own result, or null where it wrote into shared memory. */
+  readonly results: readonly (TransferredArray | null)[];
 }
 
 export interface FailedMessage {

@@ -1,9 +1,10 @@
 // A pool worker's side of the protocol, the same in Node and in browsers: install the kernels it is sent, then
-// run each task as the synchronous call it describes, into shared memory or into an array it transfers back.
+// run each task as the synchronous calls it describes, into shared memory or into arrays it transfers back.
 
 import { installModule, setBackend } from '../core/runtime.js';
+import { initParameter } from '../model/init.js';
 import { arrayConstructor, isMethodName, METHODS, type ArrayName, type Output } from './methods.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { FromWorker, SharedOutput, TaskMessage, ToWorker, TransferredArray } from './protocol.js';
 
 export type Post = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
 
@@ -14,27 +15,45 @@ function arrayNameOf(result: Output): ArrayName {
   return 'Float16Array';
 }
 
+function view(output: SharedOutput | undefined): Output | undefined {
+  return output && new (arrayConstructor(output.array))(output.buffer, output.byteOffset, output.length);
+}
+
+/** Runs every call of a task; each result is null when it went into shared memory. */
+function runTask(message: TaskMessage): (Output | null)[] {
+  setBackend(message.backend);
+  if (message.type === 'parameters') {
+    return message.items.map(({ plan, offset, length, output }) => {
+      const out = view(output);
+      const result = initParameter(plan, { offset, length, ...(out ? { out: out as Float32Array } : {}) }) as Output;
+      return out ? null : result;
+    });
+  }
+  const { method, args, options, output } = message;
+  if (!isMethodName(method)) throw new TypeError(`nninit pool worker: unknown method ${String(method)}`);
+  const out = view(output);
+  const result = METHODS[method].call(args, out ? { ...options, out } : options);
+  return [out ? null : result];
+}
+
 /** Handles one message from the pool. Never throws: a failed task is reported as such. */
 export function handleMessage(message: ToWorker, post: Post): void {
+  if (message.module) installModule(message.module);
   if (message.type === 'init') {
-    if (message.module) installModule(message.module);
     post({ type: 'ready' });
     return;
   }
-  const { id, method, args, options, backend, output } = message;
   try {
-    if (!isMethodName(method)) throw new TypeError(`nninit pool worker: unknown method ${String(method)}`);
-    setBackend(backend);
-    const out = output && new (arrayConstructor(output.array))(output.buffer, output.byteOffset, output.length);
-    const result = METHODS[method].call(args, out ? { ...options, out } : options);
-    if (out) {
-      post({ type: 'done', id });
-    } else {
+    const transfer: ArrayBuffer[] = [];
+    const results = runTask(message).map((result): TransferredArray | null => {
+      if (!result) return null;
       const buffer = result.buffer as ArrayBuffer;
-      post({ type: 'done', id, result: { buffer, byteOffset: result.byteOffset, length: result.length, array: arrayNameOf(result) } }, [buffer]);
-    }
+      if (!transfer.includes(buffer)) transfer.push(buffer);
+      return { buffer, byteOffset: result.byteOffset, length: result.length, array: arrayNameOf(result) };
+    });
+    post({ type: 'done', id: message.id, results }, transfer);
   } catch (error) {
     const { name, message: text } = error instanceof Error ? error : new Error(String(error));
-    post({ type: 'failed', id, name, message: text });
+    post({ type: 'failed', id: message.id, name, message: text });
   }
 }

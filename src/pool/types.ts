@@ -7,6 +7,8 @@ import type {
 } from '../core/initializers.js';
 import type { OrthogonalOptions, IdentityOptions, DiracOptions, SparseOptions } from '../core/structured.js';
 import type { RandomBitsOptions } from '../core/bits.js';
+import type { ModelWeights } from '../model/init.js';
+import type { ModelOptions, ModelSpecInput } from '../model/spec.js';
 
 export interface PoolOptions {
   /** Worker threads (default: the machine's logical cores, at most 8). An integer from 1 to 64. */
@@ -52,6 +54,12 @@ export interface Pool {
   deltaOrthogonal<O extends OrthogonalOptions>(shape: Shape, options?: O): Promise<Result<O>>;
   sparse<O extends SparseOptions>(shape: Shape, options: O): Promise<Result<O>>;
   randomBits(n: number, options?: RandomBitsOptions): Promise<Uint32Array>;
+  /**
+   * initModel through the pool: the spec is planned on the calling thread (a bad spec rejects with initModel's
+   * error), then the parameters are cut into slices the workers produce with initParameter. The same Map, with
+   * the same `seed` and `plan`, and the same bytes, as initModel(spec, options).
+   */
+  initModel(spec: ModelSpecInput | string, options?: ModelOptions): Promise<ModelWeights>;
 
   /**
    * Ends the workers. Calls still pending reject, as do calls made afterwards. Resolves once every worker has

@@ -4,7 +4,7 @@
 // so the browser loads it without a build.
 
 /** @typedef {{ name: string, bytes: number, sha256: string }} CaseDigest */
-/** @typedef {Record<string, (...args: any[]) => ArrayBufferView | Promise<ArrayBufferView>>} Initializers */
+/** @typedef {Record<string, (...args: any[]) => any>} Initializers */
 
 const S = 2 ** 18;
 
@@ -24,7 +24,30 @@ export const POOL_CASES = [
   ['deltaOrthogonal [3, 3, 128, 256]', (n) => n.deltaOrthogonal([3, 3, 128, 256], { seed: 7 })],
   ['sparse [512, 256] sparsity 0.9', (n) => n.sparse([512, 256], { seed: 8, sparsity: 0.9 })],
   ['randomBits 2S + 1 offset 7', (n) => n.randomBits(2 * S + 1, { seed: 9, offset: 7 })],
+  ['initModel: embedding, LSTM (orthogonal gates), dense; every parameter in order', async (n) => concatenate(await n.initModel(MODEL))],
 ];
+
+/** A model of plain, composite and orthogonal parameters, 1.2M values in all. */
+const MODEL = {
+  seed: 11,
+  layers: [
+    { type: 'embedding', name: 'embed', vocab: 2000, dim: 128 },
+    { type: 'lstm', name: 'lstm', in: 128, units: 256 },
+    { type: 'dense', name: 'decoder', in: 256, out: 2000, activation: 'softmax' },
+  ],
+};
+
+/** @param {Map<string, ArrayBufferView>} weights */
+function concatenate(weights) {
+  const parts = [...weights.values()].map((view) => new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return bytes;
+}
 
 /** The matrix whose computation must not freeze a page (tensorflow/tfjs#270). */
 export const LARGE_ORTHOGONAL = /** @type {const} */ ([[2048, 2048], { seed: 10 }]);

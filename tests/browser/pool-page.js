@@ -41,6 +41,9 @@ page.nninitPoolTest = async () => {
     const started = performance.now();
     const pooled = await largestFrameGap(() => pool.orthogonal(shape, options));
     const poolMilliseconds = performance.now() - started;
+    // On a shared machine another process can take this page's core for a moment: one more measurement tells
+    // such a stall (not repeated) from a freeze (repeated; the call on this thread below shows one).
+    const again = pooled.largest < 100 ? undefined : await largestFrameGap(() => pool.orthogonal(shape, options));
     const inline = await largestFrameGap(() => nninit.orthogonal(shape, options));
     return {
       crossOriginIsolated: window.crossOriginIsolated,
@@ -49,6 +52,7 @@ page.nninitPoolTest = async () => {
       cases,
       orthogonal: await digest(/** @type {ArrayBufferView} */ (pooled.result)),
       poolFrameGap: pooled.largest,
+      poolFrameGapAgain: again?.largest,
       poolMilliseconds,
       inlineFrameGap: inline.largest,
       inlineMatches: (await digest(/** @type {ArrayBufferView} */ (inline.result))).sha256,
