@@ -10,12 +10,13 @@
 //    worker. orthogonal, deltaOrthogonal and sparse need the whole tensor at once and run as one task.
 // initModel (model.ts) plans on the calling thread and cuts every parameter into slices the same way.
 
+import type { BackendName } from '../core/backend.js';
 import { getBackend, installedModule } from '../core/runtime.js';
 import { freshSeed } from '../core/seed.js';
 import { checkOptions, numberArgument } from '../core/validate.js';
 import {
   arrayConstructor, METHODS, outputShape, sliceCall, workEstimate,
-  type ArrayName, type Method, type MethodName, type Options, type Output,
+  type Method, type MethodName, type Options, type Output,
 } from './methods.js';
 import { untilKernels } from './check.js';
 import { MIN_SLICE, MIN_WHOLE, SLICE_ALIGN } from './limits.js';
@@ -48,7 +49,7 @@ export type TaskRequest = TaskMessage extends infer M ? M extends TaskMessage ? 
 interface Task {
   readonly message: TaskRequest;
   /** The calling thread's backend when the call was made. */
-  readonly backend: ReturnType<typeof getBackend>;
+  readonly backend: BackendName;
   resolve(results: (Output | undefined)[]): void;
   reject(error: Error): void;
 }
