@@ -1,11 +1,12 @@
 // The worker pool against the synchronous call: heNormal 4096 x 4096 (16M float32 values) on 1, 2 and 4
 // threads (as far as the machine has cores), into a buffer allocated beforehand (shared memory for the pool) and
-// into a new array per call, and orthogonal 2048 x 2048, interleaved one call each per round so
-// the noise of a shared machine falls on all of them alike. The table gives medians, the speed-up of the median
+// into a new array per call, orthogonal 2048 x 2048, and initModel of GPT-2 small (examples/gpt2-small.json),
+// interleaved one call each per round so the noise of a shared machine falls on all of them alike. The table gives medians, the speed-up of the median
 // times and the median of each round's own ratio, and how long each pool call held the calling thread.
 //
 //   node --import tsx bench/pool.ts [rounds]      (default 15, after 2 warm-up rounds)
 
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import * as nninit from 'nninit';
 import { createPool, type Pool } from 'nninit/pool';
@@ -66,7 +67,16 @@ function workloads(pools: ReadonlyMap<number, Pool>): Workload[] {
     sync: (seed) => nninit.orthogonal(square, { seed, out: plain.subarray(0, 2048 * 2048) }),
     candidates: [{ name: 'pool ×1 (one worker)', run: (seed) => held(() => pools.get(1)!.orthogonal(square, { seed, out: orthogonalOut })) }],
   };
-  return [heNormal, heNormalAllocating, orthogonal];
+  const gpt2 = JSON.parse(readFileSync(new URL('../examples/gpt2-small.json', import.meta.url), 'utf8')) as nninit.ModelSpecInput;
+  const model: Workload = {
+    label: 'initModel GPT-2 small (124M values)',
+    sync: (seed) => nninit.initModel(gpt2, { seed }),
+    candidates: THREADS.map((threads) => ({
+      name: `pool ×${threads}`,
+      run: (seed: number) => held(() => pools.get(threads)!.initModel(gpt2, { seed })),
+    })),
+  };
+  return [heNormal, heNormalAllocating, orthogonal, model];
 }
 
 const fixed = (milliseconds: number) => (milliseconds < 10 ? milliseconds.toFixed(2) : milliseconds.toFixed(1));
