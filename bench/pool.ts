@@ -1,8 +1,9 @@
 // The worker pool against the synchronous call: heNormal 4096 x 4096 (16M float32 values) on 1, 2 and 4
 // threads (as far as the machine has cores), into a buffer allocated beforehand (shared memory for the pool) and
 // into a new array per call, orthogonal 2048 x 2048, and initModel of GPT-2 small (examples/gpt2-small.json),
-// interleaved one call each per round so the noise of a shared machine falls on all of them alike. The table gives medians, the speed-up of the median
-// times and the median of each round's own ratio, and how long each pool call held the calling thread.
+// interleaved one call each per round so the noise of a shared machine falls on all of them alike. The table
+// gives medians, the speed-up of the median times and the median of each round's own ratio, and how long each
+// pool call held the calling thread.
 //
 //   node --import tsx bench/pool.ts [rounds]      (default 15, after 2 warm-up rounds)
 
