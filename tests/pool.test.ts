@@ -72,7 +72,8 @@ const TENSOR_CALLS: Call[] = [
   ['deltaOrthogonal', [[3, 3, 128, 256]], { seed: 13 }],
   ['deltaOrthogonal', [[256, 128, 3, 3]], { seed: 13, layout: 'torch', offset: 7, length: 200_000 }],
   ['sparse', [[512, 256]], { seed: 14, sparsity: 0.9 }],
-  ['sparse', [[256, 512]], { seed: 14, sparsity: 0.3, layout: 'torch', offset: 100, length: 70_000 }],
+  ['sparse', [[1024, 769]], { seed: 14, sparsity: 0.9 }],
+  ['sparse', [[769, 1024]], { seed: 14, sparsity: 0.3, layout: 'torch', offset: 100, length: 2 * S + 5 }],
 ];
 
 const CALLS: Call[] = [
@@ -248,7 +249,7 @@ test('without shared memory, slices are transferred and copied: the same bytes, 
       ['heNormal', [[1024, 1024]], { seed: 31, dtype: 'float16', offset: 5, length: 3 * S + 1 }],
       ['uniform', [[S + 5]], { seed: 31 }],
       ['orthogonal', [[512, 256]], { seed: 31, dtype: 'float64' }],
-      ['sparse', [[512, 512]], { seed: 31, sparsity: 0.5 }],
+      ['sparse', [[1024, 1024]], { seed: 31, sparsity: 0.5, layout: 'torch' }],
       ['randomBits', [2 * S + 2], { seed: 31 }],
     ];
     for (const call of calls) {

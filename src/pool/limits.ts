@@ -7,5 +7,5 @@
 export const MIN_SLICE = 2 ** 18;
 /** Slice boundaries fall on multiples of this many elements: whole kernel groups, and 4 KiB of float32. */
 export const SLICE_ALIGN = 1024;
-/** orthogonal, deltaOrthogonal and sparse of fewer elements run inline (a 128 x 128 orthogonal takes 0.3 ms). */
+/** orthogonal and deltaOrthogonal of fewer elements run inline (a 128 x 128 orthogonal takes 0.3 ms). */
 export const MIN_WHOLE = 2 ** 16;

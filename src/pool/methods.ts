@@ -19,8 +19,8 @@ type Call = (args: readonly unknown[], options: Options | undefined) => Output;
 /**
  * - 'slices': element i depends only on (seed, stream, i, parameters), so the call over [start, start + count)
  *   is the call with that offset and length: the work splits into slices computed anywhere, in any order.
- * - 'whole': the result is computed from the whole tensor at once (orthogonal, deltaOrthogonal, sparse), so the
- *   call runs as one task.
+ * - 'whole': the result is computed from the whole matrix at once (orthogonal, deltaOrthogonal), so the call
+ *   runs as one task. (sparse slices: a slice draws the masks of the inputs it touches only.)
  */
 export type Split = 'slices' | 'whole';
 
@@ -71,7 +71,7 @@ export const METHODS = {
   dirac: shaped(dirac, false, 'slices'),
   orthogonal: shaped(orthogonal, true, 'whole'),
   deltaOrthogonal: shaped(deltaOrthogonal, true, 'whole'),
-  sparse: shaped(sparse as (shape: readonly number[], options?: never) => Output, true, 'whole'),
+  sparse: shaped(sparse as (shape: readonly number[], options?: never) => Output, true, 'slices'),
   randomBits: {
     call: (args, options) => randomBits(args[0] as number, options as never),
     arity: 1,

@@ -7,7 +7,7 @@
 //    core's own, thrown before any work. A call that needs no kernels (zeros, identity, ...) is complete there.
 // 3. The work is split: element i of every sampler depends only on (seed, stream, i, parameters), so the
 //    elements [start, start + count) are the synchronous call with that offset and length, computed in any
-//    worker. orthogonal, deltaOrthogonal and sparse need the whole tensor at once and run as one task.
+//    worker. orthogonal and deltaOrthogonal need the whole matrix at once and run as one task.
 // initModel (model.ts) plans on the calling thread and cuts every parameter into slices the same way.
 
 import type { BackendName } from '../core/backend.js';

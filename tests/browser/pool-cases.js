@@ -22,7 +22,7 @@ export const POOL_CASES = [
   ['orthogonal [512, 300] torch', (n) => n.orthogonal([512, 300], { seed: 6, layout: 'torch' })],
   ['orthogonal [300, 512] float64 offset 9 length 100000', (n) => n.orthogonal([300, 512], { seed: 6, dtype: 'float64', offset: 9, length: 100000 })],
   ['deltaOrthogonal [3, 3, 128, 256]', (n) => n.deltaOrthogonal([3, 3, 128, 256], { seed: 7 })],
-  ['sparse [512, 256] sparsity 0.9', (n) => n.sparse([512, 256], { seed: 8, sparsity: 0.9 })],
+  ['sparse [1024, 769] sparsity 0.9', (n) => n.sparse([1024, 769], { seed: 8, sparsity: 0.9 })],
   ['randomBits 2S + 1 offset 7', (n) => n.randomBits(2 * S + 1, { seed: 9, offset: 7 })],
   ['initModel: embedding, LSTM (orthogonal gates), dense; every parameter in order', async (n) => concatenate(await n.initModel(MODEL))],
 ];
