@@ -47,7 +47,7 @@ export const METHODS = {
   zeros: shaped(zeros, false, 'slices'),
   ones: shaped(ones, false, 'slices'),
   constant: {
-    call: (args, options) => constant(args[0] as readonly number[], args[1] as number, options as never),
+    call: (args, options) => constant(args[0] as readonly number[], args[1] as number | ArrayLike<number>, options as never),
     arity: 2,
     seeded: false,
     split: 'slices',

@@ -2,7 +2,7 @@
 
 import type { Result } from '../core/prepare.js';
 import type {
-  ConstantOptions, UniformOptions, NormalOptions, TruncatedNormalOptions, VarianceScalingOptions, GlorotOptions,
+  ConstantOptions, ConstantValueOptions, UniformOptions, NormalOptions, TruncatedNormalOptions, VarianceScalingOptions, GlorotOptions,
   NormalPresetOptions, HeOptions, LecunOptions,
 } from '../core/initializers.js';
 import type { OrthogonalOptions, IdentityOptions, DiracOptions, SparseOptions } from '../core/structured.js';
@@ -30,28 +30,28 @@ export interface Pool {
    */
   readonly sharedMemory: boolean;
 
-  zeros<O extends ConstantOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  ones<O extends ConstantOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  constant<O extends ConstantOptions>(shape: Shape, value: number, options?: O): Promise<Result<O>>;
-  uniform<O extends UniformOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  normal<O extends NormalOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  truncatedNormal<O extends TruncatedNormalOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  varianceScaling<O extends VarianceScalingOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  glorotUniform<O extends GlorotOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  glorotNormal<O extends GlorotOptions & NormalPresetOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  xavierUniform<O extends GlorotOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  xavierNormal<O extends GlorotOptions & NormalPresetOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  heUniform<O extends HeOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  heNormal<O extends HeOptions & NormalPresetOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  kaimingUniform<O extends HeOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  kaimingNormal<O extends HeOptions & NormalPresetOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  lecunUniform<O extends LecunOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  lecunNormal<O extends LecunOptions & NormalPresetOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  orthogonal<O extends OrthogonalOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  identity<O extends IdentityOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  eye<O extends IdentityOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  dirac<O extends DiracOptions>(shape: Shape, options?: O): Promise<Result<O>>;
-  deltaOrthogonal<O extends OrthogonalOptions>(shape: Shape, options?: O): Promise<Result<O>>;
+  zeros<O extends ConstantOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  ones<O extends ConstantOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  constant<O extends ConstantValueOptions = {}>(shape: Shape, value: number | ArrayLike<number>, options?: O): Promise<Result<O>>;
+  uniform<O extends UniformOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  normal<O extends NormalOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  truncatedNormal<O extends TruncatedNormalOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  varianceScaling<O extends VarianceScalingOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  glorotUniform<O extends GlorotOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  glorotNormal<O extends GlorotOptions & NormalPresetOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  xavierUniform<O extends GlorotOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  xavierNormal<O extends GlorotOptions & NormalPresetOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  heUniform<O extends HeOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  heNormal<O extends HeOptions & NormalPresetOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  kaimingUniform<O extends HeOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  kaimingNormal<O extends HeOptions & NormalPresetOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  lecunUniform<O extends LecunOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  lecunNormal<O extends LecunOptions & NormalPresetOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  orthogonal<O extends OrthogonalOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  identity<O extends IdentityOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  eye<O extends IdentityOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  dirac<O extends DiracOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
+  deltaOrthogonal<O extends OrthogonalOptions = {}>(shape: Shape, options?: O): Promise<Result<O>>;
   sparse<O extends SparseOptions>(shape: Shape, options: O): Promise<Result<O>>;
   randomBits(n: number, options?: RandomBitsOptions): Promise<Uint32Array>;
   /**
