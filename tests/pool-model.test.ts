@@ -24,6 +24,17 @@ function assertSameWeights(actual: nninit.ModelWeights, expected: nninit.ModelWe
   }
 }
 
+/** Values drawn as torch.nn builds these modules (rng 'torch'): one sequential run, plus the layernorm's fills. */
+const TORCH_MODEL = {
+  seed: 3, rng: 'torch', layout: 'torch',
+  layers: [
+    { type: 'dense', name: 'fc1', in: 1024, out: 512, activation: 'relu' },
+    { type: 'lstm', name: 'rnn', in: 512, units: 256 },
+    { type: 'layernorm', name: 'norm', dim: 256 },
+    { type: 'dense', name: 'fc2', in: 256, out: 100 },
+  ],
+};
+
 const pool = createPool({ threads: 3 });
 after(() => pool.close());
 
@@ -33,6 +44,8 @@ const CASES: [string, unknown, nninit.ModelOptions | undefined][] = [
   ['cnn float64 seed 7', example('cnn'), { seed: 7, dtype: 'float64' }],
   ['mlp-mixed bfloat16, decimal-string seed', example('mlp-mixed'), { seed: '12345678901234567890', dtype: 'bfloat16' }],
   ['one small layer (inline)', { seed: 1, layers: [{ type: 'dense', name: 'fc', in: 30, out: 20, activation: 'relu' }] }, undefined],
+  ['rng torch: dense, LSTM, layernorm, dense', TORCH_MODEL, undefined],
+  ['rng torch, small (inline)', { ...TORCH_MODEL, layers: TORCH_MODEL.layers.slice(2) }, { dtype: 'float16' }],
 ];
 
 test('pool.initModel gives initModel\'s Map and bytes for every example model', async () => {
@@ -101,10 +114,10 @@ test('pool.initModel without shared memory: the workers\' arrays transferred and
   };
   const copying = createPoolOn(host, { threads: 2 });
   try {
-    for (const name of ['lstm', 'cnn']) {
-      const weights = await copying.initModel(example(name), { seed: 5 });
+    for (const [name, spec] of [['lstm', example('lstm')], ['cnn', example('cnn')], ['rng torch', TORCH_MODEL]] as const) {
+      const weights = await copying.initModel(spec as nninit.ModelSpecInput, { seed: 5 });
       assert.ok([...weights.values()].every((values) => !(values.buffer instanceof SharedArrayBuffer)));
-      assertSameWeights(weights, nninit.initModel(example(name), { seed: 5 }), `${name} copied`);
+      assertSameWeights(weights, nninit.initModel(spec as nninit.ModelSpecInput, { seed: 5 }), `${name} copied`);
     }
   } finally {
     await copying.close();

@@ -43,7 +43,17 @@ export interface ParametersMessage extends TaskFields {
   readonly items: readonly { readonly plan: ParameterPlan; readonly offset: number; readonly length: number; readonly output?: SharedOutput }[];
 }
 
-export type TaskMessage = RunMessage | ParametersMessage;
+/**
+ * The entries of a plan drawn from PyTorch's generator (rng 'torch'): one sequential run of the model's modules,
+ * as initModel makes it, so they travel together to one worker.
+ */
+export interface TorchEntriesMessage extends TaskFields {
+  readonly type: 'torchEntries';
+  readonly plans: readonly ParameterPlan[];
+  readonly outputs: readonly (SharedOutput | undefined)[];
+}
+
+export type TaskMessage = RunMessage | ParametersMessage | TorchEntriesMessage;
 
 export type ToWorker = InitMessage | TaskMessage;
 

@@ -3,6 +3,7 @@
 
 import { installModule, setBackend } from '../core/runtime.js';
 import { initParameter } from '../model/init.js';
+import { initTorchEntries } from '../model/torch-rng.js';
 import { arrayConstructor, isMethodName, METHODS, type ArrayName, type Output } from './methods.js';
 import type { FromWorker, SharedOutput, TaskMessage, ToWorker, TransferredArray } from './protocol.js';
 
@@ -22,6 +23,16 @@ function view(output: SharedOutput | undefined): Output | undefined {
 /** Runs every call of a task; each result is null when it went into shared memory. */
 function runTask(message: TaskMessage): (Output | null)[] {
   setBackend(message.backend);
+  if (message.type === 'torchEntries') {
+    const drawn = initTorchEntries(message.plans);
+    return message.plans.map((plan, i) => {
+      const values = drawn.get(plan.name) as Output;
+      const out = view(message.outputs[i]);
+      if (!out) return values;
+      (out as Float32Array).set(values as Float32Array);
+      return null;
+    });
+  }
   if (message.type === 'parameters') {
     return message.items.map(({ plan, offset, length, output }) => {
       const out = view(output);
