@@ -131,3 +131,45 @@ test('pool.initModel after close rejects', async () => {
   await pending;
   await assert.rejects(closing.initModel(example('lstm')), { message: 'nninit.pool.initModel: the pool is closed' });
 });
+
+test('pool.initParameter gives initParameter\'s bytes and errors: plain, composite, orthogonal and rng torch entries', async () => {
+  const plan = [
+    ...nninit.planModel(example('gpt2-small'), { seed: 9 }).slice(0, 5),
+    ...nninit.planModel(example('lstm'), { seed: 9, dtype: 'bfloat16' }),
+    ...nninit.planModel(TORCH_MODEL).slice(0, 4),
+  ];
+  assert.ok(plan.some((p) => p.blocks) && plan.some((p) => p.whole && p.initializer !== 'torch') && plan.some((p) => p.initializer === 'torch'));
+  for (const p of plan) {
+    const slices: (nninit.SliceOptions | undefined)[] = [undefined, { offset: Math.floor(p.size / 3), length: Math.floor(p.size / 2) }];
+    for (const options of slices) {
+      const label = `${p.name} ${JSON.stringify(options)}`;
+      const expected = nninit.initParameter(p, options);
+      const actual = await pool.initParameter(p, options);
+      assert.equal(actual.constructor, expected.constructor, label);
+      assert.ok(Buffer.compare(bytesOf(actual), bytesOf(expected)) === 0, `${label}: bytes differ`);
+    }
+  }
+  const big = plan[0];
+  const out = new Float32Array(new SharedArrayBuffer(big.size * 4));
+  assert.equal(await pool.initParameter(big, { out }), out);
+  assert.ok(Buffer.compare(bytesOf(out), bytesOf(nninit.initParameter(big))) === 0, 'into a shared out');
+  const torchEntry = plan.at(-1)!;
+  const bad: [nninit.ParameterPlan, unknown][] = [
+    [big, { offset: -1 }],
+    [big, { length: big.size + 1 }],
+    [big, { out: new Float64Array(big.size), dtype: 'float32' }],
+    [torchEntry, { offset: torchEntry.size + 1 }],
+    [torchEntry, { out: new Float32Array(3) }],
+    [{ name: 'x' } as never, undefined],
+  ];
+  for (const [p, options] of bad) {
+    let expected: Error | undefined;
+    try {
+      nninit.initParameter(p, options as never);
+    } catch (error) {
+      expected = error as Error;
+    }
+    assert.ok(expected, `${p.name} ${Object.keys(options ?? {}).join(', ')} should throw`);
+    await assert.rejects(pool.initParameter(p, options as never), { name: expected.name, message: expected.message });
+  }
+});

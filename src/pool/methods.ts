@@ -1,6 +1,6 @@
-// The pool's methods as data: for each synchronous function of the core, how its arguments are laid out, whether
-// it takes a seed, and whether its work splits into independent slices. The main thread and the workers share
-// this table, so both call exactly the functions `import 'nninit'` exports.
+// The pool's methods as data: for each synchronous function of the core (and the model layer's initParameter),
+// how its arguments are laid out, whether it takes a seed, and whether its work splits into independent slices.
+// The main thread and the workers share this table, so both call exactly the functions `import 'nninit'` exports.
 
 import {
   zeros, ones, constant, uniform, normal, truncatedNormal, varianceScaling,
@@ -8,6 +8,8 @@ import {
 } from '../core/initializers.js';
 import { orthogonal, identity, dirac, deltaOrthogonal, sparse } from '../core/structured.js';
 import { randomBits } from '../core/bits.js';
+import { initParameter } from '../model/init.js';
+import type { ParameterPlan } from '../model/types.js';
 
 export type Options = Record<string, unknown>;
 
@@ -31,8 +33,11 @@ export interface Method {
   /** Takes options.seed; a call without one gets a fresh seed on the calling thread, shared by all its slices. */
   readonly seeded: boolean;
   readonly split: Split;
-  /** randomBits counts words and takes no shape. */
-  readonly words?: true;
+  /**
+   * What the first argument is: a shape (default), randomBits' word count, or initParameter's plan entry (whose
+   * size and dtype give the output, and whose `whole` flag decides the split).
+   */
+  readonly kind?: 'words' | 'parameter';
 }
 
 const shaped = (fn: (shape: readonly number[], options?: never) => Output, seeded: boolean, split: Split): Method => ({
@@ -77,7 +82,14 @@ export const METHODS = {
     arity: 1,
     seeded: true,
     split: 'slices',
-    words: true,
+    kind: 'words',
+  },
+  initParameter: {
+    call: (args, options) => initParameter(args[0] as ParameterPlan, options as never) as Output,
+    arity: 1,
+    seeded: false,
+    split: 'slices',
+    kind: 'parameter',
   },
 } satisfies Record<string, Method>;
 
@@ -115,11 +127,32 @@ export function outputShape(method: Method, args: readonly unknown[], options: O
   const o = options ?? {};
   const out = o.out as Output | undefined;
   const offset = (o.offset as number | undefined) ?? 0;
-  if (method.words) return { offset, length: args[0] as number, array: 'Uint32Array' };
-  const size = (args[0] as readonly number[]).reduce((product, dimension) => product * dimension, 1);
+  if (method.kind === 'words') return { offset, length: args[0] as number, array: 'Uint32Array' };
+  const plan = method.kind === 'parameter' ? args[0] as ParameterPlan : undefined;
+  const size = plan ? plan.size : (args[0] as readonly number[]).reduce((product, dimension) => product * dimension, 1);
   const length = (o.length as number | undefined) ?? size - offset;
-  const array = out !== undefined ? arrayNameOf(out) : ARRAY_OF_DTYPE[(o.dtype as string | undefined) ?? 'float32'];
-  return { offset, length, array };
+  const dtype = (o.dtype as string | undefined) ?? plan?.dtype ?? 'float32';
+  return { offset, length, array: out !== undefined ? arrayNameOf(out) : ARRAY_OF_DTYPE[dtype] };
+}
+
+/** How a call splits: initParameter's plan entry says whether it computes its whole tensor for any slice. */
+export function splitOf(method: Method, args: readonly unknown[]): Split {
+  if (method.kind !== 'parameter') return method.split;
+  const plan = args[0] as Partial<ParameterPlan> | null;
+  return typeof plan === 'object' && plan !== null && plan.whole === true ? 'whole' : 'slices';
+}
+
+/**
+ * The arguments to check a call with on the stopping backend. An entry drawn by PyTorch's generator (rng 'torch')
+ * computes its values with its own code, which no backend stops, so its options are checked on a stand-in entry
+ * of zeros with the same name, shape, size and dtype: initParameter checks options the same way for every entry.
+ */
+export function checkedArgs(method: Method, args: readonly unknown[]): readonly unknown[] {
+  if (method.kind !== 'parameter') return args;
+  const plan = args[0] as Partial<ParameterPlan> | null;
+  if (typeof plan !== 'object' || plan === null || plan.initializer !== 'torch') return args;
+  const { torch: _torch, blocks: _blocks, ...rest } = plan as ParameterPlan & { torch?: unknown };
+  return [{ ...rest, initializer: 'zeros', options: {}, whole: false }];
 }
 
 /** The constructor name of an `out` the core accepted (subclasses included). */
@@ -136,11 +169,17 @@ function arrayNameOf(out: Output): ArrayName {
  * 'whole' ones; 0 when the arguments are not even numbers (the synchronous call then reports them).
  */
 export function workEstimate(method: Method, args: readonly unknown[], options: unknown): number {
-  if (method.words) return typeof args[0] === 'number' ? args[0] : 0;
-  const shape = args[0];
-  if (!Array.isArray(shape) || !shape.every((dimension) => typeof dimension === 'number')) return 0;
-  const size = (shape as number[]).reduce((product, dimension) => product * dimension, 1);
-  const length = method.split === 'slices' && typeof options === 'object' && options !== null
+  if (method.kind === 'words') return typeof args[0] === 'number' ? args[0] : 0;
+  const first = args[0] as { size?: unknown } | null;
+  let size: number;
+  if (method.kind === 'parameter') {
+    if (typeof first !== 'object' || first === null || typeof first.size !== 'number') return 0;
+    size = first.size;
+  } else {
+    if (!Array.isArray(first) || !first.every((dimension) => typeof dimension === 'number')) return 0;
+    size = (first as number[]).reduce((product, dimension) => product * dimension, 1);
+  }
+  const length = splitOf(method, args) === 'slices' && typeof options === 'object' && options !== null
     ? (options as Options).length : undefined;
   const elements = typeof length === 'number' ? length : size;
   return Number.isFinite(elements) ? elements : 0;
@@ -148,6 +187,6 @@ export function workEstimate(method: Method, args: readonly unknown[], options: 
 
 /** The arguments and options of the call that computes elements [start, start + count) of a 'slices' call. */
 export function sliceCall(method: Method, args: readonly unknown[], options: Options, start: number, count: number): { args: unknown[]; options: Options } {
-  if (method.words) return { args: [count], options: { ...options, offset: start } };
+  if (method.kind === 'words') return { args: [count], options: { ...options, offset: start } };
   return { args: [...args], options: { ...options, offset: start, length: count } };
 }

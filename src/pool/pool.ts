@@ -15,7 +15,7 @@ import { getBackend, installedModule } from '../core/runtime.js';
 import { freshSeed } from '../core/seed.js';
 import { checkOptions, numberArgument } from '../core/validate.js';
 import {
-  arrayConstructor, METHODS, outputShape, sliceCall, workEstimate,
+  arrayConstructor, checkedArgs, METHODS, outputShape, sliceCall, splitOf, workEstimate,
   type Method, type MethodName, type Options, type Output,
 } from './methods.js';
 import { untilKernels } from './check.js';
@@ -96,8 +96,10 @@ function isPlainOptions(options: unknown): options is Options {
  */
 function checkCall(method: Method, args: readonly unknown[], options: unknown): Output | undefined {
   const out = isPlainOptions(options) ? options.out : undefined;
-  const stand = method.split === 'whole' && isOutArray(out) ? new (out.constructor as new (length: number) => Output)(out.length) : undefined;
-  const finished = untilKernels(() => method.call(args, stand ? { ...(options as Options), out: stand } : options as Options));
+  const stand = splitOf(method, args) === 'whole' && isOutArray(out) ? new (out.constructor as new (length: number) => Output)(out.length) : undefined;
+  const probe = checkedArgs(method, args);
+  const finished = untilKernels(() => method.call(probe, stand ? { ...(options as Options), out: stand } : options as Options));
+  if (probe !== args) return undefined;
   if (!finished || !stand) return finished?.result;
   (out as Float32Array).set(finished.result as Float32Array);
   return out as Output;
@@ -231,7 +233,8 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
     delete base.out;
     if (method.seeded && base.seed === undefined) base.seed = freshSeed();
 
-    const bounds = method.split === 'whole' ? [offset, offset + length] : sliceBounds(offset, length, threads);
+    const whole = splitOf(method, args) === 'whole';
+    const bounds = whole ? [offset, offset + length] : sliceBounds(offset, length, threads);
     const outShared = out !== undefined && typeof SharedArrayBuffer === 'function' && out.buffer instanceof SharedArrayBuffer;
     let shared: { buffer: SharedArrayBuffer; byteOffset: number } | undefined;
     if (outShared) shared = { buffer: out.buffer as SharedArrayBuffer, byteOffset: out.byteOffset };
@@ -239,7 +242,7 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
 
     const tasks = bounds.slice(0, -1).map((start, i) => {
       const sliceLength = bounds[i + 1] - start;
-      const call = method.split === 'whole' ? { args: [...args], options: base } : sliceCall(method, args, base, start, sliceLength);
+      const call = whole ? { args: [...args], options: base } : sliceCall(method, args, base, start, sliceLength);
       const output: SharedOutput | undefined = shared && {
         buffer: shared.buffer, byteOffset: shared.byteOffset + (start - offset) * bytesPerElement, length: sliceLength, array,
       };
@@ -279,7 +282,7 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
   function call(name: MethodName, args: readonly unknown[], options: unknown): Promise<Output> {
     return guarded(name, () => {
       const method: Method = METHODS[name];
-      const threshold = method.split === 'slices' ? MIN_SLICE : MIN_WHOLE;
+      const threshold = splitOf(method, args) === 'slices' ? MIN_SLICE : MIN_WHOLE;
       if (workEstimate(method, args, options) < threshold) return method.call(args, options as Options);
       return checkCall(method, args, options) ?? runSplit(name, method, args, options as Options | undefined);
     });

@@ -7,7 +7,9 @@ import type {
 } from '../core/initializers.js';
 import type { OrthogonalOptions, IdentityOptions, DiracOptions, SparseOptions } from '../core/structured.js';
 import type { RandomBitsOptions } from '../core/bits.js';
-import type { ModelWeights } from '../model/init.js';
+import type { OutArray } from '../core/output.js';
+import type { ModelWeights, SliceOptions } from '../model/init.js';
+import type { ParameterPlan } from '../model/types.js';
 import type { ModelOptions, ModelSpecInput } from '../model/spec.js';
 
 export interface PoolOptions {
@@ -60,6 +62,13 @@ export interface Pool {
    * the same `seed` and `plan`, and the same bytes, as initModel(spec, options).
    */
   initModel(spec: ModelSpecInput | string, options?: ModelOptions): Promise<ModelWeights>;
+  /**
+   * initParameter through the pool: elements [offset, offset + length) of one planned parameter, split like a
+   * sampler's call (whole for `p.whole` entries), with initParameter's bytes and errors. A chunked writer's
+   * slice producer: `{ concurrency: pool.threads, fill: (p, offset, out) => pool.initParameter(p, { offset,
+   * length: out.length, out }), whole: (p) => pool.initParameter(p) }`.
+   */
+  initParameter(p: ParameterPlan, options?: SliceOptions): Promise<OutArray>;
 
   /**
    * Ends the workers. Calls still pending reject, as do calls made afterwards. Resolves once every worker has
