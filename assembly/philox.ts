@@ -81,14 +81,19 @@ const MULTIPLIERS: usize = memory.data<u32>([PHILOX_M0, PHILOX_M1]);
  */
 export const GROUP_WORDS: i32 = 32;
 
+/** How philoxGroup leaves its words (a constant argument, so that inlining keeps one branch). */
+export const LANE_MAJOR: i32 = 0;
+export const IN_ORDER: i32 = 1;
+
 /**
  * Philox4x32-10 of blocks `block .. block+7` (a 64-bit block counter that may carry into its high word),
- * stream words (streamLo, streamHi) and the key last given to prepareRoundKeys. Stores the 32 words at `dst`
- * lane-major: eight vectors, vector 4h + k holding word k of blocks block + 4h .. block + 4h + 3. Samplers map
- * these lane by lane and then restore stream order with storeTransposed.
+ * stream words (streamLo, streamHi) and the key last given to prepareRoundKeys; stores the 32 words at `dst`:
+ * - LANE_MAJOR: the words as eight vectors, vector 4h + k holding word k of blocks block + 4h .. block + 4h + 3.
+ *   Samplers that pair words map these lane by lane and then restore stream order with storeTransposed.
+ * - IN_ORDER: the words in stream order, transposed in registers.
  */
 // @ts-ignore: decorator
-@inline export function philoxGroup(dst: usize, block: u64, streamLo: u32, streamHi: u32): void {
+@inline export function philoxGroup(dst: usize, block: u64, streamLo: u32, streamHi: u32, layout: i32 = LANE_MAJOR): void {
   const base = i32x4.splat(<u32>block);
   const high = i32x4.splat(<u32>(block >>> 32));
   let a0 = i32x4.add(base, i32x4(0, 1, 2, 3));
@@ -116,12 +121,17 @@ export const GROUP_WORDS: i32 = 32;
     b1 = bLo1;
     b3 = bLo0;
   }
-  v128.store(dst, a0, 0);
-  v128.store(dst, a1, 16);
-  v128.store(dst, a2, 32);
-  v128.store(dst, a3, 48);
-  v128.store(dst, b0, 64);
-  v128.store(dst, b1, 80);
-  v128.store(dst, b2, 96);
-  v128.store(dst, b3, 112);
+  if (layout == LANE_MAJOR) {
+    v128.store(dst, a0, 0);
+    v128.store(dst, a1, 16);
+    v128.store(dst, a2, 32);
+    v128.store(dst, a3, 48);
+    v128.store(dst, b0, 64);
+    v128.store(dst, b1, 80);
+    v128.store(dst, b2, 96);
+    v128.store(dst, b3, 112);
+  } else {
+    storeTransposed(dst, a0, a1, a2, a3);
+    storeTransposed(dst + 64, b0, b1, b2, b3);
+  }
 }

@@ -1,6 +1,7 @@
-// Maps from raw Philox words to floats. Every kernel fills whole groups of eight blocks (32 words) at `dst`:
-// philoxGroup leaves the words lane-major (word k of four blocks per vector), the kernel maps them lane by lane
-// in place, and storeTransposed rewrites each half-group in stream order. Output element i therefore comes
+// Maps from raw Philox words to floats. Every kernel fills whole groups of eight blocks (32 words) at `dst`.
+// The truncated normals map one word per value, so they take the words in stream order (philoxGroup transposes
+// them in registers); uniform and Box-Muller map the lane-major words (word k of four blocks per vector) lane by
+// lane in place, and storeTransposed rewrites each half-group in stream order. Output element i therefore comes
 // from word i (uniform, truncated normal) or from the word pair of its own block (Box-Muller normal).
 // The scalar functions are the specification the v128 kernels are checked against lane by lane
 // (assembly/__tests__) and the arithmetic that src/core/reference.ts repeats with Math.fround.
@@ -8,7 +9,7 @@
 // Words are shifted right by 8 before conversion, so they are below 2^24 and the signed conversion is exact;
 // V8 lowers f32x4.convert_i32x4_u to a multi-instruction sequence, f32x4.convert_i32x4_s to one instruction.
 
-import { philoxGroup, prepareRoundKeys, storeTransposed, GROUP_WORDS } from "./philox";
+import { philoxGroup, prepareRoundKeys, storeTransposed, GROUP_WORDS, IN_ORDER } from "./philox";
 import {
   broadcast, ONE_AT, logf, logReduce4, logSeries4, logCombine4,
   quarterSin, quarterCos, quarterSin4, quarterCos4, erfinvf, erfinvRatio4,
@@ -150,8 +151,7 @@ export function fillBits(
   prepareRoundKeys(seedLo, seedHi);
   let block = (<u64>blockHi << 32) | <u64>blockLo;
   for (let g = 0; g < groups; g++) {
-    philoxGroup(dst, block, streamLo, streamHi);
-    storeGroupInOrder(dst);
+    philoxGroup(dst, block, streamLo, streamHi, IN_ORDER);
     dst += GROUP_BYTES;
     block += GROUP_BLOCKS;
   }
@@ -275,7 +275,7 @@ export function fillTruncatedNormal(
   const bytes = <usize>groups * GROUP_BYTES;
   const end = dst + bytes;
   for (let at = dst; at < end; at += GROUP_BYTES) {
-    philoxGroup(at, block, streamLo, streamHi);
+    philoxGroup(at, block, streamLo, streamHi, IN_ORDER);
     block += GROUP_BLOCKS;
   }
   // y in place of the words, and (1 - y)(1 + y), the argument of erfinv's logarithm, at the same offset of STAGE.
@@ -294,7 +294,6 @@ export function fillTruncatedNormal(
     const value = f32x4.add(f32x4.mul(f32x4.mul(broadcast(SQRT2_AT), x), stddevV), meanV);
     v128.store(at, f32x4.pmin(f32x4.pmax(value, lowestV), highestV));
   }
-  for (let at = dst; at < end; at += GROUP_BYTES) storeGroupInOrder(at);
 }
 
 /** The tail truncated normal (truncatedTailOf) over whole groups, in stages as fillTruncatedNormal. */
@@ -310,7 +309,7 @@ export function fillTruncatedNormalTail(
   const bytes = <usize>groups * GROUP_BYTES;
   const end = dst + bytes;
   for (let at = dst; at < end; at += GROUP_BYTES) {
-    philoxGroup(at, block, streamLo, streamHi);
+    philoxGroup(at, block, streamLo, streamHi, IN_ORDER);
     block += GROUP_BLOCKS;
   }
   // t = (1 - u) + u ratio to STAGE.
@@ -338,5 +337,4 @@ export function fillTruncatedNormalTail(
     const value = f32x4.add(f32x4.mul(x, scaleV), meanV);
     v128.store(at, f32x4.pmin(f32x4.pmax(value, lowestV), highestV));
   }
-  for (let at = dst; at < end; at += GROUP_BYTES) storeGroupInOrder(at);
 }

@@ -1,4 +1,4 @@
-import { philoxBlock, philoxGroup, prepareRoundKeys, GROUP_WORDS } from "../philox";
+import { philoxBlock, philoxGroup, prepareRoundKeys, GROUP_WORDS, IN_ORDER } from "../philox";
 
 // Random123 known-answer vectors (tests/fixtures/philox4x32-10.kat): counter, key, expected output.
 const VECTORS: u32[][] = [
@@ -36,6 +36,20 @@ function checkGroup(block: u64, streamLo: u32, streamHi: u32, seedLo: u32, seedH
   }
 }
 
+/** Checks that philoxGroup's IN_ORDER layout holds the words of philoxBlock in stream order. */
+function checkGroupInOrder(block: u64, streamLo: u32, streamHi: u32, seedLo: u32, seedHi: u32): void {
+  const scalar = buffer + <usize>GROUP_WORDS * 4;
+  prepareRoundKeys(seedLo, seedHi);
+  philoxGroup(buffer, block, streamLo, streamHi, IN_ORDER);
+  for (let j = 0; j < GROUP_WORDS / 4; j++) {
+    const b = block + <u64>j;
+    philoxBlock(scalar, <u32>b, <u32>(b >>> 32), streamLo, streamHi, seedLo, seedHi);
+    for (let k = 0; k < 4; k++) {
+      expect<u32>(load<u32>(buffer + (<usize>(4 * j + k) << 2))).toBe(load<u32>(scalar + (<usize>k << 2)));
+    }
+  }
+}
+
 describe("philoxGroup", () => {
   it("matches the scalar block function lane by lane", () => {
     checkGroup(0, 0, 0, 0, 0);
@@ -45,5 +59,10 @@ describe("philoxGroup", () => {
   it("carries the block counter into its high word inside a group", () => {
     checkGroup(0xfffffffd, 3, 4, 5, 6);
     checkGroup(0x1fffffffe, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff);
+  });
+
+  it("stores the words in stream order", () => {
+    checkGroupInOrder(12345, 7, 8, 0xdeadbeef, 0x01234567);
+    checkGroupInOrder(0xfffffffd, 3, 4, 5, 6);
   });
 });
