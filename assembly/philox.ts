@@ -84,16 +84,28 @@ export const GROUP_WORDS: i32 = 32;
 /** How philoxGroup leaves its words (a constant argument, so that inlining keeps one branch). */
 export const LANE_MAJOR: i32 = 0;
 export const IN_ORDER: i32 = 1;
+export const MAPPED_IN_ORDER: i32 = 2;
+
+/** u * scale + offset on four lanes, u the 24 high bits of each word: the uniform map (samplers.ts uniformOf). */
+// @ts-ignore: decorator
+@inline export function highBitsAffine4(words: v128, scale: v128, offset: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(words, 8)), scale), offset);
+}
 
 /**
  * Philox4x32-10 of blocks `block .. block+7` (a 64-bit block counter that may carry into its high word),
- * stream words (streamLo, streamHi) and the key last given to prepareRoundKeys; stores the 32 words at `dst`:
+ * stream words (streamLo, streamHi) and the key last given to prepareRoundKeys; stores 32 values at `dst`:
  * - LANE_MAJOR: the words as eight vectors, vector 4h + k holding word k of blocks block + 4h .. block + 4h + 3.
  *   Samplers that pair words map these lane by lane and then restore stream order with storeTransposed.
  * - IN_ORDER: the words in stream order, transposed in registers.
+ * - MAPPED_IN_ORDER: highBitsAffine4(word, scale, offset) of each word in stream order, mapped in registers
+ *   before the transpose (the map is lane by lane, so it commutes with it): one store per vector.
  */
 // @ts-ignore: decorator
-@inline export function philoxGroup(dst: usize, block: u64, streamLo: u32, streamHi: u32, layout: i32 = LANE_MAJOR): void {
+@inline export function philoxGroup(
+  dst: usize, block: u64, streamLo: u32, streamHi: u32,
+  layout: i32 = LANE_MAJOR, scale: v128 = i32x4.splat(0), offset: v128 = i32x4.splat(0)
+): void {
   const base = i32x4.splat(<u32>block);
   const high = i32x4.splat(<u32>(block >>> 32));
   let a0 = i32x4.add(base, i32x4(0, 1, 2, 3));
@@ -130,8 +142,13 @@ export const IN_ORDER: i32 = 1;
     v128.store(dst, b1, 80);
     v128.store(dst, b2, 96);
     v128.store(dst, b3, 112);
-  } else {
+  } else if (layout == IN_ORDER) {
     storeTransposed(dst, a0, a1, a2, a3);
     storeTransposed(dst + 64, b0, b1, b2, b3);
+  } else {
+    storeTransposed(dst, highBitsAffine4(a0, scale, offset), highBitsAffine4(a1, scale, offset),
+      highBitsAffine4(a2, scale, offset), highBitsAffine4(a3, scale, offset));
+    storeTransposed(dst + 64, highBitsAffine4(b0, scale, offset), highBitsAffine4(b1, scale, offset),
+      highBitsAffine4(b2, scale, offset), highBitsAffine4(b3, scale, offset));
   }
 }

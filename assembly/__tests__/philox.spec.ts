@@ -1,4 +1,4 @@
-import { philoxBlock, philoxGroup, prepareRoundKeys, GROUP_WORDS, IN_ORDER } from "../philox";
+import { philoxBlock, philoxGroup, prepareRoundKeys, GROUP_WORDS, IN_ORDER, MAPPED_IN_ORDER } from "../philox";
 
 // Random123 known-answer vectors (tests/fixtures/philox4x32-10.kat): counter, key, expected output.
 const VECTORS: u32[][] = [
@@ -36,16 +36,22 @@ function checkGroup(block: u64, streamLo: u32, streamHi: u32, seedLo: u32, seedH
   }
 }
 
-/** Checks that philoxGroup's IN_ORDER layout holds the words of philoxBlock in stream order. */
+/** Checks that philoxGroup's IN_ORDER and MAPPED_IN_ORDER layouts hold the words of philoxBlock in stream order. */
 function checkGroupInOrder(block: u64, streamLo: u32, streamHi: u32, seedLo: u32, seedHi: u32): void {
+  const scale: f32 = 0.375, offset: f32 = -2.5;
   const scalar = buffer + <usize>GROUP_WORDS * 4;
-  prepareRoundKeys(seedLo, seedHi);
-  philoxGroup(buffer, block, streamLo, streamHi, IN_ORDER);
-  for (let j = 0; j < GROUP_WORDS / 4; j++) {
-    const b = block + <u64>j;
-    philoxBlock(scalar, <u32>b, <u32>(b >>> 32), streamLo, streamHi, seedLo, seedHi);
-    for (let k = 0; k < 4; k++) {
-      expect<u32>(load<u32>(buffer + (<usize>(4 * j + k) << 2))).toBe(load<u32>(scalar + (<usize>k << 2)));
+  for (let mapped = 0; mapped < 2; mapped++) {
+    prepareRoundKeys(seedLo, seedHi);
+    if (mapped) philoxGroup(buffer, block, streamLo, streamHi, MAPPED_IN_ORDER, f32x4.splat(scale), f32x4.splat(offset));
+    else philoxGroup(buffer, block, streamLo, streamHi, IN_ORDER);
+    for (let j = 0; j < GROUP_WORDS / 4; j++) {
+      const b = block + <u64>j;
+      philoxBlock(scalar, <u32>b, <u32>(b >>> 32), streamLo, streamHi, seedLo, seedHi);
+      for (let k = 0; k < 4; k++) {
+        const word = load<u32>(scalar + (<usize>k << 2));
+        const expected = mapped ? reinterpret<u32>(<f32>(word >>> 8) * scale + offset) : word;
+        expect<u32>(load<u32>(buffer + (<usize>(4 * j + k) << 2))).toBe(expected);
+      }
     }
   }
 }
@@ -61,7 +67,7 @@ describe("philoxGroup", () => {
     checkGroup(0x1fffffffe, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff);
   });
 
-  it("stores the words in stream order", () => {
+  it("stores the words, or their affine map, in stream order", () => {
     checkGroupInOrder(12345, 7, 8, 0xdeadbeef, 0x01234567);
     checkGroupInOrder(0xfffffffd, 3, 4, 5, 6);
   });

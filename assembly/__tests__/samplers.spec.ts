@@ -22,12 +22,19 @@ describe("v128 samplers against the scalar specification, lane by lane", () => {
     fillBits(words, GROUPS, BLOCK_LO, BLOCK_HI, T_LO, T_HI, S_LO, S_HI);
   });
 
-  it("fillUniform", () => {
-    const low: f32 = -0.75, range: f32 = 1.5;
-    fillUniform(values, GROUPS, BLOCK_LO, BLOCK_HI, T_LO, T_HI, S_LO, S_HI, low, range);
-    for (let i = 0; i < WORDS; i++) {
-      const expected = uniformOf(load<u32>(words + (<usize>i << 2)), low, range);
-      expect<u32>(load<u32>(values + (<usize>i << 2))).toBe(bitsOf(expected));
+  it("fillUniform, with 2^-24 folded into the range and without", () => {
+    // (low, range): ordinary ranges and a huge one take the folded path; 2^-110 folds to a subnormal that is
+    // still exact; 3e-35 and 1e-40 would lose bits in range 2^-24, so they take the path of the specification.
+    const cases: f32[][] = [
+      [-0.75, 1.5], [3, -0.1], [-1.5e38, 3e38], [0, 0], [0.5, 7.703719777548943e-34], [1e-30, 3e-35], [0, 1e-40],
+    ];
+    for (let c = 0; c < cases.length; c++) {
+      const low = cases[c][0], range = cases[c][1];
+      fillUniform(values, GROUPS, BLOCK_LO, BLOCK_HI, T_LO, T_HI, S_LO, S_HI, low, range);
+      for (let i = 0; i < WORDS; i++) {
+        const expected = uniformOf(load<u32>(words + (<usize>i << 2)), low, range);
+        expect<u32>(load<u32>(values + (<usize>i << 2))).toBe(bitsOf(expected));
+      }
     }
   });
 
