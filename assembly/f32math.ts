@@ -145,24 +145,37 @@ const COS_C10_AT = memory.data<f32>([COS_C10]);
   return ONE + z * (COS_C2 + z * (COS_C4 + z * (COS_C6 + z * (COS_C8 + z * COS_C10))));
 }
 
+/**
+ * quarterSin and quarterCos of two vectors (r0, z0) and (r1, z1), z = r^2: stores sin(pi r / 2) and
+ * cos(pi r / 2) of vector k at sinAt + 16 k and cosAt + 16 k. The four Horner chains are interleaved step by
+ * step, because V8 emits instructions in program order and the chains are long: next to every dependent step
+ * the processor then finds three independent ones (4% faster for the whole normal kernel than one chain at a
+ * time).
+ */
 // @ts-ignore: decorator
-@inline export function quarterSin4(r: v128, z: v128): v128 {
-  let p = broadcast(SIN_C9_AT);
-  p = hornerStep(SIN_C7_AT, p, z);
-  p = hornerStep(SIN_C5_AT, p, z);
-  p = hornerStep(SIN_C3_AT, p, z);
-  p = hornerStep(SIN_C1_AT, p, z);
-  return f32x4.mul(r, p);
-}
-
-// @ts-ignore: decorator
-@inline export function quarterCos4(z: v128): v128 {
-  let p = broadcast(COS_C10_AT);
-  p = hornerStep(COS_C8_AT, p, z);
-  p = hornerStep(COS_C6_AT, p, z);
-  p = hornerStep(COS_C4_AT, p, z);
-  p = hornerStep(COS_C2_AT, p, z);
-  return hornerStep(ONE_AT, p, z);
+@inline export function quarterSinCos4x2(r0: v128, z0: v128, r1: v128, z1: v128, sinAt: usize, cosAt: usize): void {
+  let c0 = broadcast(COS_C10_AT), c1 = c0;
+  let s0 = broadcast(SIN_C9_AT), s1 = s0;
+  c0 = hornerStep(COS_C8_AT, c0, z0);
+  c1 = hornerStep(COS_C8_AT, c1, z1);
+  s0 = hornerStep(SIN_C7_AT, s0, z0);
+  s1 = hornerStep(SIN_C7_AT, s1, z1);
+  c0 = hornerStep(COS_C6_AT, c0, z0);
+  c1 = hornerStep(COS_C6_AT, c1, z1);
+  s0 = hornerStep(SIN_C5_AT, s0, z0);
+  s1 = hornerStep(SIN_C5_AT, s1, z1);
+  c0 = hornerStep(COS_C4_AT, c0, z0);
+  c1 = hornerStep(COS_C4_AT, c1, z1);
+  s0 = hornerStep(SIN_C3_AT, s0, z0);
+  s1 = hornerStep(SIN_C3_AT, s1, z1);
+  c0 = hornerStep(COS_C2_AT, c0, z0);
+  c1 = hornerStep(COS_C2_AT, c1, z1);
+  s0 = hornerStep(SIN_C1_AT, s0, z0);
+  s1 = hornerStep(SIN_C1_AT, s1, z1);
+  v128.store(cosAt, hornerStep(ONE_AT, c0, z0));
+  v128.store(cosAt, hornerStep(ONE_AT, c1, z1), 16);
+  v128.store(sinAt, f32x4.mul(r0, s0));
+  v128.store(sinAt, f32x4.mul(r1, s1), 16);
 }
 
 // ---- inverse error function --------------------------------------------------------------------------------
