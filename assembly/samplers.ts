@@ -1,9 +1,9 @@
 // Maps from raw Philox words to floats. Every kernel fills whole groups of eight blocks (32 words) at `dst`.
 // Maps of one word per value run on words in stream order (philoxGroup transposes them in registers; the uniform
 // map runs there too, before the transpose); Box-Muller pairs words (0, 1) and (2, 3) of a block, so it maps
-// the lane-major words (word k of four blocks per vector) lane by lane in place, and storeTransposed rewrites
-// each half-group in stream order. Output element i therefore comes from word i (uniform, truncated normal) or
-// from the word pair of its own block (Box-Muller normal).
+// the lane-major words (word k of four blocks per vector) and transposes its results as it stores them. Output
+// element i therefore comes from word i (uniform, truncated normal) or from the word pair of its own block
+// (Box-Muller normal).
 // The scalar functions are the specification the v128 kernels are checked against lane by lane
 // (assembly/__tests__) and the arithmetic that src/core/reference.ts repeats with Math.fround.
 //
@@ -37,7 +37,7 @@ const HALF_QUARTER_TURN: u32 = 0x200000; // 2^21: half of a quarter turn in unit
 const HALF_QUARTER_TURN_AT = memory.data<u32>([HALF_QUARTER_TURN]);
 const INT_ONE_AT = memory.data<u32>([1]);
 const TWO_POW_24_INT_AT = memory.data<u32>([0x1000000]);
-const INT_TWO_AT = memory.data<u32>([2]);
+const SIGN_MASK_AT = memory.data<u32>([0x80000000]);
 
 // ---- scalar specification ----------------------------------------------------------------------------------
 
@@ -137,15 +137,6 @@ export function truncatedTailOf(word: u32, logTail: f32, ratio: f32, scale: f32,
   return f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.shr_u(words, 8), broadcast(INT_ONE_AT))), broadcast(TWO_POW_MINUS_24_AT));
 }
 
-/** Restores stream order of a mapped group: two half-groups of four lane-major vectors. */
-// @ts-ignore: decorator
-@inline function storeGroupInOrder(dst: usize): void {
-  for (let half: usize = 0; half < GROUP_BYTES; half += 64) {
-    const at = dst + half;
-    storeTransposed(at, v128.load(at), v128.load(at, 16), v128.load(at, 32), v128.load(at, 48));
-  }
-}
-
 /** Raw stream words for blocks block .. block + 8 * groups - 1. */
 export function fillBits(
   dst: usize, groups: i32, blockLo: u32, blockHi: u32, streamLo: u32, streamHi: u32, seedLo: u32, seedHi: u32
@@ -238,6 +229,22 @@ const STAGE_W: usize = memory.data(CHUNK_BYTES, 16);
   }
 }
 
+// The swap (q odd) and the negations of sinCos2pi (bit 1 of q for the sine, of q + 1 for the cosine) only move
+// and flip bits, so the v128 kernel does them on the bits: with low = q << 31 (bit 0 of q as the sign bit),
+// (s ^ c) masked by low's sign exchanges s and c, and bit 1 of q + 1 is bit 1 of q xor bit 0 of q.
+
+/** The sine's sign (bit 1 of q, moved to the sign bit). */
+// @ts-ignore: decorator
+@inline function sineSignOf(q: v128): v128 {
+  return v128.and(i32x4.shl(q, 30), broadcast(SIGN_MASK_AT));
+}
+
+/** s ^ c where q is odd, else zero: xored into s and c, it swaps them. */
+// @ts-ignore: decorator
+@inline function swapOf(s: v128, c: v128, low: v128): v128 {
+  return v128.and(v128.xor(s, c), i32x4.shr_s(low, 31));
+}
+
 export function fillNormal(
   dst: usize, groups: i32, blockLo: u32, blockHi: u32, streamLo: u32, streamHi: u32, seedLo: u32, seedHi: u32,
   mean: f32, stddev: f32
@@ -271,19 +278,21 @@ export function fillNormal(
     v128.store(at, f32x4.sqrt(f32x4.mul(broadcast(MINUS_TWO_AT), v128.load(at))));
     v128.store(at, f32x4.sqrt(f32x4.mul(broadcast(MINUS_TWO_AT), v128.load(at, 32))), 32);
   }
-  // Swap and negate by quadrant, scale by the radius, and write the pair in place of the two words.
-  for (let at = dst, i: usize = 0; at < end; at += 32, i += 16) {
-    const radius = v128.load(at);
-    const s = v128.load(STAGE_S + i), c = v128.load(STAGE_F + i), q = v128.load(STAGE_K + i);
-    const swap = i32x4.neg(v128.and(q, broadcast(INT_ONE_AT)));
-    // Quadrants 2, 3 negate the sine; quadrants 1, 2 negate the cosine: move bit 1 of q (or q + 1) to the sign.
-    const two = broadcast(INT_TWO_AT);
-    const sine = v128.xor(v128.bitselect(c, s, swap), i32x4.shl(v128.and(q, two), 30));
-    const cosine = v128.xor(v128.bitselect(s, c, swap), i32x4.shl(v128.and(i32x4.add(q, broadcast(INT_ONE_AT)), two), 30));
-    v128.store(at, f32x4.add(f32x4.mul(f32x4.mul(radius, cosine), stddevV), meanV));
-    v128.store(at, f32x4.add(f32x4.mul(f32x4.mul(radius, sine), stddevV), meanV), 16);
+  // Swap and negate by quadrant, scale by the radius, and store in stream order: each iteration maps the two word
+  // pairs of four blocks (radius and angle vectors 0, 1, then 2, 3) and transposes the four results in registers.
+  for (let at = dst, i: usize = 0; at < end; at += 64, i += 32) {
+    const s0 = v128.load(STAGE_S + i), c0 = v128.load(STAGE_F + i), q0 = v128.load(STAGE_K + i);
+    const s1 = v128.load(STAGE_S + i, 16), c1 = v128.load(STAGE_F + i, 16), q1 = v128.load(STAGE_K + i, 16);
+    const low0 = i32x4.shl(q0, 31), low1 = i32x4.shl(q1, 31);
+    const sign0 = sineSignOf(q0), sign1 = sineSignOf(q1);
+    const swap0 = swapOf(s0, c0, low0), swap1 = swapOf(s1, c1, low1);
+    const radius0 = v128.load(at), radius1 = v128.load(at, 32);
+    storeTransposed(at,
+      f32x4.add(f32x4.mul(f32x4.mul(radius0, v128.xor(v128.xor(c0, swap0), v128.xor(sign0, low0))), stddevV), meanV),
+      f32x4.add(f32x4.mul(f32x4.mul(radius0, v128.xor(v128.xor(s0, swap0), sign0)), stddevV), meanV),
+      f32x4.add(f32x4.mul(f32x4.mul(radius1, v128.xor(v128.xor(c1, swap1), v128.xor(sign1, low1))), stddevV), meanV),
+      f32x4.add(f32x4.mul(f32x4.mul(radius1, v128.xor(v128.xor(s1, swap1), sign1)), stddevV), meanV));
   }
-  for (let at = dst; at < end; at += GROUP_BYTES) storeGroupInOrder(at);
 }
 
 export function fillTruncatedNormal(
