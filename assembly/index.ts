@@ -2,6 +2,7 @@
 // through it in chunks, so linear memory never grows with the size of a tensor.
 
 export { philoxBlock } from "./philox";
+import { GROUP_WORDS } from "./philox";
 import { CHUNK_BYTES } from "./samplers";
 export { fillBits, fillUniform, fillNormal, fillTruncatedNormal, fillTruncatedNormalTail } from "./samplers";
 
@@ -15,6 +16,11 @@ export function scratchPointer(): usize {
 
 export function scratchBytes(): i32 {
   return SCRATCH_BYTES;
+}
+
+/** Words per kernel call unit: every fill kernel writes whole groups of this many words. */
+export function groupWords(): i32 {
+  return GROUP_WORDS;
 }
 
 export {

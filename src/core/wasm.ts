@@ -9,6 +9,7 @@ interface KernelExports {
   readonly memory: WebAssembly.Memory;
   scratchPointer(): number;
   scratchBytes(): number;
+  groupWords(): number;
   philoxBlock(dst: number, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void;
   fillBits(dst: number, groups: number, blockLo: number, blockHi: number, ...key: number[]): void;
   fillUniform(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
@@ -35,8 +36,6 @@ interface KernelExports {
 const PAGE_BYTES = 65536;
 const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
-/** Words per kernel group (eight Philox blocks; assembly/philox.ts GROUP_WORDS). */
-const GROUP_WORDS = 32;
 const TWO_POW_32 = 4294967296;
 
 // A minimal module whose one function returns a v128 constant: it validates only where SIMD is supported.
@@ -62,6 +61,9 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
   const kernels = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
   const scratch = kernels.scratchPointer();
   const chunkWords = kernels.scratchBytes() / 4;
+  // Kernels fill whole groups of Philox blocks (assembly/philox.ts GROUP_WORDS); the scratch region holds a whole
+  // number of them.
+  const groupWords = kernels.groupWords();
   let buffer: ArrayBuffer | undefined;
   let floats = new Float32Array(0);
   let words = new Uint32Array(0);
@@ -93,13 +95,13 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
       const skip = first - firstBlock * 4;
       const take = Math.min(length - written, chunkWords - skip);
       const blockHi = Math.floor(firstBlock / TWO_POW_32);
-      const groups = Math.ceil((skip + take) / GROUP_WORDS);
+      const groups = Math.ceil((skip + take) / groupWords);
       kernel(groups, firstBlock - blockHi * TWO_POW_32, blockHi);
       views();
       if (out instanceof Uint32Array) {
         out.set(words.subarray(skip, skip + take), written);
       } else if ('bits' in out) {
-        (out.format === 'float16' ? kernels.toFloat16 : kernels.toBfloat16)(scratch, groups * GROUP_WORDS);
+        (out.format === 'float16' ? kernels.toFloat16 : kernels.toBfloat16)(scratch, groups * groupWords);
         out.bits.set(halves.subarray(skip, skip + take), written);
       } else {
         out.set(floats.subarray(skip, skip + take), written);
