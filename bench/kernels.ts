@@ -1,7 +1,7 @@
-// Two builds of the kernel module side by side: each sampler kernel of build/nninit.wasm against the same kernel
-// of another build (say main's), called directly on the scratch region, interleaved round by round so that the
-// noise of a shared machine falls on both alike. Prints, per kernel, the median time per 10^6 values of each
-// build and the median of the per-round ratios; first it checks that both builds write the same bytes.
+// Two builds of the kernel module side by side: each sampler kernel of build/nninit.wasm against the same kernel of
+// another build (an earlier commit's, say), called directly on the scratch region, interleaved round by round so that
+// the noise of a shared machine falls on both alike. Prints, per kernel, the median time per 10^6 values of each build
+// and the median of the per-round ratios; first it checks that both builds write the same bytes.
 //
 //   node --import tsx bench/kernels.ts BASELINE.wasm [rounds] [--only fillUniform,fillNormal]
 //
@@ -107,7 +107,8 @@ function main(): void {
       ratios.push(times[0] / times[1]);
     }
     const [baseline, build] = samples.map(median);
-    console.log(`${kernel.padEnd(24)}  ${baseline.toFixed(3).padStart(11)}  ${build.toFixed(3).padStart(9)}   ${median(ratios).toFixed(3)}×`);
+    const cells = [baseline.toFixed(3).padStart(11), build.toFixed(3).padStart(9), ` ${median(ratios).toFixed(3)}×`];
+    console.log(`${kernel.padEnd(24)}  ${cells.join('  ')}`);
   }
 }
 

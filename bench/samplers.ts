@@ -1,0 +1,130 @@
+// nninit's single-thread samplers against PyTorch's, side by side: uniform, normal and truncated normal (wasm backend,
+// into a caller's Float32Array) against torch.nn.init's uniform_, normal_ and trunc_normal_ on a preallocated float32
+// tensor (one thread, in a /usr/bin/python3 child that times its own calls, the calls of bench/native.py). Each round
+// makes CALLS calls of nninit, then CALLS calls of PyTorch, each timed alone, so both run warm as in a benchmark loop
+// while the noise of a shared machine falls on both alike; the table gives the medians over all calls and the median of
+// the per-round ratios (PyTorch's round median / nninit's).
+//
+//   node --import tsx bench/samplers.ts [rounds] [values]      (default 40 rounds of 10^6 values, 4 warm-up)
+
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import * as nninit from 'nninit';
+
+const PYTHON = '/usr/bin/python3';
+const WARM_UP_ROUNDS = 4;
+const CALLS = 10;
+const FAMILIES = ['uniform', 'normal', 'truncatedNormal'] as const;
+type Family = (typeof FAMILIES)[number];
+
+// Reads "family n calls" lines and answers each with the milliseconds each of the calls took, on a preallocated
+// tensor, separated by spaces.
+const TORCH_TIMER = `
+import sys, time, torch
+torch.set_num_threads(1)
+init = torch.nn.init
+tensors = {}
+calls = {
+    "uniform": lambda t: init.uniform_(t, 0.0, 1.0),
+    "normal": lambda t: init.normal_(t, 0.0, 1.0),
+    "truncatedNormal": lambda t: init.trunc_normal_(t, 0.0, 1.0, -2.0, 2.0),
+}
+print(torch.__version__, flush=True)
+for line in sys.stdin:
+    family, n, count = line.split()
+    tensor = tensors.setdefault(n, torch.empty(int(n), dtype=torch.float32))
+    times = []
+    for _ in range(int(count)):
+        start = time.perf_counter()
+        calls[family](tensor)
+        times.append((time.perf_counter() - start) * 1000)
+    print(" ".join(map(str, times)), flush=True)
+`;
+
+type Timer = (family: Family, n: number, calls: number) => Promise<number[]>;
+
+/** Starts the Python timer; resolves to its call function and a stop function, or undefined without torch. */
+async function startTorch(): Promise<{ time: Timer; stop: () => void; version: string } | undefined> {
+  const child = spawn(PYTHON, ['-c', TORCH_TIMER], {
+    env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => (await lines.next()).value as string | undefined;
+  const failed = new Promise<undefined>((resolve) => child.once('error', () => resolve(undefined)));
+  const version = await Promise.race([next(), failed]);
+  if (version === undefined) {
+    child.kill();
+    return undefined;
+  }
+  const time: Timer = async (family, n, calls) => {
+    child.stdin.write(`${family} ${n} ${calls}\n`);
+    return (await next() ?? '').split(' ').map(Number);
+  };
+  return { time, stop: () => child.stdin.end(), version };
+}
+
+/** One call of nninit's sampler, with the options of bench/candidates/nninit.ts. */
+function nninitCall(family: Family, out: Float32Array): () => void {
+  const shape = [out.length];
+  switch (family) {
+    case 'uniform': {
+      const options = { seed: 42, out, low: 0, high: 1 };
+      return () => nninit.uniform(shape, options);
+    }
+    case 'normal': {
+      const options = { seed: 42, out, mean: 0, std: 1 };
+      return () => nninit.normal(shape, options);
+    }
+    case 'truncatedNormal': {
+      const options = { seed: 42, out, mean: 0, std: 1 };
+      return () => nninit.truncatedNormal(shape, options);
+    }
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function timeCalls(call: () => void, calls: number): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const start = performance.now();
+    call();
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
+async function main(rounds: number, n: number): Promise<void> {
+  const torch = await startTorch();
+  if (!torch) {
+    console.log(`PyTorch not found (${PYTHON} with torch): nothing to compare`);
+    return;
+  }
+  nninit.setBackend('wasm');
+  console.log(`nninit wasm backend against PyTorch ${torch.version} (one thread), ${n} float32 values per call`);
+  console.log(`${rounds} interleaved rounds of ${CALLS} calls each; medians, ms per call\n`);
+  console.log('sampler          | nninit | PyTorch | PyTorch / nninit');
+  const out = new Float32Array(n);
+  for (const family of FAMILIES) {
+    const call = nninitCall(family, out);
+    const own: number[] = [], theirs: number[] = [], ratios: number[] = [];
+    for (let round = 0; round < WARM_UP_ROUNDS + rounds; round++) {
+      const mine = timeCalls(call, CALLS);
+      const other = await torch.time(family, n, CALLS);
+      if (round < WARM_UP_ROUNDS) continue;
+      own.push(...mine);
+      theirs.push(...other);
+      ratios.push(median(other) / median(mine));
+    }
+    const cells = [median(own).toFixed(3).padStart(6), median(theirs).toFixed(3).padStart(7), `${median(ratios).toFixed(2).padStart(6)}x`];
+    console.log(`${family.padEnd(16)} | ${cells.join(' | ')}`);
+  }
+  torch.stop();
+}
+
+await main(Number(process.argv[2] ?? 40), Number(process.argv[3] ?? 1e6));
