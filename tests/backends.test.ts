@@ -11,7 +11,8 @@ type Initializer = (shape: readonly number[], options?: Record<string, unknown>)
 
 const RANDOM: Record<string, [Initializer, Record<string, unknown>]> = {
   uniform: [nninit.uniform as Initializer, { low: -3, high: 0.5 }],
-  // A range below 2^-102: the wasm kernel cannot fold 2^-24 into it exactly and maps the words as the js backend does.
+  // A range below 2^-102: the wasm kernel cannot fold 2^-24 into it exactly, so it maps the words as the js
+  // backend does.
   uniformTinyRange: [nninit.uniform as Initializer, { low: -1e-35, high: 2e-35 }],
   normal: [nninit.normal as Initializer, { mean: 1, std: 0.3 }],
   truncatedNormal: [nninit.truncatedNormal as Initializer, { mean: -1, std: 2, lower: -1.5, upper: 3 }],

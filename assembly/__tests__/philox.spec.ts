@@ -42,8 +42,11 @@ function checkGroupInOrder(block: u64, streamLo: u32, streamHi: u32, seedLo: u32
   const scalar = buffer + <usize>GROUP_WORDS * 4;
   for (let mapped = 0; mapped < 2; mapped++) {
     prepareRoundKeys(seedLo, seedHi);
-    if (mapped) philoxGroup(buffer, block, streamLo, streamHi, MAPPED_IN_ORDER, f32x4.splat(scale), f32x4.splat(offset));
-    else philoxGroup(buffer, block, streamLo, streamHi, IN_ORDER);
+    if (mapped) {
+      philoxGroup(buffer, block, streamLo, streamHi, MAPPED_IN_ORDER, f32x4.splat(scale), f32x4.splat(offset));
+    } else {
+      philoxGroup(buffer, block, streamLo, streamHi, IN_ORDER);
+    }
     for (let j = 0; j < GROUP_WORDS / 4; j++) {
       const b = block + <u64>j;
       philoxBlock(scalar, <u32>b, <u32>(b >>> 32), streamLo, streamHi, seedLo, seedHi);
