@@ -1,4 +1,5 @@
 import type { HalfFormat } from './half.js';
+import type { ProbeKernels } from './probe-kernels.js';
 
 // The sampler interface both backends implement, and the choice between them. Everything above this layer
 // (validation, parameters, shapes) is shared, so the two backends only ever differ in speed.
@@ -91,6 +92,8 @@ export interface Backend {
    * See src/core/householder.ts for the algorithm and its stream use.
    */
   orthogonal(rows: number, cols: number, key: StreamKey, gain: number, out: FloatArray): void;
+  /** The probe's forward/backward kernels (src/diagnose uses its TypeScript ones where a backend has none). */
+  readonly probe?: ProbeKernels;
 }
 
 /**

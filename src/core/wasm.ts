@@ -4,6 +4,7 @@
 
 import { outputLength, reflectorStart, type Backend, type Output, type StreamKey } from './backend.js';
 import { HOUSEHOLDER_BLOCK } from './householder.js';
+import { createWasmProbeKernels, type ProbeExports } from './probe-wasm.js';
 
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -125,6 +126,7 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
 
   const backend: Backend = {
     name: 'wasm',
+    probe: createWasmProbeKernels(kernels as unknown as ProbeExports),
 
     philox4x32(counter, key, out) {
       kernels.philoxBlock(scratch, counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
