@@ -1,0 +1,6 @@
+// Diagnostics: measure what an initialization does to a network. The probe produces a ProbeReport; warnings,
+// LSUV and the claims experiments only read it. No Node built-ins here.
+
+export { probe, type ProbeOptions, type ProbeModel, type WeightValues } from './probe.js';
+export { warningsOf, WARNING_THRESHOLDS } from './warnings.js';
+export type { ProbeReport, LayerReport, Moments, Histogram, SingularValues, ProbeWarning } from './report.js';

@@ -1,0 +1,81 @@
+// Warnings derived from a probe report alone: the same numbers the plots show, put in words that name the layer.
+
+import type { LayerReport, Moments, ProbeWarning } from './report.js';
+
+/**
+ * When warningsOf speaks up:
+ * - vanishing / exploding activations: a layer's output std below `vanishing` (above `exploding`) times the input
+ *   batch's std; vanishing / exploding gradients: the gradient reaching a layer's input below `vanishing` (above
+ *   `exploding`) times the gradient reaching the last layer's input. One warning per direction, at the first
+ *   layer past the threshold (in forward order for activations, from the output back for gradients).
+ * - saturated: more than `saturated` of a layer's tanh/softsign outputs beyond +-0.99, or sigmoid outputs below
+ *   0.01 or above 0.99 (gates of LSTM and GRU cells included).
+ * - dead: more than `dead` of a layer's ReLU-family units at or below zero on every sample.
+ * - symmetric: a layer with units identical to one another over the whole batch, beyond the dead units (which
+ *   are all zero, hence alike): such units receive identical gradients and never differ.
+ */
+export const WARNING_THRESHOLDS = {
+  vanishing: 1e-2,
+  exploding: 1e2,
+  saturated: 0.1,
+  dead: 0.1,
+} as const;
+
+const short = (x: number) => (x === 0 || !Number.isFinite(x) ? String(x) : Number(x.toPrecision(3)).toString());
+const percent = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+
+/** The warnings of a report's layers (in forward order, grouped by kind). */
+export function warningsOf(report: { readonly input: Moments; readonly layers: readonly LayerReport[] }): ProbeWarning[] {
+  const { layers, input } = report;
+  const warnings: ProbeWarning[] = [];
+  const T = WARNING_THRESHOLDS;
+  const add = (layer: LayerReport, kind: ProbeWarning['kind'], message: string) => warnings.push({ layer: layer.name, kind, message: `${layer.name}: ${message}` });
+  const count = (from: number, test: (l: LayerReport) => boolean, step: 1 | -1) => {
+    let n = 0;
+    for (let i = from; i >= 0 && i < layers.length; i += step) if (test(layers[i])) n++;
+    return n;
+  };
+  const range = (n: number, of: number) => `${n} of ${of} layers`;
+
+  if (input.std > 0) {
+    const ratio = (l: LayerReport) => l.post.std / input.std;
+    for (const [kind, test, word] of [
+      ['vanishing', (l: LayerReport) => ratio(l) < T.vanishing, 'below'],
+      ['exploding', (l: LayerReport) => ratio(l) > T.exploding || !Number.isFinite(l.post.std), 'above'],
+    ] as const) {
+      const first = layers.findIndex(test);
+      if (first < 0) continue;
+      const l = layers[first];
+      add(l, kind, `activations ${kind === 'vanishing' ? 'vanish' : 'explode'}: output std ${short(l.post.std)} is ${short(ratio(l))} times the input's (${word} ${kind === 'vanishing' ? T.vanishing : T.exploding}); ${range(count(first, test, 1), layers.length - first)} from here on are`);
+    }
+  }
+  const last = layers.at(-1);
+  const reference = last?.gradientInputStd ?? 0;
+  if (last && reference > 0 && Number.isFinite(reference)) {
+    const ratio = (l: LayerReport) => l.gradientInputStd / reference;
+    for (const [kind, test, word] of [
+      ['vanishing', (l: LayerReport) => ratio(l) < T.vanishing, 'below'],
+      ['exploding', (l: LayerReport) => ratio(l) > T.exploding || !Number.isFinite(l.gradientInputStd), 'above'],
+    ] as const) {
+      let first = -1;
+      for (let i = layers.length - 1; i >= 0; i--) if (test(layers[i])) { first = i; break; }
+      if (first < 0) continue;
+      const l = layers[first];
+      add(l, kind, `gradients ${kind === 'vanishing' ? 'vanish' : 'explode'}: the gradient reaching its input has std ${short(l.gradientInputStd)}, ${short(ratio(l))} times the one reaching the last layer ${last.name} (${word} ${kind === 'vanishing' ? T.vanishing : T.exploding}); ${range(count(first, test, -1), first + 1)} from here back are`);
+    }
+  }
+  for (const l of layers) {
+    if (l.saturatedFraction > T.saturated) add(l, 'saturated', `${percent(l.saturatedFraction)} of the ${l.activation} outputs are saturated (more than ${percent(T.saturated)}), where the gradient is nearly zero`);
+  }
+  for (const l of layers) {
+    if (l.deadFraction > T.dead) add(l, 'dead', `${percent(l.deadFraction)} of its ${l.units} units never activate on the batch (more than ${percent(T.dead)}): they pass no gradient`);
+  }
+  for (const l of layers) {
+    const dead = Math.round(l.deadFraction * l.units);
+    const alike = l.units - l.distinctUnits - Math.max(0, dead - 1);
+    if (l.units > 1 && alike > 0) {
+      add(l, 'symmetric', `only ${l.distinctUnits} of its ${l.units} units differ over the batch${dead > 1 ? ` (${dead} dead units count as one)` : ''}: identical units get identical updates and stay identical`);
+    }
+  }
+  return warnings;
+}
