@@ -180,7 +180,7 @@ function softplus(x: f64): f64 {
   return x > 20 ? x : Math.log1p(Math.exp(x));
 }
 
-function activation(code: i32, slope: f64, x: f64): f64 {
+export function activation(code: i32, slope: f64, x: f64): f64 {
   switch (code) {
     case ELU: return x > 0 ? x : Math.expm1(x);
     case SELU: return x > 0 ? SELU_LAMBDA * x : SELU_LAMBDA * SELU_ALPHA * Math.expm1(x);
@@ -197,7 +197,7 @@ function activation(code: i32, slope: f64, x: f64): f64 {
 }
 
 /** f'(x), given x and y = f(x). */
-function derivative(code: i32, slope: f64, x: f64, y: f64): f64 {
+export function derivative(code: i32, slope: f64, x: f64, y: f64): f64 {
   switch (code) {
     case ELU: return x > 0 ? 1 : y + 1;
     case SELU: return x > 0 ? SELU_LAMBDA : y + SELU_LAMBDA * SELU_ALPHA;
