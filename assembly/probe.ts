@@ -312,14 +312,6 @@ export function addInto(count: i32, src: usize, dst: usize): void {
   for (; i < <usize>count; i++) store<f32>(dst + (i << 2), load<f32>(dst + (i << 2)) + load<f32>(src + (i << 2)));
 }
 
-/** x[i] *= factor. */
-export function scaleBy(count: i32, x: usize, factor: f32): void {
-  const s = f32x4.splat(factor);
-  let i: usize = 0;
-  for (; i + 4 <= <usize>count; i += 4) v128.store(x + (i << 2), f32x4.mul(v128.load(x + (i << 2)), s));
-  for (; i < <usize>count; i++) store<f32>(x + (i << 2), load<f32>(x + (i << 2)) * factor);
-}
-
 /** dst[b, a, :] = src[a, b, :] for src of shape [na, nb, width]: batch-major <-> step-major sequences. */
 export function swapOuterAxes(na: i32, nb: i32, width: i32, src: usize, dst: usize): void {
   const bytes = <usize>width << 2;

@@ -48,7 +48,6 @@ export interface ProbeKernels {
   activateBackward(code: number, slope: number, rows: number, cols: number, pre: number, post: number, grad: number): void;
   addRows(rows: number, cols: number, x: number, v: number): void;
   addInto(count: number, src: number, dst: number): void;
-  scaleBy(count: number, x: number, factor: number): void;
   swapOuterAxes(na: number, nb: number, width: number, src: number, dst: number): void;
   transposeEach(batch: number, rows: number, cols: number, src: number, dst: number): void;
   im2col(g: ConvGeometry, src: number, dst: number): void;

@@ -578,9 +578,10 @@ export class Engine {
     runner.backward();
   }
 
-  /** Scales a parameter's values in the heap (LSUV). */
-  scaleWeight(name: string, factor: number): void {
-    this.k.scaleBy(this.net.parameters.get(name)!.reduce((a, b) => a * b, 1), this.weight(name), factor);
+  /** Writes values * factor (rounded to float32) over a parameter's values in the heap (LSUV). */
+  setWeight(name: string, values: ArrayLike<number>, factor: number): void {
+    const h = this.k.view(), at = this.weight(name);
+    for (let i = 0; i < values.length; i++) h[at + i] = values[i] * factor;
   }
 
   /** A copy of a parameter's current values. */

@@ -3,4 +3,5 @@
 
 export { probe, type ProbeOptions, type ProbeModel, type WeightValues } from './probe.js';
 export { warningsOf, WARNING_THRESHOLDS } from './warnings.js';
+export { lsuv, type LsuvOptions, type LsuvLayer, type LsuvResult } from './lsuv.js';
 export type { ProbeReport, LayerReport, Moments, Histogram, SingularValues, ProbeWarning } from './report.js';

@@ -152,10 +152,6 @@ export function createJsProbeKernels(): ProbeKernels {
     addInto(count, src, dst) {
       for (let i = 0; i < count; i++) h[dst + i] += h[src + i];
     },
-    scaleBy(count, x, factor) {
-      const f = Math.fround(factor);
-      for (let i = 0; i < count; i++) h[x + i] *= f;
-    },
     swapOuterAxes(na, nb, width, src, dst) {
       for (let a = 0; a < na; a++) for (let b = 0; b < nb; b++) {
         h.copyWithin(dst + (b * na + a) * width, src + (a * nb + b) * width, src + (a * nb + b + 1) * width);

@@ -160,16 +160,18 @@ export function checkedWeights(fn: string, net: Network, prepared: PreparedModel
   return out;
 }
 
-interface ParsedOptions {
+export interface ParsedOptions {
   samples?: number;
   input?: ArrayLike<number>;
+  /** Where the input came from, for errors. */
+  inputPath: string;
   spatial?: number[];
   steps: number;
   bins: HistogramBins;
   singularSide: number;
 }
 
-function parseOptions(fn: string, options: ProbeOptions | undefined, extraKeys: readonly string[] = []): ParsedOptions {
+export function parseOptions(fn: string, options: ProbeOptions | undefined, extraKeys: readonly string[] = []): ParsedOptions {
   if (options !== undefined && !isPlainObject(options)) throw pathTypeError(fn, 'options', 'an object', options);
   const o = (options ?? {}) as ProbeOptions;
   checkKeys(fn, 'options', o as Record<string, unknown>, [...OPTION_KEYS, ...extraKeys]);
@@ -197,7 +199,7 @@ function parseOptions(fn: string, options: ProbeOptions | undefined, extraKeys: 
     if (typeof o.singularValues === 'boolean') singularSide = o.singularValues ? Infinity : 0;
     else singularSide = positiveInteger(fn, 'options.singularValues', o.singularValues);
   }
-  return { ...(samples ? { samples } : {}), ...(o.input ? { input: o.input } : {}), ...(spatial ? { spatial } : {}), steps, bins: { bins, low, high }, singularSide };
+  return { ...(samples ? { samples } : {}), ...(o.input ? { input: o.input } : {}), inputPath: 'options.input', ...(spatial ? { spatial } : {}), steps, bins: { bins, low, high }, singularSide };
 }
 
 /** Everything a run of the engine needs: the compiled network, weights, batch and projection. */
@@ -213,8 +215,11 @@ export interface ProbeSetup {
 
 export function setUp(fn: string, model: unknown, options: ProbeOptions | undefined, extraKeys: readonly string[] = []): ProbeSetup {
   const parsed = parseOptions(fn, options, extraKeys);
-  const o = options ?? {};
-  const prepared = prepareModel(fn, model, o);
+  return buildSetup(fn, prepareModel(fn, model, options ?? {}), parsed);
+}
+
+/** The network of a prepared model, its checked weights, the input batch and the projection. */
+export function buildSetup(fn: string, prepared: PreparedModel, parsed: ParsedOptions): ProbeSetup {
   const net = compileNetwork(fn, prepared.spec, { ...(parsed.spatial ? { spatial: parsed.spatial } : {}), steps: parsed.steps });
   const weights = checkedWeights(fn, net, prepared);
   const inputShape = net.tensors[0];
@@ -223,7 +228,7 @@ export function setUp(fn: string, model: unknown, options: ProbeOptions | undefi
   let input: ArrayLike<number>;
   if (parsed.input) {
     if (parsed.input.length === 0 || parsed.input.length % perSample !== 0) {
-      throw pathRangeError(fn, 'options.input', `a multiple of ${perSample} values (samples x [${[...inputShape.spatial, inputShape.features]}])`, `${parsed.input.length} values`);
+      throw pathRangeError(fn, parsed.inputPath, `a multiple of ${perSample} values (samples x [${[...inputShape.spatial, inputShape.features]}])`, `${parsed.input.length} values`);
     }
     samples = parsed.input.length / perSample;
     input = parsed.input;
