@@ -51,5 +51,5 @@ export type {
   SafetensorsErrorCode, SafetensorsTensor, SafetensorsHeader, SafetensorsEntry, ReadOptions, TensorSpec, LaidOutTensor,
   SafetensorsLayout, EncodeOptions, SafetensorsDtype, Shard, ShardIndex, SliceProducer, SliceArray, Summary,
 } from './formats/index.js';
-export { probe, warningsOf, WARNING_THRESHOLDS, lsuv } from './diagnose/index.js';
-export type { LsuvOptions, LsuvLayer, LsuvResult, ProbeOptions, ProbeModel, WeightValues, ProbeReport, LayerReport, Moments, Histogram, SingularValues, ProbeWarning } from './diagnose/index.js';
+export { probe, warningsOf, WARNING_THRESHOLDS, lsuv, runClaims, mlpSpec, INITIALIZER_PRESETS, INITIALIZER_PRESET_NAMES } from './diagnose/index.js';
+export type { ClaimsOptions, ClaimsData, ClaimResult, DepthSeries, InitializerPreset, LsuvOptions, LsuvLayer, LsuvResult, ProbeOptions, ProbeModel, WeightValues, ProbeReport, LayerReport, Moments, Histogram, SingularValues, ProbeWarning } from './diagnose/index.js';

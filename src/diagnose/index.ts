@@ -3,5 +3,9 @@
 
 export { probe, type ProbeOptions, type ProbeModel, type WeightValues } from './probe.js';
 export { warningsOf, WARNING_THRESHOLDS } from './warnings.js';
+export {
+  runClaims, mlpSpec, INITIALIZER_PRESETS, INITIALIZER_PRESET_NAMES,
+  type ClaimsOptions, type ClaimsData, type ClaimResult, type DepthSeries, type InitializerPreset,
+} from './claims.js';
 export { lsuv, type LsuvOptions, type LsuvLayer, type LsuvResult } from './lsuv.js';
 export type { ProbeReport, LayerReport, Moments, Histogram, SingularValues, ProbeWarning } from './report.js';
