@@ -351,3 +351,32 @@ test('layers the probe does not run, and bad options, are refused with the layer
   const withParam = { seed: 1, layers: [{ type: 'param', name: 'scale', shape: [4], init: 'ones' }, { type: 'dense', name: 'a', in: 4, out: 5 }] } as ModelSpecInput;
   assert.deepEqual(probe(withParam, { batch: 4 }).layers.map((l) => l.name), ['a']);
 });
+
+test('warningsOf names the layer where activations vanish or explode, units saturate or die', () => {
+  const mlp = (init: Record<string, unknown>, activation: string, depth = 8, bias?: Record<string, unknown>) => ({
+    seed: 2,
+    rules: [{ match: '**.weight', ...init }, ...(bias ? [{ match: '**.bias', ...bias }] : [])],
+    layers: Array.from({ length: depth }, (_, i) => ({ type: 'dense', name: `fc${i}`, in: 64, out: 64, activation })),
+  }) as ModelSpecInput;
+  const kinds = (report: ProbeReport) => report.warnings.map((w) => `${w.kind} ${w.layer}`);
+
+  // N(0, 0.01^2) tanh: each layer scales the std by 0.01 * sqrt(64) = 0.08, so the second layer is the first
+  // below 1e-2 of the input's; gradients shrink alike on the way back.
+  const small = probe(mlp({ init: 'normal', std: 0.01 }, 'tanh'), { batch: 64 });
+  assert.deepEqual(kinds(small).filter((k) => k.startsWith('vanishing')), ['vanishing fc1', 'vanishing fc5']);
+  assert.match(small.warnings[0].message, /^fc1: activations vanish from here on \(7 of the 7 layers from here have an output std below 0\.01 times the input's\); here it is /);
+  // N(0, 1) ReLU: the std grows by sqrt(64 / 2) = 5.7 per layer.
+  const large = probe(mlp({ init: 'normal', std: 1 }, 'relu'), { batch: 64 });
+  assert.ok(kinds(large).includes('exploding fc2'), kinds(large).join(', '));
+  // N(0, 1) tanh saturates from the first layer on.
+  const saturated = probe(mlp({ init: 'normal', std: 1 }, 'tanh', 2), { batch: 64 });
+  assert.deepEqual(kinds(saturated).filter((k) => k.startsWith('saturated')), ['saturated fc0', 'saturated fc1']);
+  // A ReLU layer whose biases push every unit below zero: all dead.
+  const dead = probe(mlp({ init: 'heNormal' }, 'relu', 2, { init: 'constant', value: -100 }), { batch: 64 });
+  assert.ok(kinds(dead).includes('dead fc0'), kinds(dead).join(', '));
+  assert.match(dead.warnings.find((w) => w.kind === 'dead')!.message, /fc0: 100% of its 64 units never activate/);
+  // Dead ReLU units are all zero, hence alike, but that is death, not symmetry.
+  assert.ok(!kinds(dead).some((k) => k.startsWith('symmetric')));
+  // He on ReLU keeps the scale: nothing vanishes or explodes (a deep narrow ReLU stack may still lose units).
+  assert.deepEqual(kinds(probe(mlp({ init: 'heNormal' }, 'relu'), { batch: 64 })).filter((k) => /vanish|explod/.test(k)), []);
+});

@@ -35,7 +35,6 @@ export function warningsOf(report: { readonly input: Moments; readonly layers: r
     for (let i = from; i >= 0 && i < layers.length; i += step) if (test(layers[i])) n++;
     return n;
   };
-  const range = (n: number, of: number) => `${n} of ${of} layers`;
 
   if (input.std > 0) {
     const ratio = (l: LayerReport) => l.post.std / input.std;
@@ -46,7 +45,7 @@ export function warningsOf(report: { readonly input: Moments; readonly layers: r
       const first = layers.findIndex(test);
       if (first < 0) continue;
       const l = layers[first];
-      add(l, kind, `activations ${kind === 'vanishing' ? 'vanish' : 'explode'}: output std ${short(l.post.std)} is ${short(ratio(l))} times the input's (${word} ${kind === 'vanishing' ? T.vanishing : T.exploding}); ${range(count(first, test, 1), layers.length - first)} from here on are`);
+      add(l, kind, `activations ${kind === 'vanishing' ? 'vanish' : 'explode'} from here on (${count(first, test, 1)} of the ${layers.length - first} layers from here have an output std ${word} ${kind === 'vanishing' ? T.vanishing : T.exploding} times the input's); here it is ${short(l.post.std)}, ${short(ratio(l))} times the input's`);
     }
   }
   const last = layers.at(-1);
@@ -61,7 +60,7 @@ export function warningsOf(report: { readonly input: Moments; readonly layers: r
       for (let i = layers.length - 1; i >= 0; i--) if (test(layers[i])) { first = i; break; }
       if (first < 0) continue;
       const l = layers[first];
-      add(l, kind, `gradients ${kind === 'vanishing' ? 'vanish' : 'explode'}: the gradient reaching its input has std ${short(l.gradientInputStd)}, ${short(ratio(l))} times the one reaching the last layer ${last.name} (${word} ${kind === 'vanishing' ? T.vanishing : T.exploding}); ${range(count(first, test, -1), first + 1)} from here back are`);
+      add(l, kind, `gradients ${kind === 'vanishing' ? 'vanish' : 'explode'} from here back (${count(first, test, -1)} of the ${first + 1} layers from here to the input receive a gradient with std ${word} ${kind === 'vanishing' ? T.vanishing : T.exploding} times the last layer's, ${last.name}); here it is ${short(l.gradientInputStd)}, ${short(ratio(l))} times the last layer's`);
     }
   }
   for (const l of layers) {
