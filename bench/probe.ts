@@ -7,8 +7,9 @@
 
 import { execFileSync } from 'node:child_process';
 import { initModel, probe, type ModelSpecInput } from 'nninit';
-import { currentBackend } from '../src/core/runtime.js';
-import { packElements } from '../src/core/probe-kernels.js';
+// The kernels of the package's own module instance (the one 'nninit' installed the wasm backend in).
+import { currentBackend } from '../dist/core/runtime.js';
+import { packElements } from '../dist/core/probe-kernels.js';
 
 const DEPTH = 50, WIDTH = 512, BATCH = 256;
 const rounds = Number(process.argv[2] ?? 7);

@@ -10,9 +10,12 @@ import type { LayerReport, Moments, ProbeWarning } from './report.js';
  *   layer past the threshold (in forward order for activations, from the output back for gradients).
  * - saturated: more than `saturated` of a layer's tanh/softsign outputs beyond +-0.99, or sigmoid outputs below
  *   0.01 or above 0.99 (gates of LSTM and GRU cells included).
- * - dead: more than `dead` of a layer's ReLU-family units at or below zero on every sample.
+ * - dead: more than `dead` of a layer's ReLU-family units at or below zero on every sample. Deep ReLU stacks
+ *   show it even at He initialization: the samples' representations grow alike with depth, so a unit's sign
+ *   stops depending on the sample.
  * - symmetric: a layer with units identical to one another over the whole batch, beyond the dead units (which
  *   are all zero, hence alike): such units receive identical gradients and never differ.
+ * Saturated, dead and symmetric layers give one warning each, at the first such layer, counting the others.
  */
 export const WARNING_THRESHOLDS = {
   vanishing: 1e-2,
@@ -63,18 +66,22 @@ export function warningsOf(report: { readonly input: Moments; readonly layers: r
       add(l, kind, `gradients ${kind === 'vanishing' ? 'vanish' : 'explode'} from here back (${count(first, test, -1)} of the ${first + 1} layers from here to the input receive a gradient with std ${word} ${kind === 'vanishing' ? T.vanishing : T.exploding} times the last layer's, ${last.name}); here it is ${short(l.gradientInputStd)}, ${short(ratio(l))} times the last layer's`);
     }
   }
-  for (const l of layers) {
-    if (l.saturatedFraction > T.saturated) add(l, 'saturated', `${percent(l.saturatedFraction)} of the ${l.activation} outputs are saturated (more than ${percent(T.saturated)}), where the gradient is nearly zero`);
-  }
-  for (const l of layers) {
-    if (l.deadFraction > T.dead) add(l, 'dead', `${percent(l.deadFraction)} of its ${l.units} units never activate on the batch (more than ${percent(T.dead)}): they pass no gradient`);
-  }
-  for (const l of layers) {
-    const dead = Math.round(l.deadFraction * l.units);
-    const alike = l.units - l.distinctUnits - Math.max(0, dead - 1);
-    if (l.units > 1 && alike > 0) {
-      add(l, 'symmetric', `only ${l.distinctUnits} of its ${l.units} units differ over the batch${dead > 1 ? ` (${dead} dead units count as one)` : ''}: identical units get identical updates and stay identical`);
-    }
-  }
+  // Per-layer conditions: one warning at the first layer they hold for, counting the later ones.
+  const perLayer = (kind: ProbeWarning['kind'], test: (l: LayerReport) => boolean, describe: (l: LayerReport) => string, tail: string) => {
+    const hits = layers.filter(test);
+    if (!hits.length) return;
+    const more = hits.length > 2 ? `; so do ${hits.length - 1} later layers, up to ${hits.at(-1)!.name}` : hits.length === 2 ? `; so does ${hits[1].name}` : '';
+    add(hits[0], kind, `${describe(hits[0])}${more}: ${tail}`);
+  };
+  perLayer('saturated', (l) => l.saturatedFraction > T.saturated,
+    (l) => `${percent(l.saturatedFraction)} of its ${l.activation} outputs are saturated (more than ${percent(T.saturated)})`,
+    'where the derivative is near zero, little gradient passes');
+  perLayer('dead', (l) => l.deadFraction > T.dead,
+    (l) => `${percent(l.deadFraction)} of its ${l.units} units never activate on the batch (more than ${percent(T.dead)})`,
+    'they pass no gradient');
+  const dead = (l: LayerReport) => Math.round(l.deadFraction * l.units);
+  perLayer('symmetric', (l) => l.units > 1 && l.units - l.distinctUnits - Math.max(0, dead(l) - 1) > 0,
+    (l) => `only ${l.distinctUnits} of its ${l.units} units differ over the batch${dead(l) > 1 ? ` (its ${dead(l)} dead units count as one)` : ''}`,
+    'identical units get identical updates and stay identical');
   return warnings;
 }
