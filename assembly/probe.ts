@@ -343,29 +343,46 @@ export function transposeEach(batch: i32, rows: i32, cols: i32, src: usize, dst:
 // c0 + c at position p + q - before, with q running over the kernel's positions, ordered c * K + q when
 // channelMajor (PyTorch's weight [out, in, ...kernel]) and q * channels + c otherwise (Keras's [...kernel, in, out]).
 
-export function im2col(
-  samples: i32, depth: i32, height: i32, width: i32, channels: i32, c0: i32, groupChannels: i32,
-  kd: i32, kh: i32, kw: i32, channelMajor: bool, src: usize, dst: usize,
+/**
+ * The one traversal of im2col and col2im: for every sample, output position, kernel offset and channel, the
+ * column element and the input element it mirrors. `adjoint` false copies input to columns (zeros outside the
+ * input); true adds each column element to its input element (skipping the padding).
+ */
+// @ts-ignore: decorator
+@inline function columnPass(
+  adjoint: bool, samples: i32, depth: i32, height: i32, width: i32, channels: i32, c0: i32, groupChannels: i32,
+  kd: i32, kh: i32, kw: i32, channelMajor: bool, image: usize, cols: usize,
 ): void {
   const positions = depth * height * width, kernel = kd * kh * kw;
   const columns = groupChannels * kernel;
   const pd = (kd - 1) >> 1, ph = (kh - 1) >> 1, pw = (kw - 1) >> 1;
   for (let s = 0; s < samples; s++) {
-    const sample = src + ((<usize>s * <usize>positions * <usize>channels) << 2);
+    const sample = image + ((<usize>s * <usize>positions * <usize>channels) << 2);
     for (let z = 0; z < depth; z++) for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-      const row = dst + ((<usize>((s * depth + z) * height + y) * <usize>width + <usize>x) * <usize>columns << 2);
+      const row = cols + ((<usize>((s * depth + z) * height + y) * <usize>width + <usize>x) * <usize>columns << 2);
       for (let dz = 0; dz < kd; dz++) for (let dy = 0; dy < kh; dy++) for (let dx = 0; dx < kw; dx++) {
         const q = (dz * kh + dy) * kw + dx;
         const iz = z + dz - pd, iy = y + dy - ph, ix = x + dx - pw;
         const inside = iz >= 0 && iz < depth && iy >= 0 && iy < height && ix >= 0 && ix < width;
-        const from = sample + ((<usize>((iz * height + iy) * width + ix) * <usize>channels + <usize>c0) << 2);
+        if (adjoint && !inside) continue;
+        const at = sample + ((<usize>((iz * height + iy) * width + ix) * <usize>channels + <usize>c0) << 2);
         for (let c = 0; c < groupChannels; c++) {
-          const column = channelMajor ? c * kernel + q : q * groupChannels + c;
-          store<f32>(row + (<usize>column << 2), inside ? load<f32>(from + (<usize>c << 2)) : 0);
+          const column = row + (<usize>(channelMajor ? c * kernel + q : q * groupChannels + c) << 2);
+          const pixel = at + (<usize>c << 2);
+          if (adjoint) store<f32>(pixel, load<f32>(pixel) + load<f32>(column));
+          else store<f32>(column, inside ? load<f32>(pixel) : 0);
         }
       }
     }
   }
+}
+
+/** Columns of a chunk of samples for channels c0 .. c0 + groupChannels - 1 of src: [samples x positions, groupChannels x K]. */
+export function im2col(
+  samples: i32, depth: i32, height: i32, width: i32, channels: i32, c0: i32, groupChannels: i32,
+  kd: i32, kh: i32, kw: i32, channelMajor: bool, src: usize, dst: usize,
+): void {
+  columnPass(false, samples, depth, height, width, channels, c0, groupChannels, kd, kh, kw, channelMajor, src, dst);
 }
 
 /** The adjoint of im2col: dst (channels c0 .. c0 + groupChannels - 1) += each column value at its input position. */
@@ -373,26 +390,7 @@ export function col2im(
   samples: i32, depth: i32, height: i32, width: i32, channels: i32, c0: i32, groupChannels: i32,
   kd: i32, kh: i32, kw: i32, channelMajor: bool, src: usize, dst: usize,
 ): void {
-  const positions = depth * height * width, kernel = kd * kh * kw;
-  const columns = groupChannels * kernel;
-  const pd = (kd - 1) >> 1, ph = (kh - 1) >> 1, pw = (kw - 1) >> 1;
-  for (let s = 0; s < samples; s++) {
-    const sample = dst + ((<usize>s * <usize>positions * <usize>channels) << 2);
-    for (let z = 0; z < depth; z++) for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-      const row = src + ((<usize>((s * depth + z) * height + y) * <usize>width + <usize>x) * <usize>columns << 2);
-      for (let dz = 0; dz < kd; dz++) for (let dy = 0; dy < kh; dy++) for (let dx = 0; dx < kw; dx++) {
-        const iz = z + dz - pd, iy = y + dy - ph, ix = x + dx - pw;
-        if (iz < 0 || iz >= depth || iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
-        const q = (dz * kh + dy) * kw + dx;
-        const to = sample + ((<usize>((iz * height + iy) * width + ix) * <usize>channels + <usize>c0) << 2);
-        for (let c = 0; c < groupChannels; c++) {
-          const column = channelMajor ? c * kernel + q : q * groupChannels + c;
-          const at = to + (<usize>c << 2);
-          store<f32>(at, load<f32>(at) + load<f32>(row + (<usize>column << 2)));
-        }
-      }
-    }
-  }
+  columnPass(true, samples, depth, height, width, channels, c0, groupChannels, kd, kh, kw, channelMajor, dst, src);
 }
 
 // ---- recurrent cells -------------------------------------------------------------------------------------------

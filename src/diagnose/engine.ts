@@ -7,8 +7,8 @@
 // scratch for the largest step (the im2col columns of a chunk of samples, a recurrent layer's time-major copies).
 
 import { ACTIVATION_CODES, packElements, type ConvGeometry, type ProbeKernels } from '../core/probe-kernels.js';
-import { positionsOf, type ConvStep, type DenseStep, type Network, type NormStep, type RecurrentStep, type ResidualStep, type Step } from './network.js';
-import { moments, type HistogramBins } from './statistics.js';
+import { positionsOf, rectifying, type ConvStep, type DenseStep, type Network, type NormStep, type RecurrentStep, type ResidualStep, type Step } from './network.js';
+import { moments } from './statistics.js';
 
 /** Floats of im2col columns per chunk of samples: 4 MiB, so a convolution over a large batch needs no more. */
 const COLUMN_CHUNK = 1 << 20;
@@ -89,7 +89,7 @@ abstract class AffineRunner extends Runner {
     return [];
   }
   override deadSource() {
-    return ['relu', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'swish', 'mish'].includes(this.affine.activation) ? this.pre() : undefined;
+    return rectifying(this.affine.activation) ? this.pre() : undefined;
   }
   protected activate(): void {
     const s = this.affine, out = this.out();
@@ -591,4 +591,3 @@ export class Engine {
   }
 }
 
-export type { HistogramBins };

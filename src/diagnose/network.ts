@@ -158,7 +158,8 @@ function parameterNames(layer: ModelLayer, name: string, layout: Layout): Map<st
   return new Map([...names].map(([suffix, shape]) => [full(suffix), shape]));
 }
 
-function isSquareNumber(value: number, axes: number): number[] | undefined {
+/** [s, ..., s] (`axes` times) when value = s^axes for an integer s. */
+function perfectPower(value: number, axes: number): number[] | undefined {
   const side = Math.round(value ** (1 / axes));
   return side ** axes === value ? Array.from({ length: axes }, () => side) : undefined;
 }
@@ -253,7 +254,7 @@ function compile(fn: string, spec: ModelSpec, options: NetworkOptions, givenSpat
             outShape = { spatial: [], features: layer.out };
           } else {
             const inferred = usedDefault && shape.spatial.length > 0 && layer.in % shape.features === 0
-              ? isSquareNumber(layer.in / shape.features, shape.spatial.length) : undefined;
+              ? perfectPower(layer.in / shape.features, shape.spatial.length) : undefined;
             throw new ShapeError(
               `nninit.${fn}: ${where}: in = ${layer.in} does not match the ${shape.features} features reaching it` +
               (positions > 1 ? ` (or ${shape.features} x ${positions} positions = ${shape.features * positions} flattened); pass the input's extent as options.spatial` : ''),

@@ -7,6 +7,7 @@ import type { Seed } from '../core/seed.js';
 import type { OutArray } from '../core/output.js';
 import { checkKeys, isPlainObject, pathRangeError, pathTypeError } from '../model/errors.js';
 import { initModel } from '../model/init.js';
+import { freshSeed53 } from '../model/seeds.js';
 import type { PolicySpec, ModelSpec, ModelSpecInput } from '../model/spec.js';
 import { parseSeed, parseSpec } from '../model/spec.js';
 import type { RuleSpec } from '../model/rules.js';
@@ -101,7 +102,7 @@ export function prepareModel(fn: string, model: unknown, options: { seed?: Seed 
     if (!(model.weights instanceof Map)) throw pathTypeError(fn, 'model.weights', 'a Map of parameter names to arrays', model.weights);
     const spec = parseSpec(model.spec, undefined, fn);
     const given = (model.weights as { seed?: Seed }).seed;
-    const seed = options.seed !== undefined ? parseSeed(fn, 'options.seed', options.seed) : spec.seed ?? given ?? freshSeed();
+    const seed = options.seed !== undefined ? parseSeed(fn, 'options.seed', options.seed) : spec.seed ?? given ?? freshSeed53();
     return { spec, weights: model.weights, plan: (model.weights as { plan?: ParameterPlan[] }).plan, seed };
   }
   const modelOptions = {
@@ -113,12 +114,6 @@ export function prepareModel(fn: string, model: unknown, options: { seed?: Seed 
   const spec = parseSpec(model as ModelSpecInput, modelOptions, fn);
   const weights = initModel(model as ModelSpecInput, modelOptions);
   return { spec, weights, plan: weights.plan, seed: weights.seed };
-}
-
-function freshSeed(): number {
-  const words = new Uint32Array(2);
-  globalThis.crypto.getRandomValues(words);
-  return (words[1] & 0x1fffff) * 2 ** 32 + words[0];
 }
 
 /** Half-precision bit patterns as numbers. */

@@ -27,18 +27,6 @@ export function moments(values: Float32Array, offset: number, count: number): Mo
   return { mean, std: Math.sqrt(variance), rms: Math.sqrt(squares / count), min, max };
 }
 
-/** Population standard deviation of values[offset .. offset + count). */
-export const stdOf = (values: Float32Array, offset: number, count: number) => moments(values, offset, count).std;
-
-/** Mean and population standard deviation pooled over several arrays' moments and counts. */
-export function pooledStd(parts: readonly { readonly moments: Moments; readonly count: number }[]): number {
-  const total = parts.reduce((sum, p) => sum + p.count, 0);
-  if (total === 0) return 0;
-  const mean = parts.reduce((sum, p) => sum + p.moments.mean * p.count, 0) / total;
-  const second = parts.reduce((sum, p) => sum + (p.moments.std ** 2 + (p.moments.mean - mean) ** 2) * p.count, 0) / total;
-  return Math.sqrt(second);
-}
-
 export interface HistogramBins {
   readonly bins: number;
   readonly low: number;
