@@ -36,6 +36,6 @@ export { toFloat16, toBfloat16 } from "./half";
 
 // The probe's forward and backward arithmetic (src/core/probe-wasm.ts drives it).
 export {
-  gemm, activate, activateBackward, addRows, addInto, swapOuterAxes, transposeEach, im2col, col2im,
+  gemm, activate, activateBackward, addRows, addInto, gatherRows, swapOuterAxes, transposeEach, im2col, col2im,
   lstmForward, lstmBackward, gruForward, gruBackward, rowNorm, rowNormBackward, columnNorm, columnNormBackward,
 } from "./probe";

@@ -11,12 +11,15 @@
 // C is row-major with ldc elements per row. The same 4 x 2-vector tile as the Householder update (householder.ts
 // panelUpdate): four rows by eight columns, each lane summing over the inner index in increasing order. Both
 // operands are first copied into contiguous panels (the usual packing of blocked matrix products): A in panels
-// of four rows interleaved, `INNER_BLOCK` inner indices at a time, and B in strips of eight columns, so the tile
-// reads two streams with constant offsets whatever the strides, and partial tiles are zero-padded, not special
-// cased. `pack` is host scratch of roundUp(m, 4) * INNER_BLOCK + INNER_BLOCK * 8 floats.
+// of four rows interleaved, `ROW_BLOCK` rows by `INNER_BLOCK` inner indices at a time, and B in strips of eight
+// columns, so the tile reads two streams with constant offsets whatever the strides, and partial tiles are
+// zero-padded, not special cased. `pack` is host scratch of (ROW_BLOCK + 8) * INNER_BLOCK floats.
 
 /** Inner indices per block: a packed B strip (8 KiB) stays in L1 while every row panel passes over it. */
 export const INNER_BLOCK: i32 = 256;
+
+/** Rows per block: a packed block of A (256 KiB) stays in L2 while the strips of B pass over it. */
+export const ROW_BLOCK: i32 = 256;
 
 /** Where a partial tile is spilled before its valid part is stored: 4 rows x 8 floats. */
 const TILE = memory.data(128, 16);
@@ -120,16 +123,19 @@ export function gemm(
     if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + ((<usize>i * <usize>ldc) << 2), 0, <usize>n << 2);
     return;
   }
-  const strip = pack + ((<usize>((m + 3) & ~3) * <usize>INNER_BLOCK) << 2);
+  const strip = pack + ((<usize>ROW_BLOCK * <usize>INNER_BLOCK) << 2);
   for (let k0 = 0; k0 < k; k0 += INNER_BLOCK) {
     const kc = min(INNER_BLOCK, k - k0);
-    packRows(m, kc, a + ((<usize>k0 * <usize>aInner) << 2), aRow, aInner, pack);
     const add = accumulate || k0 > 0;
-    for (let j = 0; j < n; j += 8) {
-      const width = min(8, n - j);
-      packColumns(kc, width, b + ((<usize>k0 * <usize>bInner + <usize>j * <usize>bColumn) << 2), bInner, bColumn, strip);
-      for (let i = 0; i < m; i += 4) {
-        tile(kc, pack + ((<usize>i * <usize>kc) << 2), strip, c + ((<usize>i * <usize>ldc + <usize>j) << 2), ldc, min(4, m - i), width, add);
+    for (let i0 = 0; i0 < m; i0 += ROW_BLOCK) {
+      const mc = min(ROW_BLOCK, m - i0);
+      packRows(mc, kc, a + ((<usize>i0 * <usize>aRow + <usize>k0 * <usize>aInner) << 2), aRow, aInner, pack);
+      for (let j = 0; j < n; j += 8) {
+        const width = min(8, n - j);
+        packColumns(kc, width, b + ((<usize>k0 * <usize>bInner + <usize>j * <usize>bColumn) << 2), bInner, bColumn, strip);
+        for (let i = 0; i < mc; i += 4) {
+          tile(kc, pack + ((<usize>i * <usize>kc) << 2), strip, c + ((<usize>(i0 + i) * <usize>ldc + <usize>j) << 2), ldc, min(4, mc - i), width, add);
+        }
       }
     }
   }
@@ -310,6 +316,14 @@ export function addInto(count: i32, src: usize, dst: usize): void {
   let i: usize = 0;
   for (; i + 4 <= <usize>count; i += 4) v128.store(dst + (i << 2), f32x4.add(v128.load(dst + (i << 2)), v128.load(src + (i << 2))));
   for (; i < <usize>count; i++) store<f32>(dst + (i << 2), load<f32>(dst + (i << 2)) + load<f32>(src + (i << 2)));
+}
+
+/** Row ids[i] of a table of `dim` columns into row i of out, for `count` ids (integers stored as f32). */
+export function gatherRows(count: i32, ids: usize, table: usize, dim: i32, out: usize): void {
+  const bytes = <usize>dim << 2;
+  for (let i = 0; i < count; i++) {
+    memory.copy(out + <usize>i * bytes, table + <usize><i32>load<f32>(ids + (<usize>i << 2)) * bytes, bytes);
+  }
 }
 
 /** dst[b, a, :] = src[a, b, :] for src of shape [na, nb, width]: batch-major <-> step-major sequences. */

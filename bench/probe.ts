@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { initModel, probe, type ModelSpecInput } from 'nninit';
 // The kernels of the package's own module instance (the one 'nninit' installed the wasm backend in).
 import { currentBackend } from '../dist/core/runtime.js';
-import { packElements } from '../dist/core/probe-kernels.js';
+import { PACK_ELEMENTS } from '../dist/core/probe-kernels.js';
 
 const DEPTH = 50, WIDTH = 512, BATCH = 256;
 const rounds = Number(process.argv[2] ?? 7);
@@ -24,7 +24,7 @@ const weights = initModel(spec);
 function productsOnly(): void {
   const k = currentBackend().probe!;
   const x = 0, w = x + BATCH * WIDTH, y = w + WIDTH * WIDTH, pack = y + BATCH * WIDTH;
-  k.reserve(pack + packElements(Math.max(BATCH, WIDTH)));
+  k.reserve(pack + PACK_ELEMENTS);
   for (let layer = 0; layer < DEPTH; layer++) {
     k.gemm(BATCH, WIDTH, WIDTH, x, WIDTH, 1, w, 1, WIDTH, y, WIDTH, false, pack);
     k.gemm(WIDTH, WIDTH, BATCH, y, 1, WIDTH, x, WIDTH, 1, w, WIDTH, false, pack);

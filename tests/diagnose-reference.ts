@@ -120,6 +120,7 @@ export function referencePass(spec: Spec, weights: Map<string, ArrayLike<number>
   const firstFeatures = (ls: Layer[]): number => {
     const l = ls[0];
     if (l.type === 'repeat' || l.type === 'block') return firstFeatures(l.layers as Layer[]);
+    if (l.type === 'embedding') return 1;
     return (l.in ?? l.dim) as number;
   };
   let state: State = { x: Float64Array.from(input), positions: positionsOf(spatial), spatial, features: firstFeatures(spec.layers) };
@@ -316,6 +317,25 @@ function forwardLayer(layer: Layer, name: string, s: State, weights: Map<string,
         }
         record.gradWeights = [dW];
         return dx;
+      },
+    };
+  }
+
+  if (layer.type === 'embedding') {
+    // One id per position: the output is the table's row, and the ids get no gradient.
+    const dim = layer.dim as number, vocab = layer.vocab as number;
+    const table = w(torch ? 'weight' : 'embeddings');
+    const y = new Float64Array(s.x.length * dim);
+    for (let i = 0; i < s.x.length; i++) for (let j = 0; j < dim; j++) y[i * dim + j] = table[s.x[i] * dim + j];
+    const record: ReferenceLayer = { name, pre: y, post: y, units: dim };
+    return {
+      record,
+      state: { ...s, x: y, features: dim },
+      backward: (g) => {
+        const dTable = new Float64Array(vocab * dim);
+        for (let i = 0; i < s.x.length; i++) for (let j = 0; j < dim; j++) dTable[s.x[i] * dim + j] += g[i * dim + j];
+        record.gradWeights = [dTable];
+        return new Float64Array(s.x.length);
       },
     };
   }

@@ -70,8 +70,11 @@ function compare(c: Case, backend: 'wasm' | 'js'): ProbeReport {
   const samples = c.samples ?? 16;
   const spatial = c.spatial ?? [];
   const first = firstLayer(c.spec.layers);
-  const perSample = spatial.reduce((a, b) => a * b, 1) * ((first.in ?? first.dim) as number);
-  const input = normal([samples * perSample], { seed: 3, stream: 'test.input' });
+  const perSample = spatial.reduce((a, b) => a * b, 1) * (first.type === 'embedding' ? 1 : (first.in ?? first.dim) as number);
+  // Token ids for a first embedding (every id of the vocabulary in turn), else N(0, 1) values.
+  const input = first.type === 'embedding'
+    ? Float32Array.from({ length: samples * perSample }, (_, i) => (i * 7) % (first.vocab as number))
+    : normal([samples * perSample], { seed: 3, stream: 'test.input' });
   const report = withBackend(backend, () => probe({ spec, weights }, { input, ...(c.spatial ? { spatial } : {}), steps: spatial[0] ?? 16 }));
   const outputWidth = report.layers.at(-1)!.units * (lastPositions(report, samples));
   const projection = normal([samples * outputWidth], { seed: SEED, stream: 'probe.projection' });
@@ -182,6 +185,15 @@ const CASES: Record<string, Case> = {
       { type: 'lstm', name: 'l', in: 3, units: 5 },
       { type: 'gru', name: 'g', in: 5, units: 4 },
       { type: 'rnn', name: 'r', in: 4, units: 4 },
+    ] },
+  },
+  'a first embedding (token ids) feeding an lstm and a softmax decoder': {
+    spatial: [6],
+    cells: [undefined, 'lstm', undefined],
+    spec: { layers: [
+      { type: 'embedding', name: 'embed', vocab: 11, dim: 5 },
+      { type: 'lstm', name: 'l', in: 5, units: 4 },
+      { type: 'dense', name: 'decoder', in: 4, out: 11, activation: 'softmax' },
     ] },
   },
   'residual repeats and blocks with layernorm, rmsnorm and batchnorm': {
@@ -327,8 +339,10 @@ test('spatial extent: given, inferred from a flattening dense layer, and the err
 });
 
 test('layers the probe does not run, and bad options, are refused with the layer or option named', () => {
-  const emb = { layers: [{ type: 'embedding', name: 'wte', vocab: 10, dim: 4 }, { type: 'dense', in: 4, out: 4 }] } as ModelSpecInput;
-  assert.throws(() => probe(emb, { seed: 1 }), /layers\[0\] \(wte\): embedding layers are not probed/);
+  const emb = { layers: [{ type: 'dense', in: 4, out: 4 }, { type: 'embedding', name: 'wte', vocab: 10, dim: 4 }] } as ModelSpecInput;
+  assert.throws(() => probe(emb, { seed: 1 }), /layers\[1\] \(wte\): an embedding is probed only as the first layer/);
+  const first = { seed: 1, layers: [{ type: 'embedding', name: 'wte', vocab: 10, dim: 4 }] } as ModelSpecInput;
+  assert.throws(() => probe(first, { input: [1, 2, 10], steps: 1 }), /options\.input\[2\]: expected a token id, an integer in \[0, 10\), got 10/);
   const attn = { layers: [{ type: 'attention', name: 'attn', dim: 8, heads: 2 }] } as ModelSpecInput;
   assert.throws(() => probe(attn, { seed: 1 }), /layers\[0\] \(attn\): attention layers are not probed/);
   const bi = { layers: [{ type: 'lstm', name: 'l', in: 4, units: 4, bidirectional: true }] } as ModelSpecInput;
@@ -381,4 +395,18 @@ test('warningsOf names the layer where activations vanish or explode, units satu
   assert.ok(!kinds(dead).some((k) => k.startsWith('symmetric')));
   // He on ReLU keeps the scale: nothing vanishes or explodes (a deep narrow ReLU stack may still lose units).
   assert.deepEqual(kinds(probe(mlp({ init: 'heNormal' }, 'relu'), { batch: 64 })).filter((k) => /vanish|explod/.test(k)), []);
+});
+
+test('a first embedding draws token ids uniformly from the seed; the report\'s input is the embedded vectors', () => {
+  const spec = { seed: 4, layers: [{ type: 'embedding', name: 'e', vocab: 1000, dim: 8 }, { type: 'dense', name: 'd', in: 8, out: 8, activation: 'tanh' }] } as ModelSpecInput;
+  const report = probe(spec, { batch: 64, steps: 4 });
+  // N(0, 1) embeddings (the activation policy): the looked-up vectors have std near 1.
+  assert.ok(Math.abs(report.input.std - 1) < 0.1, `embedded input std ${report.input.std}`);
+  assert.deepEqual(report.input, report.layers[0].post);
+  assert.equal(report.layers[0].gradientInputStd, 0, 'token ids get no gradient');
+  assert.ok(report.layers[0].gradientWeightStd > 0);
+  assert.deepEqual(report.warnings, []);
+  // The ids: floor(word * vocab / 2^32) of randomBits from the input stream.
+  const ids = Float32Array.from(nninit.randomBits(64 * 4, { seed: 4, stream: 'probe.input' }), (w) => Math.floor((w * 1000) / 2 ** 32));
+  assert.deepEqual(probe(spec, { input: ids, steps: 4 }), report);
 });

@@ -1,4 +1,4 @@
-import { gemm, INNER_BLOCK, im2col, col2im, activate, activateBackward, activation, derivative, RELU, LEAKY_RELU, LINEAR, SOFTMAX } from "../probe";
+import { gemm, INNER_BLOCK, ROW_BLOCK, im2col, col2im, activate, activateBackward, activation, derivative, RELU, LEAKY_RELU, LINEAR, SOFTMAX } from "../probe";
 
 // The probe kernels against scalar loops: the matrix product bit for bit (each lane sums over the inner index in
 // increasing order from +0, block by block, as the loop below does), partial tiles and strided operands included;
@@ -67,9 +67,11 @@ describe("gemm", () => {
     checkGemm(13, 6, 9, true, true, true);
     checkGemm(1, 1, 1, false, false, false);
   });
-  test("inner dimensions beyond one block", () => {
+  test("inner dimensions beyond one block, rows beyond one block", () => {
     checkGemm(9, 11, INNER_BLOCK + 45, false, false, false);
     checkGemm(6, 10, 2 * INNER_BLOCK + 1, true, true, true);
+    checkGemm(2 * ROW_BLOCK + 5, 12, 20, false, false, true);
+    checkGemm(ROW_BLOCK + 3, 9, INNER_BLOCK + 7, true, false, false);
   });
   test("an empty inner dimension zeroes C or leaves it", () => {
     fill(C, 12, 3);

@@ -9,13 +9,12 @@ export const ACTIVATION_CODES = {
   tanh: 8, sigmoid: 9, softsign: 10, softmax: 11,
 } as const;
 
-/** Inner indices per block of the matrix product (assembly/probe.ts INNER_BLOCK). */
+/** Inner indices and rows per block of the matrix product (assembly/probe.ts INNER_BLOCK, ROW_BLOCK). */
 export const INNER_BLOCK = 256;
+export const ROW_BLOCK = 256;
 
-/** Floats of packing scratch a product with m rows needs (assembly/probe.ts gemm). */
-export function packElements(m: number): number {
-  return Math.ceil(m / 4) * 4 * INNER_BLOCK + INNER_BLOCK * 8;
-}
+/** Floats of packing scratch the matrix product needs, whatever its size (assembly/probe.ts gemm). */
+export const PACK_ELEMENTS = (ROW_BLOCK + 8) * INNER_BLOCK;
 
 /** A convolution's geometry for im2col/col2im: stride 1, 'same' padding, channels last. */
 export interface ConvGeometry {
@@ -48,6 +47,7 @@ export interface ProbeKernels {
   activateBackward(code: number, slope: number, rows: number, cols: number, pre: number, post: number, grad: number): void;
   addRows(rows: number, cols: number, x: number, v: number): void;
   addInto(count: number, src: number, dst: number): void;
+  gatherRows(count: number, ids: number, table: number, dim: number, out: number): void;
   swapOuterAxes(na: number, nb: number, width: number, src: number, dst: number): void;
   transposeEach(batch: number, rows: number, cols: number, src: number, dst: number): void;
   im2col(g: ConvGeometry, src: number, dst: number): void;

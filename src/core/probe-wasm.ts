@@ -15,6 +15,7 @@ export interface ProbeExports {
   activateBackward(code: number, slope: number, rows: number, cols: number, pre: number, post: number, grad: number): void;
   addRows(rows: number, cols: number, x: number, v: number): void;
   addInto(count: number, src: number, dst: number): void;
+  gatherRows(count: number, ids: number, table: number, dim: number, out: number): void;
   swapOuterAxes(na: number, nb: number, width: number, src: number, dst: number): void;
   transposeEach(batch: number, rows: number, cols: number, src: number, dst: number): void;
   im2col(...args: number[]): void;
@@ -66,6 +67,7 @@ export function createWasmProbeKernels(k: ProbeExports): ProbeKernels {
     activateBackward: (code, slope, rows, cols, pre, post, grad) => k.activateBackward(code, slope, rows, cols, at(pre), at(post), at(grad)),
     addRows: (rows, cols, x, v) => k.addRows(rows, cols, at(x), at(v)),
     addInto: (count, src, dst) => k.addInto(count, at(src), at(dst)),
+    gatherRows: (count, ids, table, dim, out) => k.gatherRows(count, at(ids), at(table), dim, at(out)),
     swapOuterAxes: (na, nb, width, src, dst) => k.swapOuterAxes(na, nb, width, at(src), at(dst)),
     transposeEach: (batch, rows, cols, src, dst) => k.transposeEach(batch, rows, cols, at(src), at(dst)),
     im2col: (g, src, dst) => k.im2col(...geometry(g), at(src), at(dst)),

@@ -6,8 +6,8 @@
 // Heap use, in floats: the weights, three times the activations (outputs, pre-activations, gradients), and
 // scratch for the largest step (the im2col columns of a chunk of samples, a recurrent layer's time-major copies).
 
-import { ACTIVATION_CODES, packElements, type ConvGeometry, type ProbeKernels } from '../core/probe-kernels.js';
-import { positionsOf, rectifying, type ConvStep, type DenseStep, type Network, type NormStep, type RecurrentStep, type ResidualStep, type Step } from './network.js';
+import { ACTIVATION_CODES, PACK_ELEMENTS, type ConvGeometry, type ProbeKernels } from '../core/probe-kernels.js';
+import { positionsOf, rectifying, type ConvStep, type DenseStep, type EmbeddingStep, type Network, type NormStep, type RecurrentStep, type ResidualStep, type Step } from './network.js';
 import { moments } from './statistics.js';
 
 /** Floats of im2col columns per chunk of samples: 4 MiB, so a convolution over a large batch needs no more. */
@@ -45,8 +45,6 @@ abstract class Runner implements StepView {
   abstract allocate(alloc: (floats: number) => number): void;
   /** Sizes of the scratch buffers the step uses while it runs (shared by all steps). */
   abstract scratch(): number[];
-  /** Largest row count of the step's matrix products (for the packing scratch). */
-  abstract maxRows(): number;
   abstract forward(): void;
   abstract backward(): void;
   abstract pre(): Region;
@@ -123,9 +121,6 @@ class DenseRunner extends AffineRunner {
     const s = this.s;
     return [s.in * s.out, ...(s.flatten === 'torch' ? [this.rows * s.in, this.rows * s.in] : [])];
   }
-  maxRows() {
-    return Math.max(this.rows, this.s.out);
-  }
   /** The input as a rows x in matrix: the tensor itself, or (torch order) each sample's [positions, features] transposed into scratch. */
   private inputMatrix(): number {
     const s = this.s, x = this.in();
@@ -197,10 +192,6 @@ class ConvRunner extends AffineRunner {
   scratch() {
     const { chunk, positions, columns } = this.geometry;
     return [chunk * positions * columns, chunk * positions * columns, this.s.out * columns];
-  }
-  maxRows() {
-    const { chunk, positions, groupOut } = this.geometry;
-    return Math.max(chunk * positions, groupOut);
   }
   forward() {
     const s = this.s, e = this.e, k = e.k, { positions, groupOut, columns, chunk } = this.geometry;
@@ -278,9 +269,6 @@ class RecurrentRunner extends Runner {
   scratch() {
     const s = this.s, { n, rows, gates } = this.sizes;
     return [rows * s.units, rows * gates, rows * gates, n * s.units, n * s.units, rows * s.in, rows * s.in, gates * Math.max(s.in, s.units)];
-  }
-  maxRows() {
-    return Math.max(this.sizes.rows, this.sizes.gates);
   }
   /** Biases in the heap as the cells want them: input and recurrent vectors of `gates` floats (zeros if absent). */
   prepareBiases(): void {
@@ -414,9 +402,6 @@ class NormRunner extends Runner {
     const out = this.out();
     return [out.rows * out.cols];
   }
-  maxRows() {
-    return 0;
-  }
   forward() {
     const s = this.s, e = this.e, k = e.k, x = this.in(), y = this.out();
     const scale = e.weight(s.scale), shift = s.shift ? e.weight(s.shift) : this.zeros;
@@ -450,6 +435,40 @@ class NormRunner extends Runner {
   }
 }
 
+/** A lookup of token ids: no gradient reaches the ids; the table's gradient is the output's summed per id. */
+class EmbeddingRunner extends Runner {
+  private get s() {
+    return this.step as EmbeddingStep;
+  }
+  allocate() {}
+  scratch() {
+    return [];
+  }
+  forward() {
+    const out = this.out();
+    this.e.k.gatherRows(out.rows, this.in().offset, this.e.weight(this.s.table), this.s.dim, out.offset);
+  }
+  backward() {
+    const s = this.s, h = this.e.k.view(), ids = this.in(), g = this.e.gradAt[s.output];
+    // The table's gradient: rows of ids that occur hold the sums of their positions' gradients, the rest zero.
+    const rows = new Map<number, Float64Array>();
+    for (let i = 0; i < ids.rows; i++) {
+      const id = h[ids.offset + i];
+      let row = rows.get(id);
+      if (!row) rows.set(id, (row = new Float64Array(s.dim)));
+      for (let j = 0; j < s.dim; j++) row[j] += h[g + i * s.dim + j];
+    }
+    const count = s.vocab * s.dim;
+    let sum = 0, squares = 0;
+    for (const row of rows.values()) for (const v of row) { sum += v; squares += v * v; }
+    const mean = sum / count;
+    this.gradientWeightStd = Math.sqrt(Math.max(0, squares / count - mean * mean));
+  }
+  pre() {
+    return this.out();
+  }
+}
+
 class ResidualRunner extends Runner {
   private get s() {
     return this.step as ResidualStep;
@@ -457,9 +476,6 @@ class ResidualRunner extends Runner {
   allocate() {}
   scratch() {
     return [];
-  }
-  maxRows() {
-    return 0;
   }
   forward() {
     const s = this.s, k = this.e.k, out = this.out(), skip = this.e.tensorRegion(s.skip), h = k.view();
@@ -477,7 +493,7 @@ class ResidualRunner extends Runner {
 }
 
 const RUNNERS = {
-  dense: DenseRunner, conv: ConvRunner, recurrent: RecurrentRunner, norm: NormRunner, residual: ResidualRunner,
+  dense: DenseRunner, conv: ConvRunner, recurrent: RecurrentRunner, norm: NormRunner, embedding: EmbeddingRunner, residual: ResidualRunner,
 } as const;
 
 /** The network, its weights and a batch laid out in one heap, ready to run forward and backward. */
@@ -522,7 +538,7 @@ export class Engine {
     this.scratchBase = top;
     const scratch = Math.max(0, ...this.runners.map((r) => r.scratch().reduce((sum, n) => sum + round4(Math.max(n, 1)), 0)));
     top += scratch;
-    this.pack = alloc(packElements(Math.max(4, ...this.runners.map((r) => r.maxRows()))));
+    this.pack = alloc(PACK_ELEMENTS);
 
     const h = k.reserve(top);
     for (const [name, at] of this.weights) h.set(weights.get(name)!, at);

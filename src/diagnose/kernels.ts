@@ -152,6 +152,12 @@ export function createJsProbeKernels(): ProbeKernels {
     addInto(count, src, dst) {
       for (let i = 0; i < count; i++) h[dst + i] += h[src + i];
     },
+    gatherRows(count, ids, table, dim, out) {
+      for (let i = 0; i < count; i++) {
+        const row = table + h[ids + i] * dim;
+        h.copyWithin(out + i * dim, row, row + dim);
+      }
+    },
     swapOuterAxes(na, nb, width, src, dst) {
       for (let a = 0; a < na; a++) for (let b = 0; b < nb; b++) {
         h.copyWithin(dst + (b * na + a) * width, src + (a * nb + b) * width, src + (a * nb + b + 1) * width);

@@ -5,7 +5,7 @@
 
 import type { Layout } from '../core/fans.js';
 import { ACTIVATIONS, type ActivationName } from '../model/activations.js';
-import { LAYER_TYPES, type ConvLayer, type DenseLayer, type ModelLayer, type NormLayer, type RecurrentLayer } from '../model/layers.js';
+import { LAYER_TYPES, type ConvLayer, type DenseLayer, type EmbeddingLayer, type ModelLayer, type NormLayer, type RecurrentLayer } from '../model/layers.js';
 import type { ModelSpec } from '../model/spec.js';
 
 /** Per-sample shape of an activation tensor. */
@@ -82,6 +82,14 @@ export interface NormStep extends StepCommon {
   readonly eps: number;
 }
 
+/** A lookup table as the first layer: its input is token ids (tensor 0, one id per position, stored as floats). */
+export interface EmbeddingStep extends StepCommon {
+  readonly kind: 'embedding';
+  readonly vocab: number;
+  readonly dim: number;
+  readonly table: string;
+}
+
 export interface ResidualStep extends StepCommon {
   readonly kind: 'residual';
   /** The container's input (the skip) and its body's output; `input` is the skip too. */
@@ -89,7 +97,7 @@ export interface ResidualStep extends StepCommon {
   readonly body: number;
 }
 
-export type Step = DenseStep | ConvStep | RecurrentStep | NormStep | ResidualStep;
+export type Step = DenseStep | ConvStep | RecurrentStep | NormStep | EmbeddingStep | ResidualStep;
 
 export interface Network {
   readonly steps: readonly Step[];
@@ -166,7 +174,7 @@ function perfectPower(value: number, axes: number): number[] | undefined {
 
 /**
  * The probe's program for a spec. Throws a RangeError naming the layer for shapes that do not chain and for
- * layers the probe does not run (embedding, attention, bidirectional recurrent).
+ * layers the probe does not run (attention, bidirectional recurrent, an embedding after the first layer).
  */
 export function compileNetwork(fn: string, spec: ModelSpec, options: NetworkOptions): Network {
   try {
@@ -185,14 +193,15 @@ function compile(fn: string, spec: ModelSpec, options: NetworkOptions, givenSpat
   const computing = flat.filter((f): f is { layer: ModelLayer; name: string } => 'layer' in f && f.layer.type !== 'param');
   if (computing.length === 0) throw new RangeError(`nninit.${fn}: the model has no layer the probe can run (dense, conv, recurrent, norm)`);
   const at = (layer: ModelLayer, name: string) => `${layer.path} (${name})`;
-  for (const { layer, name } of computing) {
-    if (layer.type === 'embedding') {
-      throw new RangeError(`nninit.${fn}: ${at(layer, name)}: embedding layers are not probed: their input is token ids, not the probe's N(0, 1) batch; probe the layers after it (a spec from the next layer on)`);
+  const firstIsOpen = flat.findIndex((f) => 'open' in f) >= 0 && flat.findIndex((f) => 'open' in f) < flat.indexOf(computing[0]);
+  computing.forEach(({ layer, name }, index) => {
+    if (layer.type === 'embedding' && (index > 0 || firstIsOpen)) {
+      throw new RangeError(`nninit.${fn}: ${at(layer, name)}: an embedding is probed only as the first layer, outside residual blocks (its input is token ids, which only the batch can be)`);
     }
     if (layer.type === 'attention') {
-      throw new RangeError(`nninit.${fn}: ${at(layer, name)}: attention layers are not probed yet (the probe runs dense, conv1d/2d/3d, rnn/lstm/gru and norm layers, with residual containers)`);
+      throw new RangeError(`nninit.${fn}: ${at(layer, name)}: attention layers are not probed yet (the probe runs dense, conv1d/2d/3d, rnn/lstm/gru and norm layers, with residual containers, and a first embedding)`);
     }
-  }
+  });
 
   const first = computing[0].layer;
   let spatial: readonly number[];
@@ -201,11 +210,12 @@ function compile(fn: string, spec: ModelSpec, options: NetworkOptions, givenSpat
   else if (first.type in CONV_AXES) {
     spatial = DEFAULT_SPATIAL[CONV_AXES[first.type]];
     usedDefault = true;
-  } else if (first.type === 'lstm' || first.type === 'gru' || first.type === 'rnn') spatial = [options.steps];
+  } else if (first.type === 'lstm' || first.type === 'gru' || first.type === 'rnn' || first.type === 'embedding') spatial = [options.steps];
   else spatial = [];
-  const firstFeatures = first.type === 'dense' || first.type in CONV_AXES || first.type === 'lstm' || first.type === 'gru' || first.type === 'rnn'
-    ? (first as DenseLayer).in
-    : (first as NormLayer).dim;
+  const firstFeatures = first.type === 'embedding' ? 1
+    : first.type === 'dense' || first.type in CONV_AXES || first.type === 'lstm' || first.type === 'gru' || first.type === 'rnn'
+      ? (first as DenseLayer).in
+      : (first as NormLayer).dim;
 
   const tensors: TensorShape[] = [{ spatial, features: firstFeatures }];
   const steps: Step[] = [];
@@ -313,6 +323,13 @@ function compile(fn: string, spec: ModelSpec, options: NetworkOptions, givenSpat
           });
           current = output;
         }
+        break;
+      }
+      case 'embedding': {
+        const e = layer as EmbeddingLayer;
+        const output = push({ spatial: shape.spatial, features: e.dim });
+        steps.push({ ...common, kind: 'embedding', output, vocab: e.vocab, dim: e.dim, table: need(layout === 'torch' ? 'weight' : 'embeddings') });
+        current = output;
         break;
       }
       case 'layernorm':

@@ -1,5 +1,6 @@
 // probe(): push a batch through an initialized network and back, and report what each layer did to it.
 
+import { randomBits } from '../core/bits.js';
 import { normal } from '../core/initializers.js';
 import { currentBackend } from '../core/runtime.js';
 import type { ProbeKernels } from '../core/probe-kernels.js';
@@ -221,12 +222,22 @@ export function buildSetup(fn: string, prepared: PreparedModel, parsed: ParsedOp
   const perSample = positionsOf(inputShape) * inputShape.features;
   let samples = parsed.samples ?? DEFAULT_BATCH;
   let input: ArrayLike<number>;
+  const first = net.steps[0];
+  const vocab = first.kind === 'embedding' ? first.vocab : 0;
   if (parsed.input) {
     if (parsed.input.length === 0 || parsed.input.length % perSample !== 0) {
-      throw pathRangeError(fn, parsed.inputPath, `a multiple of ${perSample} values (samples x [${[...inputShape.spatial, inputShape.features]}])`, `${parsed.input.length} values`);
+      const what = vocab ? `token ids (samples x ${perSample} steps)` : `values (samples x [${[...inputShape.spatial, inputShape.features]}])`;
+      throw pathRangeError(fn, parsed.inputPath, `a multiple of ${perSample} ${what}`, `${parsed.input.length} values`);
+    }
+    if (vocab) {
+      const bad = Array.prototype.findIndex.call(parsed.input, (id: number) => !Number.isInteger(id) || id < 0 || id >= vocab);
+      if (bad >= 0) throw pathRangeError(fn, `${parsed.inputPath}[${bad}]`, `a token id, an integer in [0, ${vocab})`, parsed.input[bad]);
     }
     samples = parsed.input.length / perSample;
     input = parsed.input;
+  } else if (vocab) {
+    // Token ids uniform over the vocabulary: id = floor(word * vocab / 2^32) of the input stream's words.
+    input = Float32Array.from(randomBits(samples * perSample, { seed: prepared.seed, stream: INPUT_STREAM }), (word) => Math.floor((word * vocab) / 2 ** 32));
   } else {
     input = normal([samples, perSample], { seed: prepared.seed, stream: INPUT_STREAM });
   }
@@ -290,7 +301,7 @@ export function runProbe(setup: ProbeSetup, engine: Engine): ProbeReport {
     }
     const weightNames = step.kind === 'dense' || step.kind === 'conv' ? [step.weight]
       : step.kind === 'recurrent' ? [step.inputWeight, step.recurrentWeight]
-      : step.kind === 'norm' ? [step.scale] : [];
+      : step.kind === 'norm' ? [step.scale] : step.kind === 'embedding' ? [step.table] : [];
     const initializer = initializerOf(prepared.plan, weightNames);
     partial.push({
       name: step.name,
@@ -320,7 +331,9 @@ export function runProbe(setup: ProbeSetup, engine: Engine): ProbeReport {
     };
   }
   const layers: LayerReport[] = partial.map((l, i) => ({ ...l, gradientInputStd: gradients[i].input, gradientWeightStd: gradients[i].weight }));
-  const inputMoments = moments(k.view(), engine.tensorAt[0], samples * positionsOf(net.tensors[0]) * net.tensors[0].features);
+  // A network that starts with an embedding is fed token ids: its input, for the report, is the embedded vectors.
+  const inputTensor = net.steps[0].kind === 'embedding' ? engine.tensorRegion(net.steps[0].output) : engine.tensorRegion(0);
+  const inputMoments = moments(k.view(), inputTensor.offset, inputTensor.rows * inputTensor.cols);
   return { seed: String(prepared.seed), batch: samples, input: inputMoments, layers, loss, warnings: warningsOf({ input: inputMoments, layers }) };
 }
 
@@ -335,8 +348,11 @@ export function runProbe(setup: ProbeSetup, engine: Engine): ProbeReport {
  * weights by parameter name (initModel's Map, or values from anywhere in the spec's layout). Runs dense,
  * conv1d/2d/3d (stride 1, 'same' zero padding), rnn/lstm/gru (unrolled options.steps steps from a zero state,
  * forward direction), layernorm/rmsnorm (per position) and batchnorm (training mode: batch statistics), inside
- * repeat/block containers with or without residual connections. Embedding and attention layers are refused
- * with a RangeError naming them; param layers are skipped (they compute nothing).
+ * repeat/block containers with or without residual connections. An embedding may be the first layer: the
+ * batch is then token ids, uniform over the vocabulary (`randomBits` of the input stream scaled down), or given
+ * as options.input, and the report's `input` describes the embedded vectors. Attention layers, embeddings
+ * elsewhere and bidirectional recurrent layers are refused with a RangeError naming them; param layers are
+ * skipped (they compute nothing).
  *
  * @example const report = probe({ seed: 1, layers: [{ type: 'dense', in: 512, out: 512, activation: 'tanh' }] });
  *          report.layers[0].post.std; warningsOf(report)

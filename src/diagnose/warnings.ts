@@ -7,7 +7,9 @@ import type { LayerReport, Moments, ProbeWarning } from './report.js';
  * - vanishing / exploding activations: a layer's output std below `vanishing` (above `exploding`) times the input
  *   batch's std; vanishing / exploding gradients: the gradient reaching a layer's input below `vanishing` (above
  *   `exploding`) times the gradient reaching the last layer's input. One warning per direction, at the first
- *   layer past the threshold (in forward order for activations, from the output back for gradients).
+ *   layer past the threshold (in forward order for activations, from the output back for gradients). Softmax
+ *   layers are left out of the activation checks (probabilities shrink with the number of classes) and a first
+ *   embedding out of the gradient checks (no gradient reaches token ids).
  * - saturated: more than `saturated` of a layer's tanh/softsign outputs beyond +-0.99, or sigmoid outputs below
  *   0.01 or above 0.99 (gates of LSTM and GRU cells included).
  * - dead: more than `dead` of a layer's ReLU-family units at or below zero on every sample. Deep ReLU stacks
@@ -39,11 +41,15 @@ export function warningsOf(report: { readonly input: Moments; readonly layers: r
     return n;
   };
 
+  // Softmax outputs are probabilities (their std shrinks with the number of classes), and a first embedding
+  // looks up token ids, through which no gradient passes: those layers are not judged by scale.
+  const scaled = (l: LayerReport) => l.activation !== 'softmax';
+  const differentiable = (l: LayerReport) => l.type !== 'embedding';
   if (input.std > 0) {
     const ratio = (l: LayerReport) => l.post.std / input.std;
     for (const [kind, test, word] of [
-      ['vanishing', (l: LayerReport) => ratio(l) < T.vanishing, 'below'],
-      ['exploding', (l: LayerReport) => ratio(l) > T.exploding || !Number.isFinite(l.post.std), 'above'],
+      ['vanishing', (l: LayerReport) => scaled(l) && ratio(l) < T.vanishing, 'below'],
+      ['exploding', (l: LayerReport) => scaled(l) && (ratio(l) > T.exploding || !Number.isFinite(l.post.std)), 'above'],
     ] as const) {
       const first = layers.findIndex(test);
       if (first < 0) continue;
@@ -56,8 +62,8 @@ export function warningsOf(report: { readonly input: Moments; readonly layers: r
   if (last && reference > 0 && Number.isFinite(reference)) {
     const ratio = (l: LayerReport) => l.gradientInputStd / reference;
     for (const [kind, test, word] of [
-      ['vanishing', (l: LayerReport) => ratio(l) < T.vanishing, 'below'],
-      ['exploding', (l: LayerReport) => ratio(l) > T.exploding || !Number.isFinite(l.gradientInputStd), 'above'],
+      ['vanishing', (l: LayerReport) => differentiable(l) && ratio(l) < T.vanishing, 'below'],
+      ['exploding', (l: LayerReport) => differentiable(l) && (ratio(l) > T.exploding || !Number.isFinite(l.gradientInputStd)), 'above'],
     ] as const) {
       let first = -1;
       for (let i = layers.length - 1; i >= 0; i--) if (test(layers[i])) { first = i; break; }
