@@ -96,9 +96,10 @@ export function planFromDescriptors(fn: string, descriptors: readonly ParameterD
   const chosen = descriptors.map((d): Chosen => {
     let result: Chosen;
     if (d.explicit) {
+      const { initializer, options, parts, why, source } = d.explicit;
       result = {
-        choice: { initializer: d.explicit.initializer, options: d.explicit.options, why: `explicit ${d.explicit.initializer}` },
-        chosenBy: d.path ?? d.name, where: d.path ?? d.name, suffix: `(param layer ${d.path ?? d.name})`,
+        choice: { initializer, options, why: why ?? `explicit ${initializer}`, ...(parts ? { parts } : {}) },
+        chosenBy: source ?? d.path ?? d.name, where: d.path ?? d.name, suffix: `(${source ?? `param layer ${d.path ?? d.name}`})`,
       };
     } else {
       let picked;

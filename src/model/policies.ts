@@ -194,8 +194,12 @@ const PYTORCH_POLICY: PolicyDefinition = {
 
 // ---- 'keras': Keras 3 layer defaults -----------------------------------------------------------------------------
 
-/** LSTM gates are (i, f, c, o) in Keras and (i, f, g, o) in PyTorch: the forget gate is block 1 in both. */
-const FORGET_GATE = 1;
+/**
+ * The forget gate's block is the one labelled 'f': block 1 in Keras's (i, f, c, o) and PyTorch's (i, f, g, o),
+ * block 2 in ONNX's (i, o, f, c). An ONNX B holds each direction's input biases then its recurrent ones ('rf'):
+ * only the input half gets the 1, as Keras has one bias.
+ */
+const FORGET_GATE = 'f';
 
 /**
  * Fans of Keras's MultiHeadAttention kernels, which are 3-D einsum kernels that keras.initializers' compute_fans
@@ -233,7 +237,7 @@ const KERAS_POLICY: PolicyDefinition = {
     'recurrent.recurrent': (d) => ({ initializer: 'orthogonal', options: { gain: 1 }, why: `${d.cell ?? 'recurrent'} recurrent_kernel${of(d)} -> orthogonal over all gates` }),
     'recurrent.bias': (d) => {
       if (d.cell !== 'lstm' || !d.blocks) return zeros(`${d.cell ?? 'recurrent'} bias${of(d)}`);
-      const parts = d.blocks.labels.map((_, k) => ({ initializer: (k === FORGET_GATE ? 'ones' : 'zeros') as InitializerName }));
+      const parts = d.blocks.labels.map((label) => ({ initializer: (label === FORGET_GATE ? 'ones' : 'zeros') as InitializerName }));
       return { initializer: 'zeros', parts, why: `lstm bias${of(d)} -> zeros, forget gate ones (unit_forget_bias)` };
     },
     'recurrent.recurrentBias': (d) => zeros(`${d.cell ?? 'recurrent'} recurrent bias${of(d)} (Keras has one bias)`),

@@ -71,8 +71,18 @@ export interface ParameterDescriptor {
   readonly residualOutput?: boolean;
   /** False for buffers (running statistics); default true. */
   readonly trainable?: boolean;
-  /** The explicit initializer of a 'param' layer. */
-  readonly explicit?: { readonly initializer: InitializerName; readonly options: Options };
+  /**
+   * An initializer the model itself gives the parameter, chosen before any policy: a 'param' layer's, or one a
+   * model file configures (a TF.js layer's kernel_initializer). `parts` gives each block of `blocks` its own
+   * (TF.js's unit forget bias); `why` and `source` word the plan's rule (default: 'explicit NAME', the path).
+   */
+  readonly explicit?: {
+    readonly initializer: InitializerName;
+    readonly options: Options;
+    readonly parts?: readonly { readonly initializer: InitializerName; readonly options?: Options }[];
+    readonly why?: string;
+    readonly source?: string;
+  };
   /** The layer instance the parameter belongs to, e.g. 'h.3.attn'. */
   readonly layer: string;
   /** JSON path of that layer in the spec, e.g. 'layers[2].layers[0].layers[1]'. */
