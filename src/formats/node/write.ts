@@ -157,7 +157,7 @@ interface OpenFile {
   handle?: FileHandle;
 }
 
-async function writeFully(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+export async function writeFully(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
   let done = 0;
   while (done < bytes.length) {
     const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
@@ -172,18 +172,18 @@ async function writeFully(handle: FileHandle, bytes: Uint8Array, position: numbe
 const temporaryFiles = new Set<string>();
 
 /** A hidden temporary name beside the final one, unique to this process and call, registered until renamed or removed. */
-function temporaryPath(final: string): string {
+export function temporaryPath(final: string): string {
   const path = join(dirname(final), `.${basename(final)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
   temporaryFiles.add(path);
   return path;
 }
 
-async function renameTemporary(temp: string, final: string): Promise<void> {
+export async function renameTemporary(temp: string, final: string): Promise<void> {
   await rename(temp, final);
   temporaryFiles.delete(temp);
 }
 
-async function removeTemporary(temp: string): Promise<void> {
+export async function removeTemporary(temp: string): Promise<void> {
   await unlink(temp).catch(() => undefined);
   temporaryFiles.delete(temp);
 }
@@ -376,7 +376,7 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
 }
 
 /** Syncs a folder so that renames in it survive a crash (best effort: not every platform can open a folder). */
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(folder, 'r');
