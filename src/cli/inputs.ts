@@ -21,6 +21,7 @@ import { isIndexFile, openDataReader, openSafetensorsCheckpoint, openShardedChec
 import type { OutputTensor } from '../formats/node/write.js';
 import { classify, InputError, type ErrorContext } from './errors.js';
 import type { PlanFlags } from './options.js';
+import { loadOnnx, onnxOutput, type NativeOutput, type NativeSource } from './model-inputs.js';
 
 /** A model ready to be written or explained. */
 export interface ModelSource {
@@ -43,6 +44,9 @@ export interface ModelSource {
   readonly errorContext: ErrorContext;
   /** Releases open files. */
   close(): Promise<void>;
+  /** Model files (ONNX, TF.js): what explain prints (the plan and what was inferred), and their own writer. */
+  readonly explain?: string;
+  readonly writeNative?: NativeSource['writeNative'];
 }
 
 export interface InputFormat {
@@ -51,6 +55,10 @@ export interface InputFormat {
   readonly description: string;
   matches(path: string): boolean;
   load(path: string, flags: PlanFlags): Promise<ModelSource>;
+  /** Inputs written in their own format unless -o names a .safetensors file. */
+  readonly output?: NativeOutput;
+  /** Accepts --policy model (TF.js: the configured initializers). */
+  readonly modelPolicy?: boolean;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -223,8 +231,16 @@ const indexInput: InputFormat = {
   load: async (path, flags) => loadCheckpoint('safetensors-index', await openCheckpointInput(path, openShardedCheckpoint), path, flags),
 };
 
+const onnxInput: InputFormat = {
+  name: 'onnx',
+  description: 'an ONNX model (.onnx): initializers re-initialized by their roles in the graph, written as .onnx (or .safetensors)',
+  matches: (path) => path.endsWith('.onnx'),
+  output: onnxOutput,
+  load: loadOnnx,
+};
+
 /** Every input format, tried in order. */
-export const INPUT_FORMATS: readonly InputFormat[] = [indexInput, safetensorsInput, specInput];
+export const INPUT_FORMATS: readonly InputFormat[] = [indexInput, safetensorsInput, onnxInput, specInput];
 
 export function inputFormatOf(path: string): InputFormat {
   const format = INPUT_FORMATS.find((f) => f.matches(path));
@@ -235,5 +251,7 @@ export function inputFormatOf(path: string): InputFormat {
 }
 
 export async function loadInput(path: string, flags: PlanFlags): Promise<ModelSource> {
-  return inputFormatOf(path).load(path, flags);
+  const format = inputFormatOf(path);
+  if (flags.modelPolicy && !format.modelPolicy) throw new InputError(`--policy model: reproduces the initializers a TF.js model.json configures; ${path} is ${format.description.split(':')[0]}, which configures none`);
+  return format.load(path, flags);
 }

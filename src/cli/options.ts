@@ -19,6 +19,8 @@ export const LAYOUT_CHOICES: readonly Layout[] = ['torch', 'keras'];
 export interface PlanFlags {
   readonly seed?: string;
   readonly policy?: PolicySpec;
+  /** --policy model: a TF.js model's configured initializers (only TF.js inputs accept it). */
+  readonly modelPolicy?: boolean;
   readonly rules: readonly RuleSpec[];
   /** Each rule's text as given, for messages. */
   readonly ruleTexts: readonly string[];
@@ -83,7 +85,7 @@ export function parseCall(text: string): { name: string; options: Record<string,
 }
 
 /** --policy: a name, or NAME(key=value,...) for policies with parameters. */
-export function parsePolicyFlag(text: string | undefined): PolicySpec | undefined {
+export function parsePolicyFlag(text: string | undefined): PolicySpec | 'model' | undefined {
   if (text === undefined) return undefined;
   let call;
   try {
@@ -91,7 +93,9 @@ export function parsePolicyFlag(text: string | undefined): PolicySpec | undefine
   } catch (error) {
     throw new InputError(`--policy ${quote(text)}: ${(error as Error).message}`);
   }
-  if (!(POLICY_NAMES as readonly string[]).includes(call.name)) throw new InputError(`--policy: expected one of ${POLICY_NAMES.join(', ')}, got ${quote(call.name)}`);
+  // 'model': the initializers a TF.js model.json configures.
+  const names = [...POLICY_NAMES, 'model'];
+  if (!names.includes(call.name)) throw new InputError(`--policy: expected one of ${names.join(', ')}, got ${quote(call.name)}`);
   return Object.keys(call.options).length === 0 ? call.name as PolicySpec : { name: call.name, ...call.options } as PolicySpec;
 }
 
@@ -144,9 +148,10 @@ export interface RawPlanFlags {
 
 export function parsePlanFlags(raw: RawPlanFlags): PlanFlags {
   const ruleTexts = raw.rule ?? [];
+  const policy = parsePolicyFlag(raw.policy);
   return {
     seed: parseSeedFlag(raw.seed),
-    policy: parsePolicyFlag(raw.policy),
+    ...(policy === 'model' ? { modelPolicy: true } : { policy }),
     rules: ruleTexts.map(parseRuleFlag),
     ruleTexts,
     dtype: parseDtypeFlag(raw.dtype),

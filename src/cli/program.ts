@@ -16,7 +16,7 @@ import { NNINIT_VERSION } from '../formats/version.js';
 import { isIndexFile, openSafetensorsCheckpoint, openShardedCheckpoint, type Checkpoint } from '../formats/node/read.js';
 import { planWrite, writeSafetensorsFiles, type WriteResult } from '../formats/node/write.js';
 import { classify, EXIT_BAD_INPUT, EXIT_OK, InputError, type ErrorContext } from './errors.js';
-import { INPUT_FORMATS, inputFileError, loadInput, type ModelSource } from './inputs.js';
+import { INPUT_FORMATS, inputFileError, inputFormatOf, loadInput, type ModelSource } from './inputs.js';
 import { DTYPE_CHOICES, LAYOUT_CHOICES, parsePartFlag, parsePlanFlags, parseShardSizeFlag, type RawPlanFlags } from './options.js';
 import { createProgress, formatBytes, formatSeconds, type ProgressStream } from './progress.js';
 import { figure, formatTable, grouped, initializerText, measuredText, shapeText, type Column } from './table.js';
@@ -142,11 +142,28 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
   const flags = parsePlanFlags(options);
   const maxShardSize = parseShardSizeFlag(options.maxShardSize);
   const part = parsePartFlag(options.part);
-  const output = await resolveOutput(options.output);
+  // Model files (ONNX, TF.js) are written in their own format unless -o names a .safetensors file.
+  const native = options.output.endsWith('.safetensors') ? undefined : inputFormatOf(input).output;
+  if (native && (maxShardSize !== undefined || part)) {
+    throw new InputError(`${part ? '--part' : '--max-shard-size'}: splits safetensors output; ${native.what} is written whole (give -o NAME.safetensors for safetensors)`);
+  }
+  const output = native ? await native.resolve(options.output) : await resolveOutput(options.output);
   const started = performance.now();
   const source = await loadInput(input, flags);
   setContext(source.errorContext);
   try {
+    if (native && source.writeNative) {
+      const progress = createProgress(io.stderr, { enabled: !options.quiet });
+      let result: WriteResult;
+      try {
+        result = await source.writeNative(output, { signal: io.signal, onProgress: (p) => progress.update({ bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, label: p.tensor }) });
+      } finally {
+        progress.done();
+      }
+      const seconds = (performance.now() - started) / 1000;
+      if (!options.quiet) io.stdout.write(options.json ? json(initReport(input, source, result, seconds)) : initText(input, source, result, seconds));
+      return EXIT_OK;
+    }
     if (part && !source.seedGiven) {
       throw new InputError(`--part ${part.index}/${part.count}: every part must draw from the same seed; give --seed N${source.format === 'spec' ? ' (or a seed in the spec)' : ''}`);
     }
@@ -254,8 +271,8 @@ async function explainCommand(input: string, options: RawPlanFlags & { json?: bo
       io.stdout.write(json({ input, seed: seedText(source.seed), metadata: source.metadata, plan: source.plan, unplanned: Object.fromEntries(source.unplanned) }));
       return EXIT_OK;
     }
-    let text = explainPlan(source.plan);
-    if (source.unplanned.size) {
+    let text = source.explain ?? explainPlan(source.plan);
+    if (source.unplanned.size && !source.explain) {
       text += `\nnot planned (${source.unplanned.size}):\n${[...source.unplanned].map(([name, why]) => `  ${name}: ${why}`).join('\n')}\n`;
     }
     io.stdout.write(text);

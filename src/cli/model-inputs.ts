@@ -1,0 +1,160 @@
+/// <reference types="node" />
+// Model files as inputs of the command: an ONNX model (.onnx) and a TF.js model (model.json and its weight
+// shards). Each is re-initialized in its own format by default (the output follows the input: an ONNX in gives
+// an ONNX out, a TF.js model.json gives model.json and shards in the output folder), or written as safetensors
+// when -o names a .safetensors file. The registry entries are in inputs.ts.
+
+import { access, constants, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { ParameterPlan } from '../model/types.js';
+import { seedText } from '../formats/safetensors.js';
+import { NNINIT_VERSION } from '../formats/version.js';
+import type { SafetensorsDtype } from '../formats/dtypes.js';
+import { initializerData, type OnnxModel } from '../formats/onnx.js';
+import { ELEMENT_TYPES } from '../formats/onnx-schema.js';
+import { readOnnxFile, writeOnnxFile } from '../formats/node/onnx.js';
+import { folderReader } from '../formats/node/segments.js';
+import type { Summary } from '../formats/stats.js';
+import type { OutputTensor, WriteResult, WrittenTensor } from '../formats/node/write.js';
+import { InputError, classify, type ErrorContext } from './errors.js';
+import type { PlanFlags } from './options.js';
+
+/** What the command needs of a model source written in its own format (see ModelSource in inputs.ts). */
+export interface NativeSource {
+  readonly explain: string;
+  writeNative(path: string, options: { signal?: AbortSignal; onProgress?: (p: { bytesDone: number; bytesTotal: number; tensor: string }) => void }): Promise<WriteResult>;
+}
+
+/** How -o is read for an input written in its own format. */
+export interface NativeOutput {
+  /** 'an .onnx file', for messages. */
+  readonly what: string;
+  /** The output path -o names, checked (its folder exists and is writable, or is created for TF.js). */
+  resolve(output: string): Promise<string>;
+}
+
+async function writableFolder(flag: string, folder: string, create: boolean): Promise<void> {
+  const info = await stat(folder).catch(() => undefined);
+  if (!info && create) {
+    const parent = await stat(dirname(folder)).catch(() => undefined);
+    if (!parent?.isDirectory()) throw new InputError(`${flag}: the folder ${dirname(folder)} does not exist`);
+    return;
+  }
+  if (!info) throw new InputError(`${flag}: the folder ${folder} does not exist`);
+  if (!info.isDirectory()) throw new InputError(`${flag}: ${folder} is not a folder`);
+  try {
+    await access(folder, constants.W_OK);
+  } catch {
+    throw new InputError(`${flag}: the folder ${folder} is not writable`);
+  }
+}
+
+export const onnxOutput: NativeOutput = {
+  what: 'an ONNX model',
+  async resolve(output) {
+    const info = await stat(output).catch(() => undefined);
+    let path = output;
+    if (info?.isDirectory() || /[/\\]$/.test(output)) path = join(output, 'model.onnx');
+    else if (!output.endsWith('.onnx')) throw new InputError(`-o ${output}: expected a file name ending in .onnx (an ONNX input is written as ONNX), a .safetensors file, or a folder`);
+    await writableFolder(`-o ${output}`, dirname(path), false);
+    if ((await stat(path).catch(() => undefined))?.isDirectory()) throw new InputError(`-o ${output}: ${path} is a folder`);
+    return path;
+  },
+};
+
+/** Flags that do not apply to model files, refused with the reason. */
+function refuseFlags(flags: PlanFlags, what: string): void {
+  if (flags.dtype !== undefined) throw new InputError(`--dtype: ${what} keeps each tensor's element type`);
+  if (flags.layout !== undefined) throw new InputError(`--layout: applies to spec inputs; ${what} has its own layouts`);
+}
+
+/** A library error as the command's: flags named as flags (`options.keep[k]` becomes `--keep GLOB`). */
+function planningError(path: string, error: unknown, flags: PlanFlags, context: ErrorContext): never {
+  if (error instanceof TypeError || error instanceof RangeError) {
+    const { code, message } = classify(error, context);
+    const keep = /options\.keep\[(\d+)\]/.exec(message);
+    if (keep) throw new InputError(`--keep ${flags.keep[Number(keep[1])]}: matches no tensor of ${path}`);
+    if (code === 2) throw new InputError(message);
+  }
+  throw error;
+}
+
+function inputError(path: string, error: unknown): never {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a folder, not a file', ENOTDIR: 'a part of the path is not a folder' };
+  if (code && why[code]) throw new InputError(`${path}: cannot read the input: ${why[code]}`);
+  throw error;
+}
+
+/** The rows of a native write, as the safetensors writer reports them. */
+function writeResult(path: string, files: readonly string[], bytes: number, tensors: readonly { name: string; dtype: string; shape: readonly number[] }[], summaries: ReadonlyMap<string, Summary>, planned: ReadonlySet<string>): WriteResult {
+  const file = basename(path);
+  const written: WrittenTensor[] = tensors.map((t, index) => ({
+    name: t.name, dtype: t.dtype as SafetensorsDtype, shape: t.shape, file, summary: summaries.get(t.name), copied: !planned.has(t.name), index,
+  }));
+  const shard = { file, number: 1, tensors: tensors.map((_, index) => index), bytes };
+  return { folder: dirname(path), stem: file, shards: [shard], mine: [shard], totalSize: bytes, files, tensors: written, bytes };
+}
+
+/** Metadata of a safetensors file written from a model file. */
+function safetensorsMetadata(path: string, plan: readonly ParameterPlan[], seed: unknown, flags: PlanFlags): Record<string, string> {
+  return {
+    format: 'pt',
+    'nninit.version': NNINIT_VERSION,
+    'nninit.seed': seedText(seed as bigint),
+    'nninit.policy': plan[0]?.policy ?? (typeof flags.policy === 'string' ? flags.policy : flags.policy?.name ?? 'activation'),
+    'nninit.rules': JSON.stringify(flags.rules),
+    ...(flags.keep.length ? { 'nninit.keep': JSON.stringify(flags.keep) } : {}),
+    'nninit.input': basename(path),
+  };
+}
+
+// ---- ONNX -----------------------------------------------------------------------------------------------------------
+
+export async function loadOnnx(path: string, flags: PlanFlags) {
+  refuseFlags(flags, 'an ONNX model');
+  const context: ErrorContext = { ruleTexts: flags.ruleTexts };
+  let model: OnnxModel;
+  try {
+    model = await readOnnxFile(path, {
+      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      ...(flags.policy !== undefined ? { policy: flags.policy } : {}),
+      ...(flags.rules.length ? { rules: [...flags.rules] } : {}),
+      ...(flags.keep.length ? { keep: [...flags.keep] } : {}),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code) inputError(path, error);
+    planningError(path, error, flags, context);
+  }
+  const planned = new Set(model.parameters.map((p) => p.name));
+  const unplanned = new Map(model.initializers.filter((i) => i.status === 'kept').map((i) => [i.name, i.inferred]));
+  const byName = new Map(model.parameters.map((p) => [p.name, p]));
+  const reader = folderReader(dirname(path));
+  const source = {
+    format: 'onnx', label: path, plan: model.parameters, unplanned, seed: model.seed, seedGiven: flags.seed !== undefined,
+    errorContext: context, explain: model.explain,
+    metadata: safetensorsMetadata(path, model.parameters, model.seed, flags),
+    /** As safetensors: every initializer under its name and dims; kept ones copied. */
+    get tensors(): OutputTensor[] {
+      return model.initializers.map((init): OutputTensor => {
+        const dtype = ELEMENT_TYPES[init.dataType].safetensors;
+        if (!dtype) throw new InputError(`${path}: initializer "${init.name}" is ${init.type}, which safetensors cannot hold; write an .onnx file`);
+        const p = byName.get(init.name);
+        if (p) return { name: init.name, dtype, shape: init.dims, source: { plan: p } };
+        if (init.external) {
+          const { location, offset } = init.external;
+          return { name: init.name, dtype, shape: init.dims, source: { copy: (position, target) => reader.read(location, offset + position, target) } };
+        }
+        const data = initializerData(model, init.name)!;
+        return { name: init.name, dtype, shape: init.dims, source: { copy: async (position, target) => { target.set(data.subarray(position, position + target.length)); } } };
+      });
+    },
+    async writeNative(output: string, options: Parameters<NativeSource['writeNative']>[1]): Promise<WriteResult> {
+      const result = await writeOnnxFile(model, output, options);
+      return writeResult(output, result.files, result.bytes, model.initializers.map((i) => ({ name: i.name, dtype: i.type, shape: i.dims })), result.summaries, planned);
+    },
+    close: () => reader.close(),
+  };
+  return source;
+}
+
