@@ -53,3 +53,5 @@ export type {
 } from './formats/index.js';
 export { probe, warningsOf, WARNING_THRESHOLDS, lsuv, runClaims, mlpSpec, INITIALIZER_PRESETS, INITIALIZER_PRESET_NAMES } from './diagnose/index.js';
 export type { ClaimsOptions, ClaimsData, ClaimResult, DepthSeries, InitializerPreset, LsuvOptions, LsuvLayer, LsuvResult, ProbeOptions, ProbeModel, WeightValues, ProbeReport, LayerReport, Moments, Histogram, SingularValues, ProbeWarning } from './diagnose/index.js';
+export { readTfjsModel, writeTfjsModel, tfjsFiles, TFJS_SHARD_BYTES } from './formats/tfjs.js';
+export type { TfjsModel, TfjsWeight, TfjsReadOptions, TfjsLayoutOptions, TfjsFiles } from './formats/tfjs.js';
