@@ -21,7 +21,7 @@ import { isIndexFile, openDataReader, openSafetensorsCheckpoint, openShardedChec
 import type { OutputTensor } from '../formats/node/write.js';
 import { classify, InputError, type ErrorContext } from './errors.js';
 import type { PlanFlags } from './options.js';
-import { loadOnnx, onnxOutput, type NativeOutput, type NativeSource } from './model-inputs.js';
+import { isTfjsModelFile, loadOnnx, loadTfjs, onnxOutput, tfjsOutput, type NativeOutput, type NativeSource } from './model-inputs.js';
 
 /** A model ready to be written or explained. */
 export interface ModelSource {
@@ -231,6 +231,15 @@ const indexInput: InputFormat = {
   load: async (path, flags) => loadCheckpoint('safetensors-index', await openCheckpointInput(path, openShardedCheckpoint), path, flags),
 };
 
+const tfjsInput: InputFormat = {
+  name: 'tfjs',
+  description: "a TF.js model (model.json with its weight shards): weights re-initialized by their layers' configured initializers (--policy model, the default) or by a policy, written as model.json and 4 MiB shards (or .safetensors)",
+  matches: (path) => !isIndexFile(path) && isTfjsModelFile(path),
+  output: tfjsOutput,
+  modelPolicy: true,
+  load: loadTfjs,
+};
+
 const onnxInput: InputFormat = {
   name: 'onnx',
   description: 'an ONNX model (.onnx): initializers re-initialized by their roles in the graph, written as .onnx (or .safetensors)',
@@ -240,7 +249,7 @@ const onnxInput: InputFormat = {
 };
 
 /** Every input format, tried in order. */
-export const INPUT_FORMATS: readonly InputFormat[] = [indexInput, safetensorsInput, onnxInput, specInput];
+export const INPUT_FORMATS: readonly InputFormat[] = [indexInput, safetensorsInput, onnxInput, tfjsInput, specInput];
 
 export function inputFormatOf(path: string): InputFormat {
   const format = INPUT_FORMATS.find((f) => f.matches(path));

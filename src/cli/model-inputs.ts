@@ -4,6 +4,7 @@
 // an ONNX out, a TF.js model.json gives model.json and shards in the output folder), or written as safetensors
 // when -o names a .safetensors file. The registry entries are in inputs.ts.
 
+import { readFileSync } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ParameterPlan } from '../model/types.js';
@@ -13,6 +14,8 @@ import type { SafetensorsDtype } from '../formats/dtypes.js';
 import { initializerData, type OnnxModel } from '../formats/onnx.js';
 import { ELEMENT_TYPES } from '../formats/onnx-schema.js';
 import { readOnnxFile, writeOnnxFile } from '../formats/node/onnx.js';
+import { weightPieces, type TfjsModel } from '../formats/tfjs.js';
+import { readTfjsFile, writeTfjsFiles } from '../formats/node/tfjs.js';
 import { folderReader } from '../formats/node/segments.js';
 import type { Summary } from '../formats/stats.js';
 import type { OutputTensor, WriteResult, WrittenTensor } from '../formats/node/write.js';
@@ -158,3 +161,91 @@ export async function loadOnnx(path: string, flags: PlanFlags) {
   return source;
 }
 
+
+// ---- TF.js ----------------------------------------------------------------------------------------------------------
+
+/** A .json file is a TF.js model when it has a modelTopology or a weightsManifest (a spec has neither). */
+export function isTfjsModelFile(path: string): boolean {
+  if (!path.endsWith('.json')) return false;
+  try {
+    const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return json !== null && typeof json === 'object' && ('modelTopology' in json || 'weightsManifest' in json);
+  } catch {
+    return false;
+  }
+}
+
+export const tfjsOutput: NativeOutput = {
+  what: 'a TF.js model',
+  async resolve(output) {
+    const info = await stat(output).catch(() => undefined);
+    let path = output;
+    if (info?.isDirectory() || /[/\\]$/.test(output)) path = join(output, 'model.json');
+    else if (!output.endsWith('.json')) throw new InputError(`-o ${output}: expected a model.json path (its weight shards go beside it), a folder, or a .safetensors file`);
+    await writableFolder(`-o ${output}`, dirname(path), true);
+    if ((await stat(path).catch(() => undefined))?.isDirectory()) throw new InputError(`-o ${output}: ${path} is a folder`);
+    return path;
+  },
+};
+
+export async function loadTfjs(path: string, flags: PlanFlags) {
+  refuseFlags(flags, 'a TF.js model');
+  const context: ErrorContext = { ruleTexts: flags.ruleTexts };
+  let model: TfjsModel;
+  try {
+    model = await readTfjsFile(path, {
+      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      ...(flags.modelPolicy ? { policy: 'model' as const } : flags.policy !== undefined ? { policy: flags.policy } : {}),
+      ...(flags.rules.length ? { rules: [...flags.rules] } : {}),
+      ...(flags.keep.length ? { keep: [...flags.keep] } : {}),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code) inputError(path, error);
+    planningError(path, error, flags, context);
+  }
+  const planned = new Set(model.parameters.map((p) => p.name));
+  const unplanned = new Map(model.weights.filter((w) => w.status === 'kept').map((w) => [w.name, w.inferred]));
+  const byName = new Map(model.parameters.map((p) => [p.name, p]));
+  const reader = folderReader(dirname(path));
+  const source = {
+    format: 'tfjs', label: path, plan: model.parameters, unplanned, seed: model.seed, seedGiven: flags.seed !== undefined,
+    errorContext: context, explain: model.explain,
+    metadata: safetensorsMetadata(path, model.parameters, model.seed, flags),
+    /** As safetensors: every weight under its manifest name; kept ones copied from the shards. */
+    get tensors(): OutputTensor[] {
+      return model.weights.map((w, k): OutputTensor => {
+        const p = byName.get(w.name);
+        if (p) return { name: w.name, dtype: 'F32', shape: w.shape, source: { plan: p } };
+        const dtype = ({ float32: 'F32', int32: 'I32', bool: 'BOOL', complex64: 'C64' } as Record<string, SafetensorsDtype>)[w.dtype];
+        const width = ({ F32: 4, I32: 4, BOOL: 1, C64: 8 } as Record<string, number>)[dtype ?? ''];
+        if (!dtype || w.bytes !== w.shape.reduce((a, b) => a * b, 1) * width) {
+          throw new InputError(`${path}: weight "${w.name}" is ${w.dtype} stored quantized, which safetensors output does not convert; write a TF.js model`);
+        }
+        const pieces = weightPieces(model, k);
+        return {
+          name: w.name, dtype, shape: w.shape,
+          source: {
+            async copy(position, target) {
+              // The weight's bytes lie in consecutive pieces of the input's shards.
+              let start = 0, done = 0;
+              for (const piece of pieces) {
+                const lo = Math.max(position + done, start), hi = Math.min(position + target.length, start + piece.length);
+                if (lo < hi) {
+                  await reader.read(piece.path, piece.offset + (lo - start), target.subarray(lo - position, hi - position));
+                  done = hi - position;
+                }
+                start += piece.length;
+              }
+            },
+          },
+        };
+      });
+    },
+    async writeNative(output: string, options: Parameters<NativeSource['writeNative']>[1]): Promise<WriteResult> {
+      const result = await writeTfjsFiles(model, output, options);
+      return writeResult(output, result.files, result.bytes, model.weights.map((w) => ({ name: w.name, dtype: planned.has(w.name) ? 'float32' : w.dtype, shape: w.shape })), result.summaries, planned);
+    },
+    close: () => reader.close(),
+  };
+  return source;
+}
