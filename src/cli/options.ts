@@ -94,8 +94,8 @@ export function parsePolicyFlag(text: string | undefined): PolicySpec | 'model' 
     throw new InputError(`--policy ${quote(text)}: ${(error as Error).message}`);
   }
   // 'model': the initializers a TF.js model.json configures.
-  const names = [...POLICY_NAMES, 'model'];
-  if (!names.includes(call.name)) throw new InputError(`--policy: expected one of ${names.join(', ')}, got ${quote(call.name)}`);
+  if (call.name === 'model' && Object.keys(call.options).length === 0) return 'model';
+  if (!(POLICY_NAMES as readonly string[]).includes(call.name)) throw new InputError(`--policy: expected one of ${POLICY_NAMES.join(', ')}, got ${quote(call.name)} (and 'model' for a TF.js model's configured initializers)`);
   return Object.keys(call.options).length === 0 ? call.name as PolicySpec : { name: call.name, ...call.options } as PolicySpec;
 }
 
