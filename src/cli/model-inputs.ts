@@ -19,7 +19,7 @@ import { readTfjsFile, writeTfjsFiles } from '../formats/node/tfjs.js';
 import { folderReader } from '../formats/node/segments.js';
 import type { Summary } from '../formats/stats.js';
 import type { OutputTensor, WriteResult, WrittenTensor } from '../formats/node/write.js';
-import { InputError, classify, type ErrorContext } from './errors.js';
+import { InputError, classify, quote, type ErrorContext } from './errors.js';
 import type { PlanFlags } from './options.js';
 
 /** What the command needs of a model source written in its own format (see ModelSource in inputs.ts). */
@@ -77,7 +77,8 @@ function planningError(path: string, error: unknown, flags: PlanFlags, context: 
     const { code, message } = classify(error, context);
     const keep = /options\.keep\[(\d+)\]/.exec(message);
     if (keep) throw new InputError(`--keep ${flags.keep[Number(keep[1])]}: matches no tensor of ${path}`);
-    if (code === 2) throw new InputError(message);
+    // The library suggests `keep: ["name"]`; the command's flag is --keep.
+    if (code === 2) throw new InputError(message.replace(/\(keep: \[("(?:[^"\\]|\\.)*")\]\)/g, (_whole, name: string) => `(--keep ${quote(JSON.parse(name) as string)})`));
   }
   throw error;
 }

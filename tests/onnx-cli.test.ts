@@ -1,0 +1,122 @@
+// The nninit command on ONNX models: init writes the library's bytes (an .onnx in gives an .onnx out, or
+// safetensors when -o says so), explain prints the inference table, and bad input exits with code 2 naming the
+// file and tensor, leaving nothing written.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import onnxProto from 'onnx-proto';
+import { initParameter, readSafetensors } from 'nninit';
+import { readOnnx, writeOnnx, initializerData } from 'nninit/onnx';
+import { run } from '../dist/cli/program.js';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/onnx/', import.meta.url));
+const fixture = (name: string) => join(FIXTURES, name);
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '', stderr = '';
+  const code = await run(argv, { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: (t: string) => { stderr += t; }, isTTY: false } });
+  return { code, stdout, stderr };
+}
+
+function withFolder(body: (folder: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'nninit-onnx-cli-'));
+    try {
+      await body(folder);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  };
+}
+
+test('init model.onnx -o fresh.onnx writes what writeOnnx writes, and reports each initializer', withFolder(async (folder) => {
+  const out = join(folder, 'fresh.onnx');
+  const { code, stdout, stderr } = await cli('init', fixture('zoo.onnx'), '-o', out, '--seed', '8', '--policy', 'flax');
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(new Uint8Array(readFileSync(out)), writeOnnx(readOnnx(readFileSync(fixture('zoo.onnx')), { seed: 8, policy: 'flax' })));
+  assert.match(stdout, /^nninit init .*zoo\.onnx: policy flax, seed 8\n/);
+  assert.match(stdout, /dense\.weight +\[294, 32\] +FLOAT +lecunNormal +294 +32 +0\.05832 +0\.05\d+/);
+  assert.match(stdout, /reshape\.shape +\[2\] +INT64 +kept: INT64, not a float type nninit computes/);
+  assert.match(stdout, /22 tensors, .* in 1 file: .*fresh\.onnx\n/);
+  // A folder gets model.onnx; the output follows the input.
+  const again = await cli('init', fixture('mlp.onnx'), '-o', `${folder}/`, '--seed', '8', '-q');
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(readdirSync(folder).sort(), ['fresh.onnx', 'model.onnx']);
+}));
+
+test('init model.onnx -o x.safetensors writes every initializer under its name and dims, kept ones byte for byte', withFolder(async (folder) => {
+  const out = join(folder, 'zoo.safetensors');
+  const { code, stderr } = await cli('init', fixture('zoo.onnx'), '-o', out, '--seed', '8', '-q');
+  assert.equal(code, 0, stderr);
+  const model = readOnnx(readFileSync(fixture('zoo.onnx')), { seed: 8 });
+  const read = readSafetensors(new Uint8Array(readFileSync(out)));
+  assert.deepEqual(read.tensors.map((t) => t.name).sort(), model.initializers.map((i) => i.name).sort());
+  for (const init of model.initializers) {
+    const t = read.tensors.find((u) => u.name === init.name)!;
+    assert.deepEqual(t.shape, init.dims, init.name);
+    const p = model.parameters.find((q) => q.name === init.name);
+    const expected = p ? initParameter(p) : initializerData(model, init.name)!;
+    assert.deepEqual(t.data, new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength), init.name);
+  }
+  assert.equal(read.tensors.find((t) => t.name === 'reshape.shape')!.dtype, 'I64');
+  assert.equal(read.metadata!['nninit.input'], 'zoo.onnx');
+}));
+
+test('explain model.onnx prints the plan and the inference table; --json gives the plan and what is kept', async () => {
+  const { code, stdout } = await cli('explain', fixture('gru.onnx'), '--seed', '1');
+  assert.equal(code, 0);
+  assert.match(stdout, /^nninit plan: policy activation, layout keras\+torch, dtype float32, seed 1\n/);
+  assert.match(stdout, /gru\.onnx: ONNX ir_version 8, opset ai\.onnx 17, produced by pytorch 1\.13\.0; 5 initializers: 5 re-initialized, 0 kept/);
+  assert.match(stdout, /onnx::GRU_198 +\[2, 36, 12\] +FLOAT +R of GRU \/gru\/GRU \(2 directions × gates z r h, hidden 12\), planned as \[72, 12\]/);
+  assert.doesNotMatch(stdout, /not planned/);
+  const json = await cli('explain', fixture('zoo.onnx'), '--seed', '1', '--json');
+  const report = JSON.parse(json.stdout);
+  assert.equal(report.plan.length, 18);
+  assert.equal(report.unplanned.half, 'kept: a scalar operand of Mul scale');
+});
+
+test('bad ONNX input exits with 2, names the file and tensor, and writes nothing', withFolder(async (folder) => {
+  const input = join(folder, 'in');
+  const output = join(folder, 'out');
+  mkdirSync(output);
+  const cnn = readFileSync(fixture('cnn.onnx'));
+  const { onnx } = onnxProto;
+  const custom = onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ domain: '', version: 17 }, { domain: 'com.example', version: 1 }],
+    graph: { name: 'g', node: [{ opType: 'Warp', domain: 'com.example', input: ['x', 'warp.weight'], output: ['y'], name: 'warp' }], initializer: [{ name: 'warp.weight', dims: [4, 4], dataType: 1, rawData: new Uint8Array(64) }] },
+  }).finish();
+  const cases: [string, string[], Record<string, Uint8Array>, RegExp][] = [
+    ['a truncated file', ['init', 'IN/m.onnx', '-o', 'OUT/m.onnx'], { 'm.onnx': cnn.subarray(0, 20000) }, /IN\/m\.onnx: not a valid ONNX model: the protobuf ends early or is damaged/],
+    ['an initializer of unknown role', ['init', 'IN/m.onnx', '-o', 'OUT/m.onnx'], { 'm.onnx': custom },
+      /IN\/m\.onnx: cannot tell what initializer "warp\.weight" \[4, 4\] \(input 1 of Warp warp; nninit does not know what input 1 of Warp is\) is; keep it \(--keep warp\.weight\) or add a rule such as --rule warp\.weight=zeros/],
+    ['missing external data', ['init', 'IN/m.onnx', '-o', 'OUT/m.onnx'], { 'm.onnx': readFileSync(fixture('external.onnx')) }, /IN\/m\.onnx: initializer "up\.weight": its external data file IN\/external\.onnx\.data does not exist/],
+    ['a rule matching nothing', ['init', 'IN/m.onnx', '-o', 'OUT/m.onnx', '--rule', 'fc9.*=zeros'], { 'm.onnx': cnn }, /IN\/m\.onnx: --rule 'fc9\.\*=zeros' \(match\): "fc9\.\*" matches no parameter/],
+    ['a keep matching nothing', ['init', 'IN/m.onnx', '-o', 'OUT/m.onnx', '--keep', 'fc9.*'], { 'm.onnx': cnn }, /--keep fc9\.\*: matches no tensor of IN\/m\.onnx/],
+    ['--dtype', ['init', 'IN/m.onnx', '-o', 'OUT/m.onnx', '--dtype', 'float16'], { 'm.onnx': cnn }, /--dtype: an ONNX model keeps each tensor's element type/],
+    ['--policy model', ['init', 'IN/m.onnx', '-o', 'OUT/m.onnx', '--policy', 'model'], { 'm.onnx': cnn }, /--policy model: reproduces the initializers a TF\.js model\.json configures; IN\/m\.onnx is an ONNX model \(\.onnx\)/],
+    ['shards of an ONNX output', ['init', 'IN/m.onnx', '-o', 'OUT/m.onnx', '--max-shard-size', '1MB'], { 'm.onnx': cnn }, /--max-shard-size: splits safetensors output; an ONNX model is written whole/],
+    ['another extension', ['init', 'IN/m.onnx', '-o', 'OUT/m.pb'], { 'm.onnx': cnn }, /-o OUT\/m\.pb: expected a file name ending in \.onnx \(an ONNX input is written as ONNX\), a \.safetensors file, or a folder/],
+    ['a missing input', ['init', 'IN/none.onnx', '-o', 'OUT/m.onnx'], {}, /IN\/none\.onnx: cannot read the input: no such file/],
+  ];
+  for (const [what, args, files, message] of cases) {
+    rmSync(input, { recursive: true, force: true });
+    mkdirSync(input);
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(input, name), bytes);
+    const result = await cli(...args.map((a) => a.replace(/^IN/, input).replace(/^OUT/, output)));
+    assert.equal(result.code, 2, `${what}: ${result.stderr}`);
+    assert.match(result.stderr.replaceAll(input, 'IN').replaceAll(output, 'OUT'), message, what);
+    assert.match(result.stderr, /^nninit: error: /, what);
+    assert.deepEqual(readdirSync(output), [], `${what}: nothing written`);
+    assert.deepEqual(readdirSync(input).sort(), Object.keys(files).sort(), `${what}: nothing written beside the input`);
+  }
+  // With its data file beside it, the external model is written with a data file of its own.
+  copyFileSync(fixture('external.onnx'), join(input, 'm.onnx'));
+  copyFileSync(fixture('external.onnx.data'), join(input, 'external.onnx.data'));
+  const ok = await cli('init', join(input, 'm.onnx'), '-o', join(output, 'm.onnx'), '--seed', '1', '-q');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(readdirSync(output).sort(), ['m.onnx', 'm.onnx.data']);
+}));
