@@ -55,10 +55,17 @@ export async function writeSegmentFiles(folder: string, files: readonly FileLayo
   /** The next element of each parameter not yet counted in its statistics (a shard boundary may split one). */
   const counted = new Map<ParameterPlan, number>();
   const wholes = new Map<ParameterPlan, OutArray>();
-  const buffer = new Uint8Array(chunkBytes);
+  // Two buffers: one is written while the next is filled.
+  const buffers = [new Uint8Array(chunkBytes), new Uint8Array(chunkBytes)];
+  let buffer = buffers[0];
+  let pending: Promise<void> | undefined;
   let bytesDone = 0;
   let handle: FileHandle | undefined;
 
+  // The values of one slice are computed into this, rather than a new array each time.
+  const scratch = new ArrayBuffer(chunkBytes + 8);
+  const scratchFor = (p: ParameterPlan, elements: number) => (p.dtype === 'float32' ? new Float32Array(scratch, 0, elements)
+    : p.dtype === 'float64' ? new Float64Array(scratch, 0, elements) : new Uint16Array(scratch, 0, elements));
   const count = (p: ParameterPlan, firstElement: number, array: OutArray) => {
     const values = array as Float32Array | Float64Array | Uint16Array;
     const next = counted.get(p) ?? 0;
@@ -79,11 +86,16 @@ export async function writeSegmentFiles(folder: string, files: readonly FileLayo
       const flush = async () => {
         if (filled === 0) return;
         signal?.throwIfAborted();
-        await writeFully(handle!, buffer.subarray(0, filled), position);
+        // The other buffer's write must be done before that buffer is filled again.
+        await pending;
+        const bytes = buffer.subarray(0, filled), at = position, tensor = label;
         position += filled;
-        bytesDone += filled;
         filled = 0;
-        options.onProgress?.({ bytesDone, bytesTotal, tensor: label, file: file.name });
+        pending = writeFully(handle!, bytes, at).then(() => {
+          bytesDone += bytes.length;
+          options.onProgress?.({ bytesDone, bytesTotal, tensor, file: file.name });
+        });
+        buffer = buffer === buffers[0] ? buffers[1] : buffers[0];
       };
       /** Room in the buffer, flushing it when full. */
       const room = async () => {
@@ -134,7 +146,7 @@ export async function writeSegmentFiles(folder: string, files: readonly FileLayo
             const element = Math.floor(at / width);
             const last = Math.min(Math.ceil((at + space) / width), Math.ceil(segment.to / width));
             const elements = Math.max(1, Math.min(last - element, Math.floor(space / width) + 1));
-            const values = initParameter(p, { offset: element, length: elements });
+            const values = initParameter(p, { offset: element, length: elements, out: scratchFor(p, elements) });
             count(p, element, values);
             const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
             const from = at - element * width;
@@ -146,6 +158,8 @@ export async function writeSegmentFiles(folder: string, files: readonly FileLayo
         }
       }
       await flush();
+      await pending;
+      pending = undefined;
       if (position !== file.length) throw new Error(`nninit: ${file.name}: wrote ${position} bytes of ${file.length}`);
       await handle.sync();
       await handle.close();
@@ -157,6 +171,7 @@ export async function writeSegmentFiles(folder: string, files: readonly FileLayo
     const summaries = new Map([...accumulators].map(([name, accumulator]) => [name, accumulator.summary()]));
     return { files: paths, bytes: bytesTotal, summaries };
   } catch (error) {
+    await pending?.catch(() => undefined);
     await handle?.close().catch(() => undefined);
     for (const temp of temps) await removeTemporary(temp);
     throw error;
