@@ -322,7 +322,7 @@ test('bad input: missing or short shards, manifest and topology that disagree, u
     ['a weight the manifest lacks', (json) => { json.weightsManifest[0].weights.splice(1, 1); }, shard.subarray(0, 37352 - 32),
       /layer "conv" \(Conv2D\) has a bias, which weightsManifest lacks \(modelTopology\.config\.layers\[0\]\.config\)/],
     ['a weight of no layer', (json) => { json.weightsManifest[0].weights[9].name = 'mystery/bias'; json.modelTopology.config.layers[7].config.use_bias = false; }, shard,
-      /cannot tell what weight "mystery\/bias" \[16\] \(no layer of the topology has this name\) is; keep it \(keep: \["mystery\/bias"\]\) or add a rule/],
+      /cannot tell what weight "mystery\/bias" \[16\] \(no layer of the topology has this name\) is; keep it \(--keep mystery\/bias\) or add a rule such as --rule mystery\/bias=zeros/],
     ['an initializer with no equivalent', (json) => { json.modelTopology.config.layers[5].config.kernel_initializer = { class_name: 'MyInit', config: {} }; }, shard,
       /weight "hidden\/kernel": modelTopology\.config\.layers\[5\]\.config\.kernel_initializer: the initializer "MyInit" has no nninit equivalent; give it a rule/],
     ['a graph model', (json) => { json.format = 'graph-model'; }, shard, /nninit reads layers models/],
