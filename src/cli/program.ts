@@ -36,7 +36,7 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
 function planOptions(command: Command): Command {
   return command
     .option('--seed <n>', 'seed, an integer in [0, 2^64) (default: the spec\'s, else a fresh one, printed and recorded)')
-    .option('--policy <policy>', `policy: activation, pytorch, keras, flax, gpt2, or NAME(key=value,...) such as 'gpt2(nLayer=24)'`)
+    .option('--policy <policy>', `policy: activation, pytorch, keras, flax, gpt2, or NAME(key=value,...) such as 'gpt2(nLayer=24)'; model: a TF.js model's configured initializers`)
     .option('--rule <glob=init>', `rule applied after the policy, repeatable: '**.bias=constant(value=0.01)', 'fc2.weight=xavierUniform(gain=1.667)'`, collect)
     .option('--dtype <dtype>', `element type: ${DTYPE_CHOICES.join(', ')} (default: the spec's, or each checkpoint tensor's own)`)
     .option('--layout <layout>', `spec layout: ${LAYOUT_CHOICES.join(' [out, in, ...k] or ')} [...k, in, out]`)
@@ -65,8 +65,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   planOptions(program.command('init')
     .description('write an initialized model as safetensors (one file, or Hugging Face shards and their index)')
-    .argument('<input>', 'a model spec (.json), a .safetensors checkpoint, or a model.safetensors.index.json')
-    .requiredOption('-o, --output <path>', 'output: file.safetensors, or a folder (model.safetensors in it); shards are <stem>-0000k-of-0000n.safetensors beside it')
+    .argument('<input>', 'a model spec (.json), a .safetensors checkpoint, a model.safetensors.index.json, an ONNX model (.onnx) or a TF.js model.json')
+    .requiredOption('-o, --output <path>', 'output: file.safetensors, or a folder (model.safetensors in it); shards are <stem>-0000k-of-0000n.safetensors beside it. An ONNX or TF.js input is written in its own format (x.onnx; out/model.json and its shards) unless the name ends in .safetensors')
     .option('--max-shard-size <size>', 'split into shards of at most this much tensor data: 2GB (10^9 bytes, as Hugging Face), 1.5GiB, bytes')
     .option('--part <k/n>', 'write only part K of N: shard i goes to part ((i - 1) mod N) + 1, part 1 also writes the index; needs a fixed seed')
     .option('-q, --quiet', 'print nothing but errors'))
@@ -77,7 +77,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   planOptions(program.command('explain')
     .description('print the plan: each parameter\'s initializer, fans, target std and the rule that chose it; nothing is computed')
-    .argument('<input>', 'a model spec (.json), a .safetensors checkpoint, or a model.safetensors.index.json'))
+    .argument('<input>', 'a model spec (.json), a .safetensors checkpoint, a model.safetensors.index.json, an ONNX model (.onnx) or a TF.js model.json'))
     .action(async (input: string, options: RawPlanFlags & { json?: boolean }) => {
       code = await explainCommand(input, options, io, (c) => { context = c; });
     });
