@@ -433,6 +433,24 @@ test('external data that is missing, outside the folder or too short is refused 
   assert.throws(() => readOnnx(new Uint8Array(Buffer.from(escaped, 'latin1')), { file: 'escape.onnx' }), /escape\.onnx: initializer "up\.weight": external_data location "\.\.\/xternal\.onnx\.da" must be a path inside the model's folder/);
 }));
 
+test('an aborted write (Ctrl-C in the command) removes its temporary files and leaves no output', withFolder(async (folder) => {
+  // 9.7 MB of weights: more than one 4 MiB chunk, so the abort lands between two.
+  const model = readOnnx(deepMlp(1100, 2, 1), { seed: 1 });
+  const controller = new AbortController();
+  let chunks = 0;
+  await assert.rejects(writeOnnxFile(model, join(folder, 'fresh.onnx'), {
+    signal: controller.signal,
+    onProgress: () => {
+      chunks++;
+      controller.abort(new DOMException('interrupted', 'AbortError'));
+    },
+  }), { name: 'AbortError' });
+  assert.ok(chunks >= 1);
+  assert.deepEqual(readdirSync(folder), []);
+  await assert.rejects(writeOnnxFile(model, join(folder, 'fresh.onnx'), { signal: AbortSignal.abort() }), { name: 'AbortError' });
+  assert.deepEqual(readdirSync(folder), []);
+}));
+
 // ---- bad input -------------------------------------------------------------------------------------------------
 
 test('bad input: truncated or foreign bytes, an unknown role, bad options, each a clear error naming the file and tensor', () => {
