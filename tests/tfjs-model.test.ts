@@ -148,6 +148,19 @@ test('a Keras-converted model.json: model_config, Keras class names, Keras 3 ini
   assert.match(chosen.get('dense/kernel')!.rule, /^relu after dense/);
 });
 
+test('wrapped layers: Bidirectional copies under forward_ and backward_ names, TimeDistributed under its own', async () => {
+  const model = tf.sequential({ layers: [
+    tf.layers.bidirectional({ name: 'both', layer: tf.layers.lstm({ name: 'lstm', units: 4, returnSequences: true }) as tf.RNN, inputShape: [5, 3] }),
+    tf.layers.timeDistributed({ name: 'each', layer: tf.layers.dense({ name: 'step', units: 2, activation: 'relu' }) }),
+  ] });
+  const { json, data } = await saved(model);
+  const planned = readTfjsModel(json, { [SHARD]: data }, { seed: 1, policy: 'activation' });
+  const p = plans(planned);
+  assert.deepEqual(planned.weights.map((w) => w.layer), ['forward_lstm', 'forward_lstm', 'forward_lstm', 'backward_lstm', 'backward_lstm', 'backward_lstm', 'each', 'each']);
+  assert.equal(p.get('both/backward_lstm/recurrent_kernel')!.blocks!.parts.length, 4);
+  assert.match(p.get('each/kernel')!.rule, /^relu after each -> He normal, fan_in 8/);
+});
+
 // ---- round trips through TF.js -----------------------------------------------------------------------------------
 
 test('written models load in tf.loadLayersModel with exactly the plan\'s weights, and predict', withFolder(async (folder) => {

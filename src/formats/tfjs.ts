@@ -116,17 +116,18 @@ function layersOf(file: string, topology: unknown): Map<string, Layer> {
       const layerConfig = entry.config;
       const name = typeof entry.name === 'string' ? entry.name : typeof layerConfig.name === 'string' ? layerConfig.name : `${entry.class_name}_${index}`;
       names.push(name);
-      const layer: Layer = { name, className: entry.class_name, config: layerConfig, path: `${at}.config`, next: [] };
+      const wrapped = layerConfig.layer;
+      const wraps = isPlainObject(wrapped) && typeof wrapped.class_name === 'string' && isPlainObject(wrapped.config);
+      // A wrapper (TimeDistributed, Bidirectional) makes its wrapped layer's weights: under its own name for
+      // TimeDistributed, under the forward_ and backward_ names of its two copies for Bidirectional.
+      const layer: Layer = wraps
+        ? { name, className: wrapped.class_name as string, config: wrapped.config as Record<string, unknown>, path: `${at}.config.layer.config`, next: [] }
+        : { name, className: entry.class_name, config: layerConfig, path: `${at}.config`, next: [] };
       add(layer);
       if (MODEL_CLASSES.has(entry.class_name)) walk(entry, at);
-      const wrapped = layerConfig.layer;
-      if (isPlainObject(wrapped) && typeof wrapped.class_name === 'string' && isPlainObject(wrapped.config)) {
-        // Bidirectional and TimeDistributed: the wrapped layer under its own name and, for Bidirectional, under
-        // the forward_ and backward_ names its two copies' weights carry.
-        const innerName = typeof wrapped.config.name === 'string' ? wrapped.config.name : `${name}_inner`;
-        for (const alias of [innerName, `forward_${innerName}`, `backward_${innerName}`]) {
-          add({ name: alias, className: wrapped.class_name, config: wrapped.config, path: `${at}.config.layer.config`, next: layer.next });
-        }
+      if (wraps) {
+        const innerName = typeof (wrapped.config as Record<string, unknown>).name === 'string' ? (wrapped.config as Record<string, unknown>).name as string : `${name}_inner`;
+        for (const alias of [innerName, `forward_${innerName}`, `backward_${innerName}`]) add({ ...layer, name: alias });
       }
     });
     if (className === 'Sequential') {
