@@ -136,11 +136,6 @@ export interface LayerDefinition {
   readonly check?: (layer: Record<string, unknown>, layout: Layout) => [field: string, message: string] | undefined;
   /** Parameters in the framework's order: PyTorch's named_parameters() for 'torch', Keras's weights for 'keras'. */
   readonly parameters?: (layer: never, layout: Layout) => LayerParameter[];
-  /**
-   * The order in which constructing the torch.nn module draws its parameters from the generator (names relative to
-   * the layer), where it differs from `parameters`; draws later overwritten by a constant count too.
-   */
-  readonly torchDrawOrder?: (layer: never) => string[];
   /** Containers: the scopes of their children, relative to the container's name (one per instance). */
   readonly scopes?: (layer: never) => string[];
 }
@@ -206,7 +201,6 @@ function normParameters(names: readonly [string, ParameterRole, boolean][]) {
 const norm = (torch: readonly [string, ParameterRole, boolean][], keras: readonly [string, ParameterRole, boolean][]): LayerDefinition => ({
   fields: { dim: { kind: 'count' } },
   parameters: (layer: NormLayer, layout: Layout) => normParameters(layout === 'torch' ? torch : keras)(layer),
-  torchDrawOrder: () => [],
 });
 
 /** Gates per cell, in each framework's order (torch.nn.LSTM: i f g o; GRU: r z n; Keras LSTM: i f c o; GRU: z r h). */
@@ -305,12 +299,6 @@ const attention: LayerDefinition = {
     ];
     return [...projection('q_proj'), ...projection('k_proj'), ...projection('v_proj'), ...output];
   },
-  // nn.MultiheadAttention builds out_proj (a Linear, which draws its weight and bias) before _reset_parameters
-  // draws in_proj_weight and zeroes both biases (torch/nn/modules/activation.py).
-  torchDrawOrder: (layer: AttentionLayer) => [
-    'out_proj.weight', ...(layer.bias ? ['out_proj.bias'] : []),
-    ...(layer.fused ? ['in_proj_weight'] : ['q_proj.weight', 'k_proj.weight', 'v_proj.weight']),
-  ],
 };
 
 const param: LayerDefinition = {
