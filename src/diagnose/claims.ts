@@ -125,7 +125,8 @@ function runSeries(c: Config, seeds: readonly number[], batch: number, tick: (la
   return {
     id: c.id,
     initializer: c.initializer,
-    label: INITIALIZER_PRESETS[c.initializer].label + (c.rule && 'gain' in c.rule && c.initializer === 'orthogonal' ? ` (gain ${sig3(c.rule.gain as number)})` : ''),
+    // A rule's gain replaces the preset's in the label: 'orthogonal (gain 1.41)'.
+    label: c.rule && 'gain' in c.rule && c.initializer === 'orthogonal' ? `orthogonal (gain ${sig3(c.rule.gain as number)})` : INITIALIZER_PRESETS[c.initializer].label,
     activation: c.activation,
     depth: c.depth,
     width: c.width,
