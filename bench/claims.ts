@@ -1,12 +1,14 @@
 // npm run claims: runs every experiment of the comparison table (src/diagnose/claims.ts with the probe, and the
 // TF.js training runs of bench/training.ts), then writes docs/claims.json (the data the plots read),
-// docs/claims.md (the tables) and the tables' copy in README.md between its claims markers.
+// docs/claims.md (the tables), the tables' copy in README.md between its claims markers, and the plots
+// (docs/claims-*.svg, bench/plots.ts).
 //
 //   node --import tsx bench/claims.ts [--check]     (--check: write nothing, exit 1 if the docs are not current)
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runClaims, INITIALIZER_PRESET_NAMES, type ClaimsData, type ClaimResult, type InitializerPreset } from 'nninit';
 import { runTraining, zeroAfterTraining, type TrainingTask } from './training.js';
+import { HEATMAP_ACTIVATIONS, writeClaimsPlots } from './plots.js';
 
 const DOCS_JSON = new URL('../docs/claims.json', import.meta.url);
 const DOCS_MD = new URL('../docs/claims.md', import.meta.url);
@@ -141,6 +143,19 @@ LeCun's variance 1/fanIn on tanh is the same as Xavier with gain 1 for square la
 gain sqrt 2 is near 5/3, so He on tanh is steady where "less suited elsewhere" would suggest otherwise, while on
 SELU it breaks self-normalization. "Costly for large layers" is a matter of time, not of the signal: see
 [benchmarks.md](benchmarks.md) for orthogonal against the other initializers.
+
+## Plots
+
+Drawn from [claims.json](claims.json) by \`npm run plots\` (bench/plots.ts with the library's plot functions);
+[the explorer](explorer/index.html) draws the same pictures live for any activation, depth, width and initializer.
+
+![Activation std per layer for every experiment: one panel per activation, one line per initializer, log scale](claims-std.svg)
+
+![Gradient std per layer for every experiment, log scale](claims-gradient.svg)
+
+${HEATMAP_ACTIVATIONS.map((a) => `![Histograms of every layer's outputs, ${a} networks](claims-heatmap-${a}.svg)`).join('\n\n')}
+
+![Training loss per initializer, tanh and ReLU networks on two spirals](claims-training.svg)
 `;
 }
 
@@ -180,14 +195,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const markdown = renderMarkdown(doc);
   const readme = replaceReadmeBlock(readFileSync(README, 'utf8'), readmeBlock(doc));
   if (check) {
-    const current = readFileSync(DOCS_MD, 'utf8') === markdown && readFileSync(README, 'utf8') === readme && readFileSync(DOCS_JSON, 'utf8') === json;
+    const current = readFileSync(DOCS_MD, 'utf8') === markdown && readFileSync(README, 'utf8') === readme && readFileSync(DOCS_JSON, 'utf8') === json
+      && writeClaimsPlots(doc, true).length === 0;
     console.log(current ? 'docs/claims.* and README.md are current' : 'docs/claims.* or README.md differ from a fresh run: run npm run claims');
     process.exitCode = current ? 0 : 1;
   } else {
     writeFileSync(DOCS_JSON, json);
     writeFileSync(DOCS_MD, markdown);
     writeFileSync(README, readme);
+    writeClaimsPlots(doc);
     const failed = doc.claims.filter((c) => !c.holds);
-    console.log(`wrote docs/claims.json, docs/claims.md and README.md in ${((performance.now() - started) / 1000).toFixed(0)} s; ${doc.claims.length - failed.length} of ${doc.claims.length} claims hold${failed.length ? `; not: ${failed.map((c) => c.id).join(', ')}` : ''}`);
+    console.log(`wrote docs/claims.json, docs/claims.md, docs/claims-*.svg and README.md in ${((performance.now() - started) / 1000).toFixed(0)} s; ${doc.claims.length - failed.length} of ${doc.claims.length} claims hold${failed.length ? `; not: ${failed.map((c) => c.id).join(', ')}` : ''}`);
   }
 }
