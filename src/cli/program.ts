@@ -19,6 +19,7 @@ import { classify, EXIT_BAD_INPUT, EXIT_OK, InputError, type ErrorContext } from
 import { INPUT_FORMATS, inputFileError, inputFormatOf, loadInput, type ModelSource } from './inputs.js';
 import { DTYPE_CHOICES, LAYOUT_CHOICES, parsePartFlag, parsePlanFlags, parseShardSizeFlag, type RawPlanFlags } from './options.js';
 import { createProgress, formatBytes, formatSeconds, type ProgressStream } from './progress.js';
+import { addDiagnoseCommand } from './diagnose.js';
 import { figure, formatTable, grouped, initializerText, measuredText, shapeText, type Column } from './table.js';
 
 export interface CliIo {
@@ -90,6 +91,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .action(async (file: string, options: { stats: boolean; json?: boolean }) => {
       code = await inspectCommand(file, options, io);
     });
+
+  addDiagnoseCommand(program, io, (exit) => { code = exit; }, (c) => { context = c; });
 
   try {
     if (argv.length === 0) {

@@ -167,12 +167,14 @@ function linePanel(panel: LinePanel, area: Box, clipId: string): { body: string[
     const { d, singles } = linePath(s.x, s.y, x, y);
     const markers = s.x.length <= 12 ? s.x.map((_, k) => k).filter((k) => s.y[k] !== null && !Number.isNaN(y.map(s.y[k] as number)) && !Number.isNaN(x.map(s.x[k]))).map((k) => [x.map(s.x[k]), y.map(s.y[k] as number)] as [number, number]) : singles;
     const title = element('title', {}, escapeXml(s.label));
+    // Markers are not clipped (one on the frame would be cut in half), but only those inside the frame are drawn.
+    const inside = markers.filter(([a, b]) => a >= area.x - 0.5 && a <= area.x + area.width + 0.5 && b >= area.y - 0.5 && b <= area.y + area.height + 0.5);
     lines.push(element('g', { 'data-label': s.label, 'data-key': s.key, 'data-x': s.x.map(datum).join(','), 'data-y': s.y.map(datum).join(',') }, [
-      d ? element('path', { class: `series s${c}${s.dashed ? ' dashed' : ''}`, d }, title) : '',
-      ...markers.map(([a, b]) => element('circle', { class: `f${c}`, cx: a, cy: b, r: 2.6 }, title)),
+      d ? element('path', { class: `series s${c}${s.dashed ? ' dashed' : ''}`, d, 'clip-path': `url(#${clipId})` }, title) : '',
+      ...inside.map(([a, b]) => element('circle', { class: `f${c}`, cx: a, cy: b, r: 2.6 }, title)),
     ]));
   });
-  body.push(element('g', { 'clip-path': `url(#${clipId})` }, lines));
+  body.push(element('g', { class: 'lines' }, lines));
   return { body, x, y };
 }
 
@@ -220,6 +222,14 @@ function legendItems(panels: readonly Panel[]): LegendItem[] {
     });
   }
   return [...seen.values()];
+}
+
+/** The text, cut with an ellipsis to fit `width` pixels (bold text is about 8% wider). */
+function fit(content: string, width: number, fontSize: number): string {
+  if (textWidth(content, fontSize) * 1.08 <= width) return content;
+  const chars = [...content];
+  while (chars.length > 1 && textWidth(`${chars.join('')}…`, fontSize) * 1.08 > width) chars.pop();
+  return `${chars.join('').trimEnd()}…`;
 }
 
 /** Renders a chart as a standalone SVG document (also fit to be inlined in HTML). */
@@ -295,7 +305,7 @@ export function renderChart(chart: Chart): string {
       defs.push(element('clipPath', { id: clipId }, element('rect', { x: area.x, y: area.y, width: area.width, height: area.height })));
       const drawn = panel.kind === 'lines' ? linePanel(panel, area, clipId) : heatmapPanel(panel, area, largest, clipId);
       const body = [
-        ...(panel.title ? [text(panel.title, { x: area.x, y: y + 15, 'font-size': 14, 'font-weight': 600 })] : []),
+        ...(panel.title ? [text(fit(panel.title, area.width, 14), { x: area.x, y: y + 15, 'font-size': 14, 'font-weight': 600 })] : []),
         ...drawn.body,
         element('rect', { class: 'frame', x: area.x, y: area.y, width: area.width, height: area.height }),
         ...(panel.note ? [text(panel.note, { class: 'muted', x: area.x, y: area.y + area.height + MARGIN.bottom + 10, 'font-size': TICK_SIZE })] : []),

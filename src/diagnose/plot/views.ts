@@ -92,7 +92,7 @@ export function plotProbe(input: ProbeReport | ProbeRun | readonly (ProbeReport 
   const any = (pick: (l: ProbeReport['layers'][number]) => number) => runs.some((r) => r.report.layers.some((l) => pick(l) > 0));
   if (any((l) => l.saturatedFraction)) panels.push(fractionPanel(runs, 'Saturated outputs', 'fraction saturated', (l) => l.saturatedFraction));
   if (any((l) => l.deadFraction)) panels.push(fractionPanel(runs, 'Dead units', 'fraction of units never active', (l) => l.deadFraction));
-  for (const r of runs) panels.push(histogramPanel(r, runs.length > 1 ? r.label : undefined));
+  for (const r of runs) panels.push(histogramPanel(r, runs.length > 1 ? r.label : 'Histograms of layer outputs'));
   const first = runs[0]?.report;
   const single = runs.length === 1;
   return renderChart({
