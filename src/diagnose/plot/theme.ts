@@ -16,7 +16,7 @@ export const PALETTE_DARK = ['#79a6d6', '#ffa654', '#ff7b7d', '#7fcb74', '#d29fc
  */
 export const SERIES_COLORS: Readonly<Record<string, number>> = {
   'xavier': 0, 'he': 1, 'normal-1': 2, 'lecun': 3, 'orthogonal': 4, 'normal-0.01': 5, 'xavier-tanh': 6,
-  'zero': 9, 'lsuv': 7, 'policy': 8,
+  'orthogonal-gain': 4, 'zero': 9, 'lsuv': 7, 'policy': 8,
 };
 
 /**
