@@ -122,6 +122,7 @@ test('bad input exits 2 naming the file or flag, before anything is written', wi
     [[spec, '--rule', 'nothing', '--plot', plot], /--rule nothing: expected GLOB=INIT/],
     [[spec, '--rule', 'fc99.weight=zeros', '--plot', plot], /--rule fc99\.weight=zeros/],
     [[spec, '--policy', 'nonsense', '--plot', plot], /--policy: expected one of/],
+    [[spec, '--policy', 'model', '--plot', plot], /--policy model: applies to TF.js model files/],
     [[join(folder, 'broken.json'), '--plot', plot], /broken\.json: the spec is not valid JSON/],
     [[join(folder, 'bad-layer.json'), '--plot', plot], /bad-layer\.json: layers\[0\]\.out/],
     [[join(folder, 'none.json'), '--plot', plot], /none\.json: cannot read the input: no such file/],

@@ -111,6 +111,7 @@ interface Probed {
 async function probeInput(input: string, flags: DiagnoseFlags, setContext: (context: ErrorContext) => void): Promise<Probed> {
   const seed = parseSeedFlag(flags.seed);
   const policy = parsePolicyFlag(flags.policy);
+  if (policy === 'model') throw new InputError('--policy model: applies to TF.js model files, whose layers name their initializers; diagnose reads a spec, or a checkpoint with its spec');
   const ruleTexts = flags.rule ?? [];
   const rules = ruleTexts.map(parseRuleFlag);
   const batch = positiveIntegerFlag('--batch', flags.batch);
