@@ -5,9 +5,11 @@
 // products). The exports below are the two instances of one generic kernel each. Work arrays live in linear
 // memory that the host lays out:
 //
-//   y       n' x m' T, row-major: the accumulated Q (n' = n rounded up to a multiple of 4, m' = m rounded up to
-//           a multiple of a tile's 8 f32 or 4 f64 columns; the padding starts at zero and stays zero, so the
-//           kernels need no remainder loops)
+//   y       n' x m' T, row-major: columns first .. first + count - 1 of the accumulated Q (n' = n rounded up to a
+//           multiple of 4, m' = count rounded up to a multiple of a tile's 8 f32 or 4 f64 columns; the padding
+//           starts at zero and stays zero, so the kernels need no remainder loops). The whole factor is the
+//           block first = 0, count = m. Column c of Q is changed only by the panels that start at or before it,
+//           and each column's sums are its own, so a block's columns are bit for bit those of the whole factor.
 //   v       p' x 32 T, row-major: one panel of reflectors (unit diagonal, zeros above it and in padding)
 //   t       32 x 32 T: the panel's upper-triangular T
 //   w       32 x m' T: V^T Y, then T V^T Y
@@ -27,18 +29,18 @@ const COLUMN_BLOCK_BYTES: i32 = 256;
 /** Bytes of y's columns per strip copied by the projection: one cache line per row. */
 const STRIP_BYTES: i32 = 64;
 
-/** y = [I_m; 0] over the padded n' x m' storage. */
-function orthogonalStartOf<T>(y: usize, nPadded: i32, mPadded: i32, m: i32): void {
+/** y = columns first .. first + count - 1 of [I_m; 0] over the padded n' x m' storage (m' = its row stride). */
+function orthogonalStartOf<T>(y: usize, nPadded: i32, mPadded: i32, first: i32, count: i32): void {
   memory.fill(y, 0, <usize>nPadded * <usize>mPadded * sizeof<T>());
-  for (let i = 0; i < m; i++) store<T>(y + (<usize>i * <usize>mPadded + <usize>i) * sizeof<T>(), <T>1);
+  for (let j = 0; j < count; j++) store<T>(y + (<usize>(first + j) * <usize>mPadded + <usize>j) * sizeof<T>(), <T>1);
 }
 
-export function orthogonalStart(y: usize, nPadded: i32, mPadded: i32, m: i32): void {
-  orthogonalStartOf<f32>(y, nPadded, mPadded, m);
+export function orthogonalStart(y: usize, nPadded: i32, mPadded: i32, first: i32, count: i32): void {
+  orthogonalStartOf<f32>(y, nPadded, mPadded, first, count);
 }
 
-export function orthogonalStart64(y: usize, nPadded: i32, mPadded: i32, m: i32): void {
-  orthogonalStartOf<f64>(y, nPadded, mPadded, m);
+export function orthogonalStart64(y: usize, nPadded: i32, mPadded: i32, first: i32, count: i32): void {
+  orthogonalStartOf<f64>(y, nPadded, mPadded, first, count);
 }
 
 /**
@@ -143,31 +145,32 @@ export function buildPanel64(
 }
 
 /**
- * Applies I - V T V^T to rows k0.. and columns k0.. of y: W = V^T Y, W = T W, Y = Y - V W. Rows and columns
- * are the padded counts p' = n' - k0 and m' - k0; kb' (a multiple of 4) reflectors.
+ * Applies I - V T V^T to rows k0.. of y's columns start.. (the block's columns of Q from k0 on: start =
+ * max(0, k0 - first), a multiple of a tile): W = V^T Y, W = T W, Y = Y - V W. Rows and columns are the padded
+ * counts p' = n' - k0 and m' - start; kb' (a multiple of 4) reflectors.
  */
 function applyPanelOf<T>(
-  y: usize, nPadded: i32, mPadded: i32, k0: i32, kbPadded: i32, v: usize, t: usize, w: usize, strip: usize,
+  y: usize, nPadded: i32, mPadded: i32, k0: i32, start: i32, kbPadded: i32, v: usize, t: usize, w: usize, strip: usize,
 ): void {
   const p = nPadded - k0;
-  const columns = mPadded - k0;
+  const columns = mPadded - start;
   const rowBytes = <usize>mPadded * sizeof<T>();
-  const corner = y + (<usize>k0 * <usize>mPadded + <usize>k0) * sizeof<T>();
+  const corner = y + (<usize>k0 * <usize>mPadded + <usize>start) * sizeof<T>();
   panelProjection<T>(corner, rowBytes, p, columns, kbPadded, v, w, strip);
   panelTriangular<T>(columns, kbPadded, t, w);
   panelUpdate<T>(corner, rowBytes, p, columns, kbPadded, v, w);
 }
 
 export function applyPanel(
-  y: usize, nPadded: i32, mPadded: i32, k0: i32, kbPadded: i32, v: usize, t: usize, w: usize, strip: usize,
+  y: usize, nPadded: i32, mPadded: i32, k0: i32, start: i32, kbPadded: i32, v: usize, t: usize, w: usize, strip: usize,
 ): void {
-  applyPanelOf<f32>(y, nPadded, mPadded, k0, kbPadded, v, t, w, strip);
+  applyPanelOf<f32>(y, nPadded, mPadded, k0, start, kbPadded, v, t, w, strip);
 }
 
 export function applyPanel64(
-  y: usize, nPadded: i32, mPadded: i32, k0: i32, kbPadded: i32, v: usize, t: usize, w: usize, strip: usize,
+  y: usize, nPadded: i32, mPadded: i32, k0: i32, start: i32, kbPadded: i32, v: usize, t: usize, w: usize, strip: usize,
 ): void {
-  applyPanelOf<f64>(y, nPadded, mPadded, k0, kbPadded, v, t, w, strip);
+  applyPanelOf<f64>(y, nPadded, mPadded, k0, start, kbPadded, v, t, w, strip);
 }
 
 /**
@@ -282,8 +285,9 @@ function panelUpdate<T>(corner: usize, rowBytes: usize, p: i32, columns: i32, kb
 }
 
 /**
- * Writes the rows x cols result to dst as f32: f32(Q[i, j] d_j gain), or its transpose when the result is wide
- * (rows < cols, Q being cols x rows).
+ * Writes the block's n x m columns of Q (m = count; signs points at d_first) to dst as f32: f32(Q[i, j] d_j
+ * gain), or its transpose when the result is wide (rows < cols, Q being cols x rows): the whole rows x cols
+ * result for the whole factor, else the result's columns (tall) or rows (wide) first .. first + count - 1.
  */
 export function writeOrthogonal(
   y: usize, mPadded: i32, signs: usize, n: i32, m: i32, gain: f64, transpose: bool, dst: usize,

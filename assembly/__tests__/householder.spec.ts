@@ -99,14 +99,16 @@ function buildPanelScalar<T>(n: i32, k0: i32, kb: i32, pPadded: i32): void {
   }
 }
 
-/** The specification's applyPanel over the padded y (row stride mPadded), summing in T arithmetic. */
-function applyPanelScalar<T>(n: i32, m: i32, mPadded: i32, k0: i32, kb: i32): void {
+/**
+ * The specification's applyPanel over the padded y (row stride mPadded) from column start on, summing in T
+ * arithmetic.
+ */
+function applyPanelScalar<T>(n: i32, mPadded: i32, k0: i32, start: i32, columns: i32, kb: i32): void {
   const p = n - k0;
-  const columns = m - k0;
   for (let i = 0; i < kb; i++) {
     for (let c = 0; c < columns; c++) {
       let sum = <T>0;
-      for (let r = 0; r < p; r++) sum = sum + load<T>(at<T>(vExpected, r * WIDTH + i)) * load<T>(at<T>(yExpected, (k0 + r) * mPadded + k0 + c));
+      for (let r = 0; r < p; r++) sum = sum + load<T>(at<T>(vExpected, r * WIDTH + i)) * load<T>(at<T>(yExpected, (k0 + r) * mPadded + start + c));
       store<T>(at<T>(wExpected, i * columns + c), sum);
     }
   }
@@ -121,7 +123,7 @@ function applyPanelScalar<T>(n: i32, m: i32, mPadded: i32, k0: i32, kb: i32): vo
     for (let c = 0; c < columns; c++) {
       let sum = <T>0;
       for (let i = 0; i < kb; i++) sum = sum + load<T>(at<T>(vExpected, r * WIDTH + i)) * load<T>(at<T>(wExpected, i * columns + c));
-      const yAt = at<T>(yExpected, (k0 + r) * mPadded + k0 + c);
+      const yAt = at<T>(yExpected, (k0 + r) * mPadded + start + c);
       store<T>(yAt, load<T>(yAt) - sum);
     }
   }
@@ -143,18 +145,19 @@ function expectSameBits<T>(actual: usize, expected: usize, count: i32, what: str
 }
 
 /**
- * The whole factor of an n x m matrix by the kernels and by the scalar specification, panel by panel from the
- * last, checking V, T, the signs and Y after every panel, then the written rows x cols result.
+ * Columns first .. first + count - 1 (first a multiple of 8) of the factor of an n x m matrix by the kernels
+ * and by the scalar specification, panel by panel from the last one that reaches the block, checking V, T, the
+ * signs and Y after every panel, then the written block; the whole factor is first = 0, count = m.
  */
-function checkFactor<T>(n: i32, m: i32, gain: f64): void {
+function checkFactor<T>(n: i32, m: i32, gain: f64, first: i32 = 0, count: i32 = m): void {
   const double = sizeof<T>() == 8;
-  const nPadded = roundUp(n, 4), mPadded = roundUp(m, double ? 4 : 8);
-  if (double) orthogonalStart64(y, nPadded, mPadded, m);
-  else orthogonalStart(y, nPadded, mPadded, m);
+  const nPadded = roundUp(n, 4), mPadded = roundUp(count, double ? 4 : 8);
+  if (double) orthogonalStart64(y, nPadded, mPadded, first, count);
+  else orthogonalStart(y, nPadded, mPadded, first, count);
   memory.fill(yExpected, 0, <usize>nPadded * <usize>mPadded * sizeof<T>());
-  for (let i = 0; i < m; i++) store<T>(at<T>(yExpected, i * mPadded + i), <T>1);
+  for (let j = 0; j < count; j++) store<T>(at<T>(yExpected, (first + j) * mPadded + j), <T>1);
   expectSameBits<T>(y, yExpected, nPadded * mPadded, "start");
-  for (let k0 = (m - 1) / WIDTH * WIDTH; k0 >= 0; k0 -= WIDTH) {
+  for (let k0 = (first + count - 1) / WIDTH * WIDTH; k0 >= 0; k0 -= WIDTH) {
     const kb = min(WIDTH, m - k0);
     fillGaussian(k0, n);
     if (double) buildPanel64(n, k0, kb, nPadded - k0, gaussian, v, t, signs, tau, products);
@@ -163,23 +166,25 @@ function checkFactor<T>(n: i32, m: i32, gain: f64): void {
     expectSameBits<T>(v, vExpected, (nPadded - k0) * WIDTH, "V");
     expectSameBits<T>(t, tExpected, WIDTH * WIDTH, "T");
     expectSameBits<f64>(at<f64>(signs, k0), at<f64>(signsExpected, k0), kb, "signs");
-    if (double) applyPanel64(y, nPadded, mPadded, k0, roundUp(kb, 4), v, t, w, strip);
-    else applyPanel(y, nPadded, mPadded, k0, roundUp(kb, 4), v, t, w, strip);
-    applyPanelScalar<T>(n, m, mPadded, k0, kb);
+    const start = max(0, k0 - first);
+    if (double) applyPanel64(y, nPadded, mPadded, k0, start, roundUp(kb, 4), v, t, w, strip);
+    else applyPanel(y, nPadded, mPadded, k0, start, roundUp(kb, 4), v, t, w, strip);
+    applyPanelScalar<T>(n, mPadded, k0, start, count - start, kb);
     expectSameBits<T>(y, yExpected, nPadded * mPadded, "Y");
   }
   // Written both ways: as the tall n x m matrix, and transposed as the wide m x n one.
   for (let transpose = 0; transpose < 2; transpose++) {
-    if (double) writeOrthogonal64(y, mPadded, signs, n, m, gain, transpose != 0, out);
-    else writeOrthogonal(y, mPadded, signs, n, m, gain, transpose != 0, out);
+    const signsFirst = at<f64>(signs, first);
+    if (double) writeOrthogonal64(y, mPadded, signsFirst, n, count, gain, transpose != 0, out);
+    else writeOrthogonal(y, mPadded, signsFirst, n, count, gain, transpose != 0, out);
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < m; j++) {
+      for (let j = 0; j < count; j++) {
         const value = load<T>(at<T>(yExpected, i * mPadded + j));
-        const index = transpose ? j * n + i : i * m + j;
-        store<T>(at<T>(outExpected, index), <T>(<f64>value * (load<f64>(at<f64>(signsExpected, j)) * gain)));
+        const index = transpose ? j * n + i : i * count + j;
+        store<T>(at<T>(outExpected, index), <T>(<f64>value * (load<f64>(at<f64>(signsExpected, first + j)) * gain)));
       }
     }
-    expectSameBits<T>(out, outExpected, n * m, "out");
+    expectSameBits<T>(out, outExpected, n * count, "out");
   }
 }
 
@@ -188,10 +193,14 @@ describe("f64 Householder kernels (float64 output) against the scalar specificat
   it("one panel narrower than a tile, 5 x 3", () => { checkFactor<f64>(5, 3, -1.5); });
   it("a single column, 9 x 1", () => { checkFactor<f64>(9, 1, 2.5); });
   it("square with a full panel and a remainder, 64 x 33", () => { checkFactor<f64>(64, 33, 1); });
+  it("a block of columns across both panels, columns 24 to 36 of 45 x 37", () => { checkFactor<f64>(45, 37, 1, 24, 13); });
+  it("a block of columns in the last panel, columns 32 to 36 of 45 x 37", () => { checkFactor<f64>(45, 37, -2, 32, 5); });
 });
 
 describe("f32 Householder kernels (float32 output) against the same specification", () => {
   it("two panels, 45 x 37", () => { checkFactor<f32>(45, 37, 1); });
   it("one panel narrower than a tile, 5 x 3", () => { checkFactor<f32>(5, 3, -1.5); });
   it("square with a full panel and a remainder, 64 x 33", () => { checkFactor<f32>(64, 33, 1); });
+  it("a block of columns in the first panel, columns 8 to 19 of 45 x 37", () => { checkFactor<f32>(45, 37, 1, 8, 12); });
+  it("a block of columns across both panels, columns 16 to 36 of 64 x 37", () => { checkFactor<f32>(64, 37, 1.5, 16, 21); });
 });

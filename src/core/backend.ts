@@ -92,6 +92,14 @@ export interface Backend {
    * See src/core/householder.ts for the algorithm and its stream use.
    */
   orthogonal(rows: number, cols: number, key: StreamKey, gain: number, out: FloatArray): void;
+  /**
+   * Part of orthogonal()'s result, the same bits: columns [first, first + count) of its n x m factor (n =
+   * max(rows, cols), m = min(rows, cols)), i.e. the result's columns first.. when rows >= cols (out: rows x count,
+   * row-major) or its rows first.. when rows < cols (out: count x cols). Column c of the factor is changed only
+   * by the reflector panels that start at or before c, each column by sums of its own, so a block costs the
+   * panels up to its last column; orthogonal() is the block first = 0, count = m.
+   */
+  orthogonalColumns(rows: number, cols: number, key: StreamKey, gain: number, first: number, count: number, out: FloatArray): void;
   /** The probe's forward/backward kernels (src/diagnose uses its TypeScript ones where a backend has none). */
   readonly probe?: ProbeKernels;
 }

@@ -104,18 +104,19 @@ export function buildPanel(
 }
 
 /**
- * Applies I - V T V^T to rows k0.. and columns k0.. of y (n x m row-major, float32): W = V^T Y, W = T W,
- * Y = Y - V W. Columns before k0 are still unit vectors zero in these rows, so they are skipped.
+ * Applies I - V T V^T to rows k0.. of columns start .. start + columns - 1 of y (n rows, row stride `stride`,
+ * float32): W = V^T Y, W = T W, Y = Y - V W. These are the columns of Q from k0 on; columns before k0 are still
+ * unit vectors zero in these rows, so they are skipped.
  */
 export function applyPanel(
-  y: Float32Array, n: number, m: number, k0: number, kb: number, v: Float32Array, t: Float32Array, w: Float32Array,
+  y: Float32Array, n: number, stride: number, k0: number, start: number, columns: number, kb: number,
+  v: Float32Array, t: Float32Array, w: Float32Array,
 ): void {
   const p = n - k0;
-  const columns = m - k0;
   for (let i = 0; i < kb; i++) {
     for (let c = 0; c < columns; c++) {
       let sum = 0;
-      for (let r = 0; r < p; r++) sum = fround(sum + fround(v[r * kb + i] * y[(k0 + r) * m + k0 + c]));
+      for (let r = 0; r < p; r++) sum = fround(sum + fround(v[r * kb + i] * y[(k0 + r) * stride + start + c]));
       w[i * columns + c] = sum;
     }
   }
@@ -130,7 +131,7 @@ export function applyPanel(
     for (let c = 0; c < columns; c++) {
       let sum = 0;
       for (let i = 0; i < kb; i++) sum = fround(sum + fround(v[r * kb + i] * w[i * columns + c]));
-      const at = (k0 + r) * m + k0 + c;
+      const at = (k0 + r) * stride + start + c;
       y[at] = y[at] - sum;
     }
   }
@@ -138,14 +139,14 @@ export function applyPanel(
 
 /** applyPanel in float64: the same three products, in the same order, every operation rounded to float64. */
 export function applyPanel64(
-  y: Float64Array, n: number, m: number, k0: number, kb: number, v: Float64Array, t: Float64Array, w: Float64Array,
+  y: Float64Array, n: number, stride: number, k0: number, start: number, columns: number, kb: number,
+  v: Float64Array, t: Float64Array, w: Float64Array,
 ): void {
   const p = n - k0;
-  const columns = m - k0;
   for (let i = 0; i < kb; i++) {
     for (let c = 0; c < columns; c++) {
       let sum = 0;
-      for (let r = 0; r < p; r++) sum = sum + v[r * kb + i] * y[(k0 + r) * m + k0 + c];
+      for (let r = 0; r < p; r++) sum = sum + v[r * kb + i] * y[(k0 + r) * stride + start + c];
       w[i * columns + c] = sum;
     }
   }
@@ -160,51 +161,53 @@ export function applyPanel64(
     for (let c = 0; c < columns; c++) {
       let sum = 0;
       for (let i = 0; i < kb; i++) sum = sum + v[r * kb + i] * w[i * columns + c];
-      const at = (k0 + r) * m + k0 + c;
+      const at = (k0 + r) * stride + start + c;
       y[at] = y[at] - sum;
     }
   }
 }
 
 /**
- * The n x m orthonormal-column factor (row-major) before signs and gain, accumulated in y's precision; returns
- * the column signs d.
+ * Columns [first, first + count) of the n x m orthonormal-column factor before signs and gain, row-major in y
+ * (n x count), accumulated in y's precision; returns the column signs d (those of the block's columns are set).
+ *
+ * Reflector panel k0 changes only columns k0 and after, and each column through sums over that column alone, so
+ * the block needs only the panels that start at or before its last column, and its columns are bit for bit
+ * those of the whole factor (the block first = 0, count = m) whatever the block: a worker pool computes a large
+ * orthogonal as blocks of columns, each building the panels it needs.
  */
-export function orthogonalFactor(n: number, m: number, column: GaussianColumn, y: WorkArray): Float64Array {
+export function orthogonalFactorColumns(n: number, m: number, first: number, count: number, column: GaussianColumn, y: WorkArray): Float64Array {
   const b = HOUSEHOLDER_BLOCK;
-  y.fill(0, 0, n * m);
-  for (let i = 0; i < m; i++) y[i * m + i] = 1;
+  // A panel holds at most min(32, m) reflectors: a thin matrix needs no room for 32.
+  const width = Math.min(b, m);
+  y.fill(0, 0, n * count);
+  for (let j = 0; j < count; j++) y[(first + j) * count + j] = 1;
   const signs = new Float64Array(m);
   const gaussian = new Float32Array(n);
-  if (y instanceof Float64Array) {
-    const v = new Float64Array(n * b), t = new Float64Array(b * b), w = new Float64Array(b * m);
-    for (let k0 = Math.floor((m - 1) / b) * b; k0 >= 0; k0 -= b) {
-      const kb = Math.min(b, m - k0);
-      buildPanel(n, k0, kb, column, v, t, signs, gaussian);
-      applyPanel64(y, n, m, k0, kb, v, t, w);
-    }
-  } else {
-    const v = new Float32Array(n * b), t = new Float32Array(b * b), w = new Float32Array(b * m);
-    for (let k0 = Math.floor((m - 1) / b) * b; k0 >= 0; k0 -= b) {
-      const kb = Math.min(b, m - k0);
-      buildPanel(n, k0, kb, column, v, t, signs, gaussian);
-      applyPanel(y, n, m, k0, kb, v, t, w);
-    }
+  const Work = y instanceof Float64Array ? Float64Array : Float32Array;
+  const v = new Work(n * width), t = new Work(width * width), w = new Work(width * count);
+  for (let k0 = Math.floor((first + count - 1) / b) * b; k0 >= 0; k0 -= b) {
+    const kb = Math.min(b, m - k0);
+    buildPanel(n, k0, kb, column, v, t, signs, gaussian);
+    const start = Math.max(0, k0 - first);
+    if (y instanceof Float64Array) applyPanel64(y, n, count, k0, start, count - start, kb, v as Float64Array, t as Float64Array, w as Float64Array);
+    else applyPanel(y, n, count, k0, start, count - start, kb, v as Float32Array, t as Float32Array, w as Float32Array);
   }
   return signs;
 }
 
 /**
- * out[i, j] of the rows x cols result: Q[i, j] d_j gain (rows >= cols) or Q[j, i] d_i gain (rows < cols, Q then
- * being cols x rows), in out's precision, which is y's: rounded to float32 from a float32 y, float64 from a
- * float64 one.
+ * The block's entries of the rows x cols result from y (n x count, columns first.. of Q): out[i, j] =
+ * Q[i, first + j] d_(first + j) gain (rows >= cols; out is rows x count) or out[j, i] = the same (rows < cols, Q
+ * then being cols x rows; out is count x cols), in out's precision, which is y's: rounded to float32 from a
+ * float32 y, float64 from a float64 one. For the whole factor (first = 0, count = m) this is the whole result.
  */
 export function writeOrthogonal(
-  y: WorkArray, signs: Float64Array, n: number, m: number, gain: number, transpose: boolean, out: WorkArray,
+  y: WorkArray, signs: Float64Array, n: number, first: number, count: number, gain: number, transpose: boolean, out: WorkArray,
 ): void {
   if (!transpose) {
-    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[i * m + j] = y[i * m + j] * (signs[j] * gain);
+    for (let i = 0; i < n; i++) for (let j = 0; j < count; j++) out[i * count + j] = y[i * count + j] * (signs[first + j] * gain);
   } else {
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = y[j * m + i] * (signs[i] * gain);
+    for (let j = 0; j < count; j++) for (let i = 0; i < n; i++) out[j * n + i] = y[i * count + j] * (signs[first + j] * gain);
   }
 }

@@ -9,7 +9,7 @@ import {
   type CentralTruncatedNormalParameters, type TailTruncatedNormalParameters,
 } from './backend.js';
 import { halfBitsOf } from './half.js';
-import { orthogonalFactor, writeOrthogonal } from './householder.js';
+import { orthogonalFactorColumns, writeOrthogonal } from './householder.js';
 
 const fround = Math.fround;
 
@@ -487,10 +487,15 @@ export const referenceBackend: Backend = {
   },
 
   orthogonal(rows, cols, key, gain, out) {
+    referenceBackend.orthogonalColumns(rows, cols, key, gain, 0, Math.min(rows, cols), out);
+  },
+
+  orthogonalColumns(rows, cols, key, gain, first, count, out) {
     const n = Math.max(rows, cols), m = Math.min(rows, cols);
-    const y = out instanceof Float64Array ? new Float64Array(n * m) : new Float32Array(n * m);
+    const y = out instanceof Float64Array ? new Float64Array(n * count) : new Float32Array(n * count);
     const standard = { mean: 0, stddev: 1 };
-    const signs = orthogonalFactor(n, m, (k, x) => referenceBackend.fillNormal(x, reflectorStart(n, k), key, standard), y);
-    writeOrthogonal(y, signs, n, m, gain, rows < cols, out);
+    const column = (k: number, x: Float32Array) => referenceBackend.fillNormal(x, reflectorStart(n, k), key, standard);
+    const signs = orthogonalFactorColumns(n, m, first, count, column, y);
+    writeOrthogonal(y, signs, n, first, count, gain, rows < cols, out);
   },
 };

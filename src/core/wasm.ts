@@ -18,14 +18,14 @@ interface KernelExports {
   fillTruncatedNormal(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
   fillTruncatedNormalTail(dst: number, groups: number, blockLo: number, blockHi: number, ...rest: number[]): void;
   heapBase(): number;
-  orthogonalStart(y: number, nPadded: number, mPadded: number, m: number): void;
-  orthogonalStart64(y: number, nPadded: number, mPadded: number, m: number): void;
+  orthogonalStart(y: number, nPadded: number, mPadded: number, first: number, count: number): void;
+  orthogonalStart64(y: number, nPadded: number, mPadded: number, first: number, count: number): void;
   buildPanel(n: number, k0: number, kb: number, pPadded: number,
     gaussian: number, v: number, t: number, signs: number, tau: number, products: number): void;
   buildPanel64(n: number, k0: number, kb: number, pPadded: number,
     gaussian: number, v: number, t: number, signs: number, tau: number, products: number): void;
-  applyPanel(y: number, nPadded: number, mPadded: number, k0: number, kbPadded: number, v: number, t: number, w: number, strip: number): void;
-  applyPanel64(y: number, nPadded: number, mPadded: number, k0: number, kbPadded: number, v: number, t: number, w: number, strip: number): void;
+  applyPanel(y: number, nPadded: number, mPadded: number, k0: number, start: number, kbPadded: number, v: number, t: number, w: number, strip: number): void;
+  applyPanel64(y: number, nPadded: number, mPadded: number, k0: number, start: number, kbPadded: number, v: number, t: number, w: number, strip: number): void;
   writeOrthogonal(y: number, mPadded: number, signs: number, n: number, m: number, gain: number,
     transpose: number, dst: number): void;
   writeOrthogonal64(y: number, mPadded: number, signs: number, n: number, m: number, gain: number,
@@ -36,6 +36,31 @@ interface KernelExports {
 
 const PAGE_BYTES = 65536;
 const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
+
+/**
+ * Bytes of each working array of the Householder product for `count` columns of an n x m factor, in the order
+ * the orthogonal kernels take them (see assembly/householder.ts): y, v, t, w, strip, the Gaussian vectors of a
+ * panel, signs, tau, products, and the written block. The kernels keep V and T at a row stride of 32 reflectors,
+ * so a thin matrix still needs 32 columns of V per row.
+ */
+export function orthogonalLayout(n: number, m: number, count: number, double: boolean): number[] {
+  const b = HOUSEHOLDER_BLOCK;
+  const bytes = double ? 8 : 4;
+  const nPadded = roundUp(n, 4), mPadded = roundUp(count, 32 / bytes);
+  return [
+    nPadded * mPadded * bytes, nPadded * b * bytes, b * b * bytes, b * mPadded * bytes, nPadded * 64,
+    Math.min(b, m) * n * 4, m * 8, b * 8, b * 8, n * count * bytes,
+  ];
+}
+
+/**
+ * WebAssembly memory an orthogonal rows x cols result needs beyond the module's own (64 KiB of scratch and
+ * constants), 16-byte aligned as laid out: at most 4 GiB can be addressed.
+ */
+export function orthogonalWorkingBytes(rows: number, cols: number, double: boolean): number {
+  const m = Math.min(rows, cols);
+  return orthogonalLayout(Math.max(rows, cols), m, m, double).reduce((sum, size) => sum + roundUp(size, 16), 0);
+}
 
 const TWO_POW_32 = 4294967296;
 
@@ -162,20 +187,25 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     },
 
     orthogonal(rows, cols, key, gain, out) {
+      backend.orthogonalColumns(rows, cols, key, gain, 0, Math.min(rows, cols), out);
+    },
+
+    orthogonalColumns(rows, cols, key, gain, first, count, out) {
       const n = Math.max(rows, cols), m = Math.min(rows, cols);
       const b = HOUSEHOLDER_BLOCK;
-      // A float64 out is computed in f64 (tiles of 4 columns), a float32 one in f32 (tiles of 8 columns).
+      // A float64 out is computed in f64 (tiles of 4 columns), a float32 one in f32 (tiles of 8 columns). The
+      // kernels start the block on a whole tile: `skip` columns before `first` are computed and not written.
       const double = out instanceof Float64Array;
       const bytes = double ? 8 : 4;
-      const nPadded = roundUp(n, 4), mPadded = roundUp(m, 32 / bytes);
-      const [y, v, t, w, strip, gaussian, signs, tau, products, dst] = allocate([
-        nPadded * mPadded * bytes, nPadded * b * bytes, b * b * bytes, b * mPadded * bytes, nPadded * 64, b * n * 4,
-        m * 8, b * 8, b * 8, rows * cols * bytes,
-      ]);
+      const skip = first % 8;
+      const nPadded = roundUp(n, 4), mPadded = roundUp(count + skip, 32 / bytes);
+      const layout = orthogonalLayout(n, m, count + skip, double);
+      const [y, v, t, w, strip, gaussian, signs, tau, products, dst] = allocate(layout);
       const heap = kernels.memory.buffer;
-      (double ? kernels.orthogonalStart64 : kernels.orthogonalStart)(y, nPadded, mPadded, m);
+      (double ? kernels.orthogonalStart64 : kernels.orthogonalStart)(y, nPadded, mPadded, first - skip, count + skip);
       const standard = { mean: 0, stddev: 1 };
-      for (let k0 = Math.floor((m - 1) / b) * b; k0 >= 0; k0 -= b) {
+      // Panels that start after the block's last column leave it alone.
+      for (let k0 = Math.floor((first + count - 1) / b) * b; k0 >= 0; k0 -= b) {
         const kb = Math.min(b, m - k0);
         for (let j = 0; j < kb; j++) {
           const k = k0 + j;
@@ -183,11 +213,12 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
         }
         const kbPadded = roundUp(kb, 4);
         (double ? kernels.buildPanel64 : kernels.buildPanel)(n, k0, kb, nPadded - k0, gaussian, v, t, signs, tau, products);
-        (double ? kernels.applyPanel64 : kernels.applyPanel)(y, nPadded, mPadded, k0, kbPadded, v, t, w, strip);
+        const start = Math.max(0, k0 - (first - skip));
+        (double ? kernels.applyPanel64 : kernels.applyPanel)(y, nPadded, mPadded, k0, start, kbPadded, v, t, w, strip);
       }
       const transpose = rows < cols ? 1 : 0;
-      (double ? kernels.writeOrthogonal64 : kernels.writeOrthogonal)(y, mPadded, signs, n, m, gain, transpose, dst);
-      out.set(double ? new Float64Array(heap, dst, rows * cols) : new Float32Array(heap, dst, rows * cols));
+      (double ? kernels.writeOrthogonal64 : kernels.writeOrthogonal)(y + skip * bytes, mPadded, signs + first * 8, n, count, gain, transpose, dst);
+      out.set(double ? new Float64Array(heap, dst, n * count) : new Float32Array(heap, dst, n * count));
     },
   };
   return backend;

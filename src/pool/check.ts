@@ -11,7 +11,7 @@ const stop = (): never => {
 };
 const stopBackend: Backend = {
   name: 'js',
-  philox4x32: stop, fillBits: stop, fillUniform: stop, fillNormal: stop, fillTruncatedNormal: stop, orthogonal: stop,
+  philox4x32: stop, fillBits: stop, fillUniform: stop, fillNormal: stop, fillTruncatedNormal: stop, orthogonal: stop, orthogonalColumns: stop,
 };
 
 /**
