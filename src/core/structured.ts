@@ -7,9 +7,29 @@ import { LAYOUTS, type Layout } from './fans.js';
 import { planOutput, OUTPUT_OPTION_KEYS, type OutArray, type OutputOptions, type OutputPlan } from './output.js';
 import { allocateArray, checkOptions, checkShape, choiceArgument, numberArgument, rangeError, type CheckedShape } from './validate.js';
 import { normalParameters, FLOAT32_MAX, NORMAL_REACH } from './distributions.js';
+import { orthogonalWorkingBytes } from './wasm.js';
 
 /** Largest n * m the orthogonal factor is computed for: its float64 working matrix is then at most 1 GiB. */
 export const MAX_ORTHOGONAL_ELEMENTS = 2 ** 27;
+
+/**
+ * Most bytes the Householder product of one orthogonal matrix may work in: WebAssembly's 4 GiB of memory less
+ * 1 MiB for the module's own. Both backends refuse the same shapes.
+ */
+export const MAX_ORTHOGONAL_WORKING_BYTES = 2 ** 32 - 2 ** 20;
+
+/**
+ * Refuses a rows x cols matrix whose working storage (orthogonalWorkingBytes: the kernels keep 32 reflector
+ * columns per row, so a very tall, thin matrix needs far more than its own size) exceeds
+ * MAX_ORTHOGONAL_WORKING_BYTES, naming the shape.
+ */
+function checkWorkingMemory(fn: string, rows: number, cols: number, dtype: string, shape: readonly number[]): void {
+  const precision = dtype === 'float64' ? 'float64' : 'float32';
+  const bytes = orthogonalWorkingBytes(rows, cols, precision === 'float64');
+  if (bytes <= MAX_ORTHOGONAL_WORKING_BYTES) return;
+  const gib = (bytes / 2 ** 30).toFixed(1);
+  throw rangeError(fn, 'shape', `a matrix whose Householder product fits in 4 GiB of WebAssembly memory (a ${rows} x ${cols} one in ${precision} needs ${gib} GiB: its reflector panels keep 32 columns per row, however narrow the matrix)`, shape);
+}
 
 export interface OrthogonalOptions extends RandomOptions {
   /** Multiplies the matrix (default 1). */
@@ -107,6 +127,7 @@ export function orthogonal<O extends OrthogonalOptions = {}>(shape: readonly num
   if (tensor.size > MAX_ORTHOGONAL_ELEMENTS) {
     throw rangeError(fn, 'shape', `at most ${MAX_ORTHOGONAL_ELEMENTS} elements (a ${rows} x ${cols} matrix is too large to factor in memory)`, shape);
   }
+  checkWorkingMemory(fn, rows, cols, plan.dtype, shape);
   if (plan.length === 0) return plan.result(plan.target()) as Result<O>;
   const full = wholeTensor(fn, plan, tensor.size);
   currentBackend().orthogonal(rows, cols, key, gain, full);
@@ -210,6 +231,7 @@ export function deltaOrthogonal<O extends OrthogonalOptions = {}>(shape: readonl
   const dims = spatialDimensions(fn, tensor, layout);
   if (dims.out < dims.in) throw rangeError(fn, 'shape', `a kernel with at least as many output as input channels (out ${dims.out} < in ${dims.in})`, shape);
   if (dims.in * dims.out > MAX_ORTHOGONAL_ELEMENTS) throw rangeError(fn, 'shape', 'a kernel whose in x out matrix fits in memory', shape);
+  checkWorkingMemory(fn, dims.in, dims.out, plan.dtype, shape);
   const out = plan.floats().fill(0);
   if (plan.length === 0) return plan.finish(out) as Result<O>;
   const size = dims.in * dims.out;
