@@ -265,6 +265,81 @@ test('without shared memory, slices are transferred and copied: the same bytes, 
   }
 });
 
+/** A Node host that records the type of every task its workers are sent. */
+function recordingHost(sharedMemory: boolean, seen: string[]): Host {
+  const inner = copyingHost(new URL('../dist/pool/node-worker.js', import.meta.url));
+  return {
+    defaultThreads: 2,
+    sharedMemory,
+    spawn(onMessage, onError) {
+      const port = inner.spawn(onMessage, onError);
+      return { ...port, post: (message, transfer) => { seen.push((message as { type: string }).type); port.post(message, transfer); } };
+    },
+  };
+}
+
+/** Calls large enough to be split by columns: tall, wide, every dtype, gains, layouts, slices, deltaOrthogonal. */
+const COLUMN_CALLS: Call[] = [
+  ['orthogonal', [[1024, 512]], { seed: 41 }],
+  ['orthogonal', [[512, 1024]], { seed: 41, gain: -2, dtype: 'float64' }],
+  ['orthogonal', [[768, 700]], { seed: 42, dtype: 'bfloat16', stream: 'rnn' }],
+  ['orthogonal', [[3, 3, 64, 512]], { seed: 43, dtype: 'float16', offset: 1001, length: 100_000 }],
+  ['orthogonal', [[600, 20, 30]], { seed: 44, layout: 'torch', offset: 7, length: 300_000 }],
+  ['deltaOrthogonal', [[3, 3, 512, 600]], { seed: 45 }],
+  ['deltaOrthogonal', [[600, 512, 3]], { seed: 45, layout: 'torch', dtype: 'float64', gain: 1.5 }],
+];
+
+test('large orthogonal and deltaOrthogonal calls are split by columns across workers: the synchronous bytes', async () => {
+  const expected = COLUMN_CALLS.map(syncCall);
+  for (const [threads, sharedMemory] of [[2, true], [3, true], [2, false]] as const) {
+    const seen: string[] = [];
+    const splitting = createPoolOn(recordingHost(sharedMemory, seen), { threads });
+    try {
+      for (const [i, call] of COLUMN_CALLS.entries()) {
+        seen.length = 0;
+        const where = `${threads} threads, shared ${sharedMemory}: ${label(call)}`;
+        const result = await poolCall(splitting, call);
+        assertSameBytes(result, expected[i], where);
+        assert.equal(result.buffer instanceof SharedArrayBuffer, sharedMemory, where);
+        assert.deepEqual(seen, Array(threads).fill('orthogonalColumns'), `${where}: one block per worker`);
+      }
+      // Into a caller's out: shared (the whole float32 matrix is written in place) or not; float64 through
+      // initParameter of a plan entry.
+      const [method, args, options] = COLUMN_CALLS[0];
+      for (const out of [new Float32Array(1024 * 512), new Float32Array(new SharedArrayBuffer(1024 * 512 * 4))]) {
+        assert.equal(await poolCall(splitting, [method, args, { ...options, out }]), out);
+        assertSameBytes(out, expected[0], `${threads} threads: into ${out.buffer.constructor.name}`);
+      }
+      const [p] = nninit.planModel({ seed: 46, dtype: 'float64', layers: [{ type: 'param', name: 'w', shape: [700, 900], init: 'orthogonal', gain: 2 }] });
+      seen.length = 0;
+      assertSameBytes(await splitting.initParameter(p), nninit.initParameter(p), 'initParameter of an orthogonal entry');
+      assert.equal(seen.filter((type) => type === 'orthogonalColumns').length, threads);
+    } finally {
+      await splitting.close();
+    }
+  }
+  // On the js backend the workers compute their blocks on js too.
+  const call: Call = ['orthogonal', [[2048, 256]], { seed: 47 }];
+  nninit.setBackend('js');
+  try {
+    assertSameBytes(await poolCall(pool, call), syncCall(call), 'js backend');
+  } finally {
+    nninit.setBackend('wasm');
+  }
+  // Small matrices and pools of one thread run whole in one worker.
+  const seen: string[] = [];
+  const small = createPoolOn(recordingHost(true, seen), { threads: 2 });
+  const single = createPoolOn(recordingHost(true, seen), { threads: 1 });
+  try {
+    await small.orthogonal([512, 256], { seed: 48 });
+    await single.orthogonal([1024, 512], { seed: 48 });
+    assert.deepEqual(seen.filter((type) => type !== 'init'), ['run', 'run']);
+  } finally {
+    await small.close();
+    await single.close();
+  }
+});
+
 test('a worker that cannot start rejects the calls waiting for it, and every later call', async () => {
   const broken = createPoolOn(copyingHost(new URL('./no-such-worker.js', import.meta.url)), { threads: 2 });
   try {

@@ -38,6 +38,11 @@ export interface Method {
    * size and dtype give the output, and whose `whole` flag decides the split).
    */
   readonly kind?: 'words' | 'parameter';
+  /**
+   * The one matrix the call factors (see orthogonal.ts), which workers can compute in blocks of columns: the
+   * result is that matrix ('orthogonal') or holds it at a kernel's centre ('deltaOrthogonal').
+   */
+  readonly matrix?: 'orthogonal' | 'deltaOrthogonal';
 }
 
 const shaped = (fn: (shape: readonly number[], options?: never) => Output, seeded: boolean, split: Split): Method => ({
@@ -74,8 +79,8 @@ export const METHODS = {
   identity: shaped(identity, false, 'slices'),
   eye: shaped(identity, false, 'slices'),
   dirac: shaped(dirac, false, 'slices'),
-  orthogonal: shaped(orthogonal, true, 'whole'),
-  deltaOrthogonal: shaped(deltaOrthogonal, true, 'whole'),
+  orthogonal: { ...shaped(orthogonal, true, 'whole'), matrix: 'orthogonal' },
+  deltaOrthogonal: { ...shaped(deltaOrthogonal, true, 'whole'), matrix: 'deltaOrthogonal' },
   sparse: shaped(sparse as (shape: readonly number[], options?: never) => Output, true, 'slices'),
   randomBits: {
     call: (args, options) => randomBits(args[0] as number, options as never),

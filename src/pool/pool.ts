@@ -10,15 +10,16 @@
 //    worker. orthogonal and deltaOrthogonal need the whole matrix at once and run as one task.
 // initModel (model.ts) plans on the calling thread and cuts every parameter into slices the same way.
 
-import type { BackendName } from '../core/backend.js';
+import type { BackendName, FloatArray } from '../core/backend.js';
 import { getBackend, installedModule } from '../core/runtime.js';
 import { freshSeed } from '../core/seed.js';
 import { checkOptions, numberArgument } from '../core/validate.js';
 import {
   arrayConstructor, checkedArgs, METHODS, outputShape, sliceCall, splitOf, workEstimate,
-  type Method, type MethodName, type Options, type Output,
+  type ArrayName, type Method, type MethodName, type Options, type Output,
 } from './methods.js';
-import { untilKernels } from './check.js';
+import { untilKernels, type OrthogonalCall } from './check.js';
+import { columnBlocks, matrixOf, placeBlock, withMatrix, worthSplitting } from './orthogonal.js';
 import { MIN_SLICE, MIN_WHOLE, SLICE_ALIGN } from './limits.js';
 import { initModelOn } from './model.js';
 import type { FromWorker, TaskMessage, SharedOutput } from './protocol.js';
@@ -86,23 +87,34 @@ function isPlainOptions(options: unknown): options is Options {
 }
 
 /**
- * Runs the synchronous call on the stopping backend. It throws the call's argument error, returns the finished
- * result of a call that needed no kernels, or returns undefined once every argument has been accepted.
+ * Runs the synchronous call on the stopping backend. It throws the call's argument error, returns `{ done }`
+ * with the finished result of a call that needed no kernels, or, once every argument has been accepted, the
+ * matrix the call factors when its first kernel is orthogonal().
  *
  * A 'slices' method writes a caller's `out` only through its kernels, or completely when it needs none (zeros,
  * identity, ...), so its `out` is passed as it is. A 'whole' method may prepare its output before its kernels
  * (deltaOrthogonal zeroes it), so its `out` is swapped for a new array of the same type and length, and only a
  * finished result is copied into the caller's.
  */
-function checkCall(method: Method, args: readonly unknown[], options: unknown): Output | undefined {
+function checkCall(method: Method, args: readonly unknown[], options: unknown): { done: Output } | { done?: undefined; orthogonal?: OrthogonalCall } {
   const out = isPlainOptions(options) ? options.out : undefined;
   const stand = splitOf(method, args) === 'whole' && isOutArray(out) ? new (out.constructor as new (length: number) => Output)(out.length) : undefined;
   const probe = checkedArgs(method, args);
-  const finished = untilKernels(() => method.call(probe, stand ? { ...(options as Options), out: stand } : options as Options));
-  if (probe !== args) return undefined;
-  if (!finished || !stand) return finished?.result;
-  (out as Float32Array).set(finished.result as Float32Array);
-  return out as Output;
+  const checked = untilKernels(() => method.call(probe, stand ? { ...(options as Options), out: stand } : options as Options));
+  if (probe !== args) return {};
+  if (!checked.finished) return { orthogonal: checked.orthogonal };
+  if (!stand) return { done: checked.result };
+  (out as Float32Array).set(checked.result as Float32Array);
+  return { done: out as Output };
+}
+
+/**
+ * The options of a seeded call without a seed, given one fresh seed drawn on the calling thread (shared by all
+ * its slices); anything else as it is.
+ */
+function withSeed(method: Method, options: unknown): unknown {
+  if (!method.seeded || (options !== undefined && !(isPlainOptions(options) && options.seed === undefined))) return options;
+  return { ...(options as Options | undefined), seed: freshSeed() };
 }
 
 // ---- splitting ------------------------------------------------------------------------------------------------------
@@ -279,12 +291,51 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
     }
   }
 
+  /**
+   * A large orthogonal or deltaOrthogonal (see orthogonal.ts): the workers compute blocks of the factor's columns
+   * into one matrix, and the synchronous call, run again on the calling thread with that matrix as its
+   * orthogonal()'s result, makes the result from it. With shared memory the workers write into the matrix, which
+   * is the result itself when the call returns the whole float32 or float64 matrix; otherwise each sends its
+   * block back.
+   */
+  async function runColumns(method: Method, args: readonly unknown[], options: Options | undefined, matrixCall: OrthogonalCall): Promise<Output> {
+    const { rows, cols, double } = matrixCall;
+    const n = Math.max(rows, cols), m = Math.min(rows, cols);
+    const { offset, length, array } = outputShape(method, args, options);
+    const ArrayType = arrayConstructor(array);
+    const out = options?.out as Output | undefined;
+    const target = out ?? (host.sharedMemory ? new ArrayType(new SharedArrayBuffer(length * ArrayType.BYTES_PER_ELEMENT), 0, length) : undefined);
+    const matrixArray: ArrayName = double ? 'Float64Array' : 'Float32Array';
+    const Matrix = arrayConstructor(matrixArray);
+    // A result that is the whole matrix, in shared memory, is where the workers write.
+    const direct = host.sharedMemory && matrixOf(method, args) === 'orthogonal' && offset === 0 && length === rows * cols && array === matrixArray
+      && typeof SharedArrayBuffer === 'function' && target?.buffer instanceof SharedArrayBuffer;
+    const matrix = (direct ? target : host.sharedMemory
+      ? new Matrix(new SharedArrayBuffer(rows * cols * Matrix.BYTES_PER_ELEMENT), 0, rows * cols)
+      : new Matrix(new ArrayBuffer(rows * cols * Matrix.BYTES_PER_ELEMENT), 0, rows * cols)) as FloatArray;
+    const output: SharedOutput | undefined = host.sharedMemory
+      ? { buffer: matrix.buffer as SharedArrayBuffer, byteOffset: matrix.byteOffset, length: matrix.length, array: matrixArray }
+      : undefined;
+    const blocks = columnBlocks(n, m, threads);
+    const results = await Promise.all(blocks.map(([first, count]) => submit({ type: 'orthogonalColumns', call: matrixCall, first, count, ...(output ? { output } : {}) })));
+    if (!output) results.forEach(([block], i) => placeBlock(matrix, block as FloatArray, rows, cols, blocks[i][0], blocks[i][1]));
+    const result = withMatrix(matrixCall, matrix, () => method.call(args, target ? { ...options, out: target } : options));
+    return target ?? result;
+  }
+
   function call(name: MethodName, args: readonly unknown[], options: unknown): Promise<Output> {
     return guarded(name, () => {
       const method: Method = METHODS[name];
       const threshold = splitOf(method, args) === 'slices' ? MIN_SLICE : MIN_WHOLE;
       if (workEstimate(method, args, options) < threshold) return method.call(args, options as Options);
-      return checkCall(method, args, options) ?? runSplit(name, method, args, options as Options | undefined);
+      const seeded = withSeed(method, options);
+      const checked = checkCall(method, args, seeded);
+      if (checked.done) return checked.done;
+      const matrixCall = checked.orthogonal;
+      if (matrixCall && threads > 1 && matrixOf(method, args) && worthSplitting(matrixCall)) {
+        return runColumns(method, args, seeded as Options | undefined, matrixCall);
+      }
+      return runSplit(name, method, args, seeded as Options | undefined);
     });
   }
 

@@ -3,6 +3,7 @@
 
 import type { BackendName } from '../core/backend.js';
 import type { ParameterPlan } from '../model/types.js';
+import type { OrthogonalCall } from './check.js';
 import type { ArrayName, MethodName, Options } from './methods.js';
 
 /** The first message a worker gets: the compiled kernels, if the calling thread has them. */
@@ -53,7 +54,19 @@ export interface TorchEntriesMessage extends TaskFields {
   readonly outputs: readonly (SharedOutput | undefined)[];
 }
 
-export type TaskMessage = RunMessage | ParametersMessage | TorchEntriesMessage;
+/**
+ * Columns [first, first + count) of the factor of one orthogonal matrix (orthogonalColumns), into their places in
+ * the whole rows x cols matrix in shared memory, or returned as the block itself.
+ */
+export interface OrthogonalColumnsMessage extends TaskFields {
+  readonly type: 'orthogonalColumns';
+  readonly call: OrthogonalCall;
+  readonly first: number;
+  readonly count: number;
+  readonly output?: SharedOutput;
+}
+
+export type TaskMessage = RunMessage | ParametersMessage | TorchEntriesMessage | OrthogonalColumnsMessage;
 
 export type ToWorker = InitMessage | TaskMessage;
 

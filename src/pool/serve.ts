@@ -1,10 +1,11 @@
 // A pool worker's side of the protocol, the same in Node and in browsers: install the kernels it is sent, then
 // run each task as the synchronous calls it describes, into shared memory or into arrays it transfers back.
 
-import { installModule, setBackend } from '../core/runtime.js';
+import { currentBackend, installModule, setBackend } from '../core/runtime.js';
 import { initParameter } from '../model/init.js';
 import { initTorchEntries } from '../model/torch-rng.js';
 import { arrayConstructor, isMethodName, METHODS, type ArrayName, type Output } from './methods.js';
+import { placeBlock } from './orthogonal.js';
 import type { FromWorker, SharedOutput, TaskMessage, ToWorker, TransferredArray } from './protocol.js';
 
 export type Post = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
@@ -32,6 +33,14 @@ function runTask(message: TaskMessage): (Output | null)[] {
       (out as Float32Array).set(values as Float32Array);
       return null;
     });
+  }
+  if (message.type === 'orthogonalColumns') {
+    const { call: { rows, cols, key, gain, double }, first, count, output } = message;
+    const block = new (double ? Float64Array : Float32Array)(Math.max(rows, cols) * count);
+    currentBackend().orthogonalColumns(rows, cols, key, gain, first, count, block);
+    if (!output) return [block];
+    placeBlock(view(output) as Float32Array | Float64Array, block, rows, cols, first, count);
+    return [null];
   }
   if (message.type === 'parameters') {
     return message.items.map(({ plan, offset, length, output }) => {
