@@ -7,7 +7,8 @@
 //    core's own, thrown before any work. A call that needs no kernels (zeros, identity, ...) is complete there.
 // 3. The work is split: element i of every sampler depends only on (seed, stream, i, parameters), so the
 //    elements [start, start + count) are the synchronous call with that offset and length, computed in any
-//    worker. orthogonal and deltaOrthogonal need the whole matrix at once and run as one task.
+//    worker. orthogonal and deltaOrthogonal compute a whole matrix: a large one is split into blocks of its
+//    Householder factor's columns, one per worker (orthogonal.ts), a small one runs as one task.
 // initModel (model.ts) plans on the calling thread and cuts every parameter into slices the same way.
 
 import type { BackendName, FloatArray } from '../core/backend.js';
