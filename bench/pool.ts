@@ -1,7 +1,8 @@
 // The worker pool against the synchronous call: heNormal 4096 x 4096 (16M float32 values) on 1, 2 and 4
 // threads (as far as the machine has cores), into a buffer allocated beforehand (shared memory for the pool) and
-// into a new array per call, orthogonal 2048 x 2048, and initModel of GPT-2 small (examples/gpt2-small.json),
-// interleaved one call each per round so the noise of a shared machine falls on all of them alike. The table
+// into a new array per call, orthogonal 1024 x 1024 and 2048 x 2048 (split by columns on several threads), and
+// initModel of GPT-2 small (examples/gpt2-small.json), interleaved one call each per round so the noise of a
+// shared machine falls on all of them alike. The table
 // gives medians, the speed-up of the median times and the median of each round's own ratio, and how long each
 // pool call held the calling thread.
 //
@@ -61,13 +62,19 @@ function workloads(pools: ReadonlyMap<number, Pool>): Workload[] {
       run: (seed: number) => held(() => pools.get(threads)!.heNormal(he, { seed })),
     })),
   };
-  const square = [2048, 2048];
-  const orthogonalOut = new Float32Array(new SharedArrayBuffer(2048 * 2048 * 4));
-  const orthogonal: Workload = {
-    label: 'orthogonal 2048×2048 float32',
-    sync: (seed) => nninit.orthogonal(square, { seed, out: plain.subarray(0, 2048 * 2048) }),
-    candidates: [{ name: 'pool ×1 (one worker)', run: (seed) => held(() => pools.get(1)!.orthogonal(square, { seed, out: orthogonalOut })) }],
-  };
+  // orthogonal: one worker computes the whole matrix; several split its factor's columns between them.
+  const orthogonals = [1024, 2048].map((size): Workload => {
+    const square = [size, size];
+    const orthogonalOut = new Float32Array(new SharedArrayBuffer(size * size * 4));
+    return {
+      label: `orthogonal ${size}×${size} float32 into out`,
+      sync: (seed) => nninit.orthogonal(square, { seed, out: plain.subarray(0, size * size) }),
+      candidates: THREADS.map((threads) => ({
+        name: threads === 1 ? 'pool ×1 (one worker)' : `pool ×${threads} (blocks of columns)`,
+        run: (seed: number) => held(() => pools.get(threads)!.orthogonal(square, { seed, out: orthogonalOut })),
+      })),
+    };
+  });
   const gpt2 = JSON.parse(readFileSync(new URL('../examples/gpt2-small.json', import.meta.url), 'utf8')) as nninit.ModelSpecInput;
   const model: Workload = {
     label: 'initModel GPT-2 small (124M values)',
@@ -77,7 +84,7 @@ function workloads(pools: ReadonlyMap<number, Pool>): Workload[] {
       run: (seed: number) => held(() => pools.get(threads)!.initModel(gpt2, { seed })),
     })),
   };
-  return [heNormal, heNormalAllocating, orthogonal, model];
+  return [heNormal, heNormalAllocating, ...orthogonals, model];
 }
 
 const fixed = (milliseconds: number) => (milliseconds < 10 ? milliseconds.toFixed(2) : milliseconds.toFixed(1));
