@@ -2,9 +2,8 @@
 // threads (as far as the machine has cores), into a buffer allocated beforehand (shared memory for the pool) and
 // into a new array per call, orthogonal 1024 x 1024 and 2048 x 2048 (split by columns on several threads), and
 // initModel of GPT-2 small (examples/gpt2-small.json), interleaved one call each per round so the noise of a
-// shared machine falls on all of them alike. The table
-// gives medians, the speed-up of the median times and the median of each round's own ratio, and how long each
-// pool call held the calling thread.
+// shared machine falls on all of them alike. The table gives medians, the speed-up of the median times and the
+// median of each round's own ratio, and how long each pool call held the calling thread.
 //
 //   node --import tsx bench/pool.ts [rounds]      (default 15, after 2 warm-up rounds)
 
