@@ -7,6 +7,7 @@
 import type { OutArray } from '../core/output.js';
 import { initParameter } from '../model/init.js';
 import type { ParameterPlan } from '../model/types.js';
+import type { AccumulatorState } from './stats.js';
 
 /** What initParameter fills for a dtype: Float32Array, Float64Array, or Uint16Array bits for half types. */
 export type SliceArray = Float32Array | Float64Array | Uint16Array;
@@ -14,8 +15,17 @@ export type SliceArray = Float32Array | Float64Array | Uint16Array;
 export interface SliceProducer {
   /** Slices a writer may have in flight at once: 1 for a synchronous producer, a pool's thread count or more. */
   readonly concurrency: number;
-  /** Writes elements [offset, offset + out.length) of `p` into `out` (an array of p.dtype's type). */
-  fill(p: ParameterPlan, offset: number, out: SliceArray): void | Promise<void>;
+  /**
+   * Whether the writer's chunk buffers should be SharedArrayBuffers: the producer's workers then write each
+   * slice in place rather than into memory of their own that is copied.
+   */
+  readonly sharedBuffers?: boolean;
+  /**
+   * Writes elements [offset, offset + out.length) of `p` into `out` (an array of p.dtype's type). It may resolve
+   * with sliceState(p.dtype, out), the slice's statistics computed where its values were (a worker), which the
+   * writer then uses as they are instead of summarizing the slice on its own thread: the same bits either way.
+   */
+  fill(p: ParameterPlan, offset: number, out: SliceArray): void | Promise<void | AccumulatorState>;
   /** The whole tensor, for plans with `p.whole`. */
   whole(p: ParameterPlan): OutArray | Promise<OutArray>;
 }

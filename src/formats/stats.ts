@@ -3,6 +3,9 @@
 // formulae and a pairwise algorithm for computing sample variances", 1979), so the result does not depend on how
 // a tensor was cut into chunks beyond rounding, and combining in a fixed order makes it reproducible.
 
+import type { Dtype } from '../core/output.js';
+import { elementValues, STORED_AS } from './dtypes.js';
+
 export interface Summary {
   /** Finite values counted. */
   readonly count: number;
@@ -13,6 +16,19 @@ export interface Summary {
   readonly min: number;
   readonly max: number;
   /** NaN and infinite values, left out of the other figures. */
+  readonly nonFinite: number;
+}
+
+/**
+ * An Accumulator's state, to send between threads: a worker summarizes the slice it computed and the writer
+ * combines the states in the slices' order, which gives the bits the writer would get summarizing them itself.
+ */
+export interface AccumulatorState {
+  readonly count: number;
+  readonly mean: number;
+  readonly m2: number;
+  readonly min: number;
+  readonly max: number;
   readonly nonFinite: number;
 }
 
@@ -121,6 +137,23 @@ export class Accumulator {
     this.merge(other.count, other.mean, other.m2, other.min, other.max, other.nonFinite);
   }
 
+  /** The state, exactly: fromState(a.state()) combines as `a` does. */
+  state(): AccumulatorState {
+    const { count, mean, m2, min, max, nonFinite } = this;
+    return { count, mean, m2, min, max, nonFinite };
+  }
+
+  static fromState(state: AccumulatorState): Accumulator {
+    const accumulator = new Accumulator();
+    accumulator.count = state.count;
+    accumulator.mean = state.mean;
+    accumulator.m2 = state.m2;
+    accumulator.min = state.min;
+    accumulator.max = state.max;
+    accumulator.nonFinite = state.nonFinite;
+    return accumulator;
+  }
+
   summary(): Summary {
     const empty = this.count === 0;
     return {
@@ -132,4 +165,15 @@ export class Accumulator {
       nonFinite: this.nonFinite,
     };
   }
+}
+
+/**
+ * The state of a fresh Accumulator after add() of the values a slice of dtype `dtype` holds (half-precision bits
+ * decoded): what the writer records for each piece of a chunk, wherever it is computed.
+ */
+export function sliceState(dtype: Dtype, slice: Float32Array | Float64Array | Uint16Array): AccumulatorState {
+  const accumulator = new Accumulator();
+  const values = elementValues(STORED_AS[dtype], new Uint8Array(slice.buffer, slice.byteOffset, slice.byteLength));
+  if (values) accumulator.add(values);
+  return accumulator.state();
 }

@@ -19,7 +19,7 @@ import { elementValues, LITTLE_ENDIAN, SAFETENSORS_DTYPES, type SafetensorsDtype
 import { synchronousProducer, type SliceArray, type SliceProducer } from '../producer.js';
 import { layoutSafetensors, type Layout, type TensorSpec } from '../safetensors.js';
 import { indexFileName, indexJson, partOfShard, planShards, type Shard } from '../shards.js';
-import { Accumulator, type Summary } from '../stats.js';
+import { Accumulator, type AccumulatorState, type Summary } from '../stats.js';
 
 /** Where a tensor's bytes come from: a plan entry (computed), or a reader of bytes to copy (from a checkpoint). */
 export type TensorSource =
@@ -115,24 +115,24 @@ export function planWrite(tensors: readonly TensorSpec[], options: Pick<WriteOpt
   return { folder, stem, shards, mine, ...(writesIndex ? { index: indexFileName(stem) } : {}), totalSize: sizes.reduce((a, b) => a + b, 0) };
 }
 
-/** A fixed set of equal buffers handed out and returned. */
+/** A fixed set of equal buffers handed out and returned; shared memory when the producer's workers write into them. */
 class Ring {
-  private readonly free: ArrayBuffer[];
-  private readonly waiting: ((buffer: ArrayBuffer) => void)[] = [];
-  constructor(count: number, bytes: number) {
-    this.free = Array.from({ length: count }, () => new ArrayBuffer(bytes));
+  private readonly free: ArrayBufferLike[];
+  private readonly waiting: ((buffer: ArrayBufferLike) => void)[] = [];
+  constructor(count: number, bytes: number, shared: boolean) {
+    this.free = Array.from({ length: count }, () => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)));
   }
-  take(): ArrayBuffer | Promise<ArrayBuffer> {
+  take(): ArrayBufferLike | Promise<ArrayBufferLike> {
     return this.free.pop() ?? new Promise((resolve) => this.waiting.push(resolve));
   }
-  give(buffer: ArrayBuffer): void {
+  give(buffer: ArrayBufferLike): void {
     const next = this.waiting.shift();
     if (next) next(buffer);
     else this.free.push(buffer);
   }
 }
 
-function sliceArray(dtype: SafetensorsDtype, buffer: ArrayBuffer, byteOffset: number, length: number): SliceArray {
+function sliceArray(dtype: SafetensorsDtype, buffer: ArrayBufferLike, byteOffset: number, length: number): SliceArray {
   if (dtype === 'F32') return new Float32Array(buffer, byteOffset, length);
   if (dtype === 'F64') return new Float64Array(buffer, byteOffset, length);
   return new Uint16Array(buffer, byteOffset, length);
@@ -222,7 +222,7 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
   let bytesDone = 0;
   let indexTemp: string | undefined;
 
-  const ring = new Ring(Math.max(2, producer.concurrency) + 2, chunkBytes);
+  const ring = new Ring(Math.max(2, producer.concurrency) + 2, chunkBytes, producer.sharedBuffers === true && typeof SharedArrayBuffer === 'function');
   const wholes = new Map<number, Promise<OutArray>>();
   let failure: unknown;
   const inFlight = new Set<Promise<void>>();
@@ -263,7 +263,7 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
           pieces.push({ tensor: index, from: from - t.begin, to: to - t.begin, at: from - chunkStart, order });
         }
         const taken = ring.take();
-        const buffer = taken instanceof ArrayBuffer ? taken : await taken;
+        const buffer = taken instanceof Promise ? await taken : taken;
         const task = fillAndWrite(buffer, pieces, chunkEnd - chunkStart, dataStart + chunkStart, file).finally(() => ring.give(buffer));
         const tracked: Promise<void> = task.then(() => {
           inFlight.delete(tracked);
@@ -330,31 +330,41 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
     throw error;
   }
 
-  /** Fills a chunk with its pieces, records their statistics, and writes it. */
-  async function fillAndWrite(buffer: ArrayBuffer, pieces: readonly Piece[], length: number, position: number, file: OpenFile): Promise<void> {
+  /**
+   * Fills a chunk with its pieces, records their statistics (the producer's, where it summarized a piece where it
+   * computed it; otherwise summarized here), and writes it.
+   */
+  async function fillAndWrite(buffer: ArrayBufferLike, pieces: readonly Piece[], length: number, position: number, file: OpenFile): Promise<void> {
+    const states: (AccumulatorState | void)[] = [];
     const filling: Promise<void>[] = [];
-    for (const piece of pieces) {
+    pieces.forEach((piece, i) => {
       const filled = fillPiece(buffer, piece);
-      if (filled) filling.push(filled);
-    }
+      if (filled) filling.push(filled.then((state) => { states[i] = state; }));
+    });
     if (filling.length) await Promise.all(filling);
     const chunk = new Uint8Array(buffer, 0, length);
-    for (const piece of pieces) {
+    pieces.forEach((piece, i) => {
       const tensor = tensors[piece.tensor];
-      const values = elementValues(tensor.dtype, chunk.subarray(piece.at, piece.at + piece.to - piece.from));
-      if (!values) continue;
-      const accumulator = new Accumulator();
-      accumulator.add(values);
+      let accumulator: Accumulator;
+      const state = states[i];
+      if (state) {
+        accumulator = Accumulator.fromState(state);
+      } else {
+        const values = elementValues(tensor.dtype, chunk.subarray(piece.at, piece.at + piece.to - piece.from));
+        if (!values) return;
+        accumulator = new Accumulator();
+        accumulator.add(values);
+      }
       const parts = partsOf.get(piece.tensor) ?? [];
       parts[piece.order] = accumulator;
       partsOf.set(piece.tensor, parts);
-    }
+    });
     await writeFully(file.handle!, chunk, position);
     bytesDone += length;
     options.onProgress?.({ bytesDone, bytesTotal, tensor: tensors[pieces[pieces.length - 1].tensor].name, file: file.shard.file });
   }
 
-  function fillPiece(buffer: ArrayBuffer, piece: Piece): void | Promise<void> {
+  function fillPiece(buffer: ArrayBufferLike, piece: Piece): void | Promise<AccumulatorState | void> {
     const tensor = tensors[piece.tensor];
     const target = new Uint8Array(buffer, piece.at, piece.to - piece.from);
     if ('copy' in tensor.source) return tensor.source.copy(piece.from, target);
@@ -371,7 +381,8 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
         if (piece.to === values.byteLength) wholes.delete(piece.tensor);
       });
     }
-    return producer.fill(p, piece.from / width, sliceArray(tensor.dtype, buffer, piece.at, (piece.to - piece.from) / width));
+    const filled = producer.fill(p, piece.from / width, sliceArray(tensor.dtype, buffer, piece.at, (piece.to - piece.from) / width));
+    return filled ? Promise.resolve(filled) : undefined;
   }
 }
 
