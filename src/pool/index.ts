@@ -9,6 +9,7 @@ import type { Pool, PoolOptions } from './types.js';
 
 export type { Pool, PoolOptions } from './types.js';
 export { MIN_SLICE, MIN_WHOLE } from './pool.js';
+export { sliceProducer, type SliceProducerOptions } from './producer.js';
 
 /** SharedArrayBuffer exists and may be posted to workers: in browsers only on crossOriginIsolated pages. */
 function sharedMemoryAvailable(): boolean {

@@ -11,6 +11,7 @@ import type { Pool, PoolOptions } from './types.js';
 
 export type { Pool, PoolOptions } from './types.js';
 export { MIN_SLICE, MIN_WHOLE } from './pool.js';
+export { sliceProducer, type SliceProducerOptions } from './producer.js';
 
 const WORKER = new URL('./node-worker.js', import.meta.url);
 

@@ -24,6 +24,7 @@ import { columnBlocks, matrixOf, placeBlock, withMatrix, worthSplitting } from '
 import { MIN_SLICE, MIN_WHOLE, SLICE_ALIGN } from './limits.js';
 import { initModelOn } from './model.js';
 import type { FromWorker, TaskMessage, SharedOutput } from './protocol.js';
+import type { AccumulatorState } from '../formats/stats.js';
 import type { Pool, PoolOptions } from './types.js';
 
 export { MIN_SLICE, MIN_WHOLE } from './limits.js';
@@ -52,8 +53,16 @@ interface Task {
   readonly message: TaskRequest;
   /** The calling thread's backend when the call was made. */
   readonly backend: BackendName;
-  resolve(results: (Output | undefined)[]): void;
+  resolve(done: TaskResult): void;
   reject(error: Error): void;
+}
+
+/** What a task's worker sends back. */
+export interface TaskResult {
+  /** One result per call of the task, undefined where it wrote into shared memory. */
+  readonly results: (Output | undefined)[];
+  /** Per call, the statistics of its values where the task asked for them (ParametersMessage `moments`). */
+  readonly states: readonly (AccumulatorState | null)[];
 }
 
 /** What a call needs of the pool to run its tasks (see model.ts). */
@@ -62,6 +71,18 @@ export interface Dispatch {
   readonly sharedMemory: boolean;
   /** Queues a task; resolves with one result per call of the task, undefined where it wrote into shared memory. */
   submit(message: TaskRequest): Promise<(Output | undefined)[]>;
+  /** submit(), with the statistics the task computed as well. */
+  run(message: TaskRequest): Promise<TaskResult>;
+  /** Whether a worker has started (loaded its code and kernels) and can take a task at once. */
+  started(): boolean;
+}
+
+/** The dispatch of each pool, for the pool's own producers (producer.ts). */
+const dispatches = new WeakMap<Pool, Dispatch>();
+
+/** The dispatch behind a pool createPool made; undefined for any other object. */
+export function dispatchOf(pool: Pool): Dispatch | undefined {
+  return dispatches.get(pool);
 }
 
 interface Slot {
@@ -196,9 +217,12 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
       if (message.type === 'failed') {
         task.reject(new (ERRORS[message.name] ?? Error)(message.message));
       } else {
-        task.resolve(message.results.map((result) => result
-          ? new (arrayConstructor(result.array))(result.buffer, result.byteOffset, result.length)
-          : undefined));
+        task.resolve({
+          results: message.results.map((result) => result
+            ? new (arrayConstructor(result.array))(result.buffer, result.byteOffset, result.length)
+            : undefined),
+          states: message.states ?? [],
+        });
       }
     }
     pump();
@@ -226,13 +250,18 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
     updateKeepAlive();
   }
 
-  function submit(message: TaskRequest): Promise<(Output | undefined)[]> {
+  function run(message: TaskRequest): Promise<TaskResult> {
     return new Promise((resolve, reject) => {
+      if (closing || broken) {
+        reject(broken ?? new Error('nninit pool: closed'));
+        return;
+      }
       queue.push({ message, backend: getBackend(), resolve, reject });
       pump();
     });
   }
-  const dispatch: Dispatch = { threads, sharedMemory: host.sharedMemory, submit };
+  const submit = (message: TaskRequest) => run(message).then((done) => done.results);
+  const dispatch: Dispatch = { threads, sharedMemory: host.sharedMemory, submit, run, started: () => slots.some((slot) => slot.ready) };
 
   for (let i = 0; i < threads; i++) spawn();
 
@@ -364,5 +393,7 @@ export function createPoolOn(host: Host, options?: PoolOptions): Pool {
     const arity = METHODS[name].arity;
     pool[name] = (...args: unknown[]) => call(name, args.slice(0, arity), args[arity]);
   }
-  return Object.freeze(pool) as unknown as Pool;
+  const frozen = Object.freeze(pool) as unknown as Pool;
+  dispatches.set(frozen, dispatch);
+  return frozen;
 }

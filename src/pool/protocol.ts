@@ -3,6 +3,7 @@
 
 import type { BackendName } from '../core/backend.js';
 import type { ParameterPlan } from '../model/types.js';
+import type { AccumulatorState } from '../formats/stats.js';
 import type { OrthogonalCall } from './check.js';
 import type { ArrayName, MethodName, Options } from './methods.js';
 
@@ -38,10 +39,15 @@ export interface RunMessage extends TaskFields {
   readonly output?: SharedOutput;
 }
 
-/** Slices of planned model parameters, each initParameter(plan, { offset, length }). */
+/**
+ * Slices of planned model parameters, each initParameter(plan, { offset, length }); with `moments`, the worker
+ * also summarizes the values (sliceState) for a file writer's statistics.
+ */
 export interface ParametersMessage extends TaskFields {
   readonly type: 'parameters';
-  readonly items: readonly { readonly plan: ParameterPlan; readonly offset: number; readonly length: number; readonly output?: SharedOutput }[];
+  readonly items: readonly {
+    readonly plan: ParameterPlan; readonly offset: number; readonly length: number; readonly output?: SharedOutput; readonly moments?: boolean;
+  }[];
 }
 
 /**
@@ -87,6 +93,8 @@ export interface DoneMessage {
   readonly id: number;
   /** Per call of the task (one for 'run'): the worker's own result, or null where it wrote into shared memory. */
   readonly results: readonly (TransferredArray | null)[];
+  /** Per call of a 'parameters' task: the statistics of its values where asked for, else null. */
+  readonly states?: readonly (AccumulatorState | null)[];
 }
 
 export interface FailedMessage {

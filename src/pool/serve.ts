@@ -2,6 +2,7 @@
 // run each task as the synchronous calls it describes, into shared memory or into arrays it transfers back.
 
 import { currentBackend, installModule, setBackend } from '../core/runtime.js';
+import { sliceState, type AccumulatorState } from '../formats/stats.js';
 import { initParameter } from '../model/init.js';
 import { initTorchEntries } from '../model/torch-rng.js';
 import { arrayConstructor, isMethodName, METHODS, type ArrayName, type Output } from './methods.js';
@@ -21,8 +22,11 @@ function view(output: SharedOutput | undefined): Output | undefined {
   return output && new (arrayConstructor(output.array))(output.buffer, output.byteOffset, output.length);
 }
 
-/** Runs every call of a task; each result is null when it went into shared memory. */
-function runTask(message: TaskMessage): (Output | null)[] {
+/**
+ * Runs every call of a task; each result is null when it went into shared memory. The statistics a
+ * 'parameters' task asks for go into `states`.
+ */
+function runTask(message: TaskMessage, states: (AccumulatorState | null)[]): (Output | null)[] {
   setBackend(message.backend);
   if (message.type === 'torchEntries') {
     const drawn = initTorchEntries(message.plans);
@@ -43,9 +47,10 @@ function runTask(message: TaskMessage): (Output | null)[] {
     return [null];
   }
   if (message.type === 'parameters') {
-    return message.items.map(({ plan, offset, length, output }) => {
+    return message.items.map(({ plan, offset, length, output, moments }) => {
       const out = view(output);
       const result = initParameter(plan, { offset, length, ...(out ? { out: out as Float32Array } : {}) }) as Output;
+      states.push(moments ? sliceState(plan.dtype, (out ?? result) as Float32Array) : null);
       return out ? null : result;
     });
   }
@@ -65,13 +70,14 @@ export function handleMessage(message: ToWorker, post: Post): void {
   }
   try {
     const transfer: ArrayBuffer[] = [];
-    const results = runTask(message).map((result): TransferredArray | null => {
+    const states: (AccumulatorState | null)[] = [];
+    const results = runTask(message, states).map((result): TransferredArray | null => {
       if (!result) return null;
       const buffer = result.buffer as ArrayBuffer;
       if (!transfer.includes(buffer)) transfer.push(buffer);
       return { buffer, byteOffset: result.byteOffset, length: result.length, array: arrayNameOf(result) };
     });
-    post({ type: 'done', id: message.id, results }, transfer);
+    post({ type: 'done', id: message.id, results, ...(states.some((state) => state) ? { states } : {}) }, transfer);
   } catch (error) {
     const { name, message: text } = error instanceof Error ? error : new Error(String(error));
     post({ type: 'failed', id: message.id, name, message: text });
