@@ -2,11 +2,15 @@
 // parameters, about 500 MB) side by side with Node writing the same number of zero bytes to the same folder, each
 // a fresh child process timed from spawn to exit, interleaved round by round so that the noise of a shared machine
 // falls on all of them alike. nninit syncs its files to disk before renaming them, so the fair baseline is zeros
-// written and fsync'ed; zeros left in the page cache (no fsync) are shown too. Also: the values alone (computed
-// chunk by chunk into one buffer, no file), and the command's peak RSS.
+// written and fsync'ed; zeros left in the page cache (no fsync) are shown too. The command runs twice per round:
+// with its default threads (a worker pool for a model this size) and with --threads 1 (the main thread only).
+// Also: the values alone (computed chunk by chunk into one buffer, no file, one thread), and the peak RSS.
 //
 //   node --import tsx bench/cli.ts [--rounds 9] [--spec examples/gpt2-small.json] [--dir DIR (default: the temp folder)] [--out FILE]
 //   node --import tsx bench/cli.ts --huge 10GB [--dir DIR]      one run of a synthetic model of that size
+//   node --import tsx bench/cli.ts --sizes 16MB,64MB,256MB [--rounds 9]
+//                                  synthetic models of those sizes, a pool of the machine's cores against
+//                                  --threads 1: where the pool starts to pay (src/cli/threads.ts POOL_MIN_BYTES)
 //
 // Writes bench/results/cli.json (or --out) unless --huge; removes every file it writes.
 
@@ -29,6 +33,7 @@ const { values: args } = parseArgs({
     dir: { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results', 'cli.json') },
     huge: { type: 'string' },
+    sizes: { type: 'string' },
   },
 });
 
@@ -89,10 +94,8 @@ function valuesOnly(plan: readonly nninit.ParameterPlan[]): number {
   return (performance.now() - started) / 1000;
 }
 
-async function huge(size: string, folder: string): Promise<void> {
-  const bytes = nninit.parseByteSize(size);
-  // Square dense layers of 8192 x 8192 float32 (256 MiB each) and a remainder: a big transformer's shapes.
-  const width = 8192;
+/** A spec of normal float32 layers of `bytes` in all, `width` columns each (the last one shorter): a transformer's shapes. */
+function syntheticSpec(bytes: number, width: number, path: string): number {
   const layers: unknown[] = [];
   let left = Math.floor(bytes / 4);
   for (let k = 0; left > 0; k++) {
@@ -100,9 +103,16 @@ async function huge(size: string, folder: string): Promise<void> {
     layers.push({ type: 'param', name: `layer${k}`, shape: [rows, width], init: 'normal', std: 0.02 });
     left -= rows * width;
   }
+  writeFileSync(path, JSON.stringify({ seed: 1, layers }));
+  return layers.length;
+}
+
+async function huge(size: string, folder: string): Promise<void> {
+  const bytes = nninit.parseByteSize(size);
+  // Square dense layers of 8192 x 8192 float32 (256 MiB each) and a remainder.
   const spec = join(folder, 'huge.json');
-  writeFileSync(spec, JSON.stringify({ seed: 1, layers }));
-  console.log(`nninit init of ${layers.length} tensors, ${mb(bytes)} float32, into ${folder}; load ${load()}`);
+  const count = syntheticSpec(bytes, 8192, spec);
+  console.log(`nninit init of ${count} tensors, ${mb(bytes)} float32, into ${folder}; load ${load()}`);
   const run = await timedChild([BIN, 'init', spec, '-o', join(folder, 'huge.safetensors'), '--json']);
   const report = JSON.parse(run.stdout) as { bytes: number; peakRssBytes: number; seconds: number };
   console.log(`wrote ${mb(report.bytes)} in ${run.seconds.toFixed(1)} s (${mb(report.bytes / run.seconds)}/s); peak RSS ${mb(report.peakRssBytes)}; load ${load()}`);
@@ -110,11 +120,39 @@ async function huge(size: string, folder: string): Promise<void> {
   console.log(`zeros + fsync, same size: ${zeros.seconds.toFixed(1)} s; ratio ${(run.seconds / zeros.seconds).toFixed(2)}; load ${load()}`);
 }
 
+/** Models of the given sizes: the command with its default threads against --threads 1, interleaved, medians. */
+async function sizes(list: string, folder: string, rounds: number): Promise<void> {
+  const poolThreads = Math.min(8, os.availableParallelism());
+  console.log(`nninit init of synthetic float32 models (layers of 1024 columns), --threads ${poolThreads} against --threads 1, ${rounds} interleaved rounds, medians; load ${load()}`);
+  console.log(`| size | --threads 1 | --threads ${poolThreads} | speed-up |`);
+  console.log('|---:|---:|---:|---:|');
+  for (const size of list.split(',')) {
+    const spec = join(folder, 'sized.json');
+    syntheticSpec(nninit.parseByteSize(size), 1024, spec);
+    const out = join(folder, 'sized.safetensors');
+    const times: Record<'one' | 'pool', number[]> = { one: [], pool: [] };
+    for (let round = 0; round < rounds + 1; round++) {
+      for (const which of (round % 2 ? ['one', 'pool'] : ['pool', 'one']) as ('one' | 'pool')[]) {
+        const run = await timedChild([BIN, 'init', spec, '-o', out, '--json', '--threads', which === 'one' ? '1' : String(poolThreads)]);
+        // The first round warms the page cache and the disk.
+        if (round > 0) times[which].push(run.seconds);
+      }
+    }
+    const one = median(times.one), pool = median(times.pool);
+    console.log(`| ${size} | ${one.toFixed(3)} s | ${pool.toFixed(3)} s | ${(one / pool).toFixed(2)}× |`);
+  }
+  console.log(execFileSync('uptime', { encoding: 'utf8' }).trim());
+}
+
 async function main(): Promise<void> {
   const folder = mkdtempSync(join(args.dir ?? os.tmpdir(), 'nninit-bench-'));
   try {
     if (args.huge) {
       await huge(args.huge, folder);
+      return;
+    }
+    if (args.sizes) {
+      await sizes(args.sizes, folder, Number(args.rounds));
       return;
     }
     const rounds = Number(args.rounds);
@@ -126,15 +164,23 @@ async function main(): Promise<void> {
     // One run first: it gives the file size to match, and warms the page cache and the disk.
     const first = JSON.parse((await timedChild([BIN, 'init', spec, '-o', out, '--json'])).stdout) as { bytes: number };
     const bytes = first.bytes;
-    const samples: Record<string, number[]> = { nninit: [], zerosSync: [], zeros: [], valuesOnly: [], internal: [] };
+    const samples: Record<string, number[]> = { nninit: [], nninitOneThread: [], zerosSync: [], zeros: [], valuesOnly: [], internal: [] };
     let peakRss = 0;
+    let peakRssOneThread = 0;
+    let threads = 0;
     const candidates: [string, () => Promise<void>][] = [
       ['nninit', async () => {
         const run = await timedChild([BIN, 'init', spec, '-o', out, '--json']);
-        const report = JSON.parse(run.stdout) as { peakRssBytes: number; seconds: number };
+        const report = JSON.parse(run.stdout) as { peakRssBytes: number; seconds: number; threads: number };
         samples.nninit.push(run.seconds);
         samples.internal.push(report.seconds);
         peakRss = Math.max(peakRss, report.peakRssBytes);
+        threads = report.threads;
+      }],
+      ['nninitOneThread', async () => {
+        const run = await timedChild([BIN, 'init', spec, '-o', out, '--json', '--threads', '1']);
+        samples.nninitOneThread.push(run.seconds);
+        peakRssOneThread = Math.max(peakRssOneThread, (JSON.parse(run.stdout) as { peakRssBytes: number }).peakRssBytes);
       }],
       ['zerosSync', async () => { samples.zerosSync.push((await timedChild(['-e', ZERO_WRITER, zeros, String(bytes), 'sync'])).seconds); }],
       ['zeros', async () => { samples.zeros.push((await timedChild(['-e', ZERO_WRITER, zeros, String(bytes), 'nosync'])).seconds); }],
@@ -144,7 +190,7 @@ async function main(): Promise<void> {
       // Rotate the order so that no candidate always follows another's writeback.
       for (let k = 0; k < candidates.length; k++) await candidates[(k + round) % candidates.length][1]();
       rmSync(zeros, { force: true });
-      process.stderr.write(`round ${round + 1}/${rounds}: nninit ${samples.nninit.at(-1)!.toFixed(3)} s, zeros+fsync ${samples.zerosSync.at(-1)!.toFixed(3)} s\n`);
+      process.stderr.write(`round ${round + 1}/${rounds}: nninit ${samples.nninit.at(-1)!.toFixed(3)} s, --threads 1 ${samples.nninitOneThread.at(-1)!.toFixed(3)} s, zeros+fsync ${samples.zerosSync.at(-1)!.toFixed(3)} s\n`);
     }
     const loadAfter = load();
     const m = Object.fromEntries(Object.entries(samples).map(([key, list]) => [key, median(list)]));
@@ -157,21 +203,25 @@ async function main(): Promise<void> {
       load: { before: loadBefore, after: loadAfter },
       medianSeconds: m,
       samples,
-      ratio: { vsZerosSync: m.nninit / m.zerosSync, vsZeros: m.nninit / m.zeros },
+      threads,
+      ratio: { vsZerosSync: m.nninit / m.zerosSync, vsZeros: m.nninit / m.zeros, oneThreadVsZerosSync: m.nninitOneThread / m.zerosSync },
       peakRssBytes: peakRss,
+      peakRssBytesOneThread: peakRssOneThread,
     };
     mkdirSync(join(args.out, '..'), { recursive: true });
     writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
     const rows = [
-      ['nninit init (child, wall)', m.nninit],
+      [`nninit init, ${threads} threads (child, wall)`, m.nninit],
       ['  its own timing (plan + write + sync)', m.internal],
-      ['  values only (in-process, no file)', m.valuesOnly],
+      ['nninit init --threads 1 (child, wall)', m.nninitOneThread],
+      ['  values only (in-process, no file, 1 thread)', m.valuesOnly],
       ['zeros + fsync (child, wall)', m.zerosSync],
       ['zeros, page cache only (child, wall)', m.zeros],
     ] as const;
     console.log(`${spec.replace(ROOT, '')}: ${mb(bytes)}, ${rounds} interleaved rounds, medians; load before ${loadBefore}, after ${loadAfter}`);
     for (const [name, seconds] of rows) console.log(`  ${name.padEnd(40)} ${seconds.toFixed(3)} s  ${mb(bytes / seconds)}/s`);
-    console.log(`  nninit / zeros+fsync = ${report.ratio.vsZerosSync.toFixed(2)}, nninit / zeros = ${report.ratio.vsZeros.toFixed(2)}; peak RSS ${mb(peakRss)}`);
+    console.log(`  nninit / zeros+fsync = ${report.ratio.vsZerosSync.toFixed(2)}, nninit / zeros = ${report.ratio.vsZeros.toFixed(2)}, --threads 1 / zeros+fsync = ${report.ratio.oneThreadVsZerosSync.toFixed(2)}`);
+    console.log(`  peak RSS ${mb(peakRss)} (${threads} threads), ${mb(peakRssOneThread)} (--threads 1)`);
     console.log(`  ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
   } finally {
     rmSync(folder, { recursive: true, force: true });

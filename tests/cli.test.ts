@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -295,6 +295,102 @@ test('the streamed writer gives encodeSafetensors\'s bytes for any chunk size an
   assert.deepEqual(readdirSync(folder).filter((name) => name.includes('failed')), []);
 }));
 
+/** A model with plain, composite, orthogonal (whole) and PyTorch-drawn (rng 'torch', whole) parameters, 11 MB in float32. */
+const MIXED: ModelSpecInput = {
+  seed: 5,
+  layers: [
+    { type: 'embedding', name: 'emb', vocab: 3000, dim: 512 },
+    { type: 'lstm', name: 'lstm', in: 512, units: 256 },
+    { type: 'param', name: 'rot', shape: [512, 512], init: 'orthogonal', gain: 2 },
+    { type: 'dense', name: 'head', in: 256, out: 3000, activation: 'softmax' },
+  ],
+};
+const TORCH_DRAWN: ModelSpecInput = {
+  seed: 3, rng: 'torch', layout: 'torch', policy: 'pytorch',
+  layers: [
+    { type: 'dense', name: 'fc1', in: 1024, out: 512, activation: 'relu' },
+    { type: 'layernorm', name: 'norm', dim: 512 },
+    { type: 'dense', name: 'fc2', in: 512, out: 1000 },
+  ],
+};
+
+test('--threads: workers write the bytes and the measured statistics of the main thread, in every dtype', withFolder(async (folder) => {
+  const specs: [string, ModelSpecInput, string[]][] = [
+    ['mixed float32', MIXED, []], ['mixed bfloat16', MIXED, ['--dtype', 'bfloat16']], ['mixed float16 in shards', MIXED, ['--dtype', 'float16', '--max-shard-size', '3MB']],
+    ['mixed float64', MIXED, ['--dtype', 'float64']], ['rng torch', TORCH_DRAWN, []],
+  ];
+  for (const [what, spec, flags] of specs) {
+    const input = join(folder, 'spec.json');
+    writeFileSync(input, JSON.stringify(spec));
+    const runs = [];
+    for (const threads of ['1', '3']) {
+      const out = join(folder, `t${threads}`);
+      mkdirSync(out);
+      const { code, stdout, stderr } = await cli('init', input, '-o', join(out, 'model.safetensors'), '--json', '--threads', threads, ...flags);
+      assert.equal(code, 0, stderr);
+      const report = JSON.parse(stdout);
+      assert.equal(report.threads, Number(threads), what);
+      const files = readdirSync(out).sort();
+      runs.push({ report, files: files.map((name) => readFileSync(join(out, name))) });
+      rmSync(out, { recursive: true });
+    }
+    const [one, three] = runs;
+    assert.equal(three.files.length, one.files.length, what);
+    three.files.forEach((bytes, i) => assert.ok(bytes.equals(one.files[i]), `${what}: file ${i} differs`));
+    // The summaries are combined from the same pieces' float64 sums in the same order: equal to the last bit.
+    assert.deepEqual(three.report.tensors, one.report.tensors, `${what}: summaries`);
+  }
+  // Values equal the library's (the file of one thread is checked against initModel elsewhere).
+  const weights = initModel(MIXED);
+  const input = join(folder, 'spec.json');
+  writeFileSync(input, JSON.stringify(MIXED));
+  const out = join(folder, 'mixed.safetensors');
+  assert.equal((await cli('init', input, '-o', out, '--threads', '2', '--quiet')).code, 0);
+  for (const t of readFile(out).tensors) assert.deepEqual(t.data, bytesOf(weights.get(t.name)!), t.name);
+}));
+
+test('the streamed writer through a pool\'s slice producer: the same bytes and statistics, shared chunks or copies', withFolder(async (folder) => {
+  const { createPool, sliceProducer } = await import('nninit/pool');
+  const { createPoolOn } = await import('../dist/pool/pool.js');
+  const { Worker } = await import('node:worker_threads');
+  const plan = planModel(MIXED, { dtype: 'float16' });
+  const metadata = { format: 'pt' };
+  const expected = encodeSafetensors(plan, { metadata });
+  const tensors: OutputTensor[] = plan.map((p) => ({ name: p.name, dtype: 'F16', shape: p.shape, source: { plan: p } }));
+  const reference = await writeSafetensorsFiles(tensors, { path: join(folder, 'reference.safetensors'), metadata, chunkBytes: 1 << 20 });
+  // A pool that shares memory, and one that does not (a browser page without cross-origin isolation).
+  const copying = createPoolOn({
+    defaultThreads: 2, sharedMemory: false,
+    spawn(onMessage, onError) {
+      const worker = new Worker(new URL('../dist/pool/node-worker.js', import.meta.url), { execArgv: [] });
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      return { post: (message, transfer = []) => worker.postMessage(message, transfer as ArrayBuffer[]), terminate: async () => { await worker.terminate(); }, keepAlive: () => undefined };
+    },
+  }, { threads: 2 });
+  const shared = createPool({ threads: 3 });
+  try {
+    assert.equal(sliceProducer(shared).sharedBuffers, true);
+    assert.equal(sliceProducer(copying).sharedBuffers, false);
+    assert.equal(sliceProducer(shared).concurrency, 6);
+    assert.throws(() => sliceProducer({} as never), TypeError);
+    for (const [pool, chunkBytes] of [[shared, 1 << 20], [shared, 1000], [copying, 1 << 20]] as const) {
+      const path = join(folder, `pool-${chunkBytes}-${pool.sharedMemory}.safetensors`);
+      const result = await writeSafetensorsFiles(tensors, { path, metadata, chunkBytes, producer: sliceProducer(pool) });
+      assert.deepEqual(new Uint8Array(readFileSync(path)), expected, `chunks of ${chunkBytes}, shared ${pool.sharedMemory}`);
+      if (chunkBytes === 1 << 20) assert.deepEqual(result.tensors.map((t) => t.summary), reference.tensors.map((t) => t.summary), 'summaries, bit for bit');
+    }
+    // A closed pool fails the write, leaving no file.
+    await shared.close();
+    const path = join(folder, 'closed.safetensors');
+    await assert.rejects(writeSafetensorsFiles(tensors, { path, metadata, producer: sliceProducer(shared) }), /closed/);
+    assert.equal(existsSync(path), false);
+  } finally {
+    await shared.close();
+    await copying.close();
+  }
+}));
+
 test('explain prints the plan without computing values, for specs and checkpoints', async () => {
   const spec = await cli('explain', example('cnn'));
   assert.equal(spec.code, 0);
@@ -370,6 +466,8 @@ const BAD_INPUTS: [string, string[], Files, RegExp][] = [
   ['a bad --max-shard-size', ['init', 'IN/spec.json', '-o', 'OUT', '--max-shard-size', '2 parsecs'], { 'spec.json': '{"layers":[]}' }, /--max-shard-size: expected a size such as 2GB/],
   ['a --part beyond its count', ['init', 'IN/spec.json', '-o', 'OUT', '--part', '4/3', '--seed', '1'], { 'spec.json': '{"layers":[]}' }, /--part: expected K\/N with 1 <= K <= N/],
   ['a --part of 0', ['init', 'IN/spec.json', '-o', 'OUT', '--part', '0/3', '--seed', '1'], { 'spec.json': '{"layers":[]}' }, /--part: expected K\/N/],
+  ['a bad --threads', ['init', 'IN/spec.json', '-o', 'OUT', '--threads', '0'], { 'spec.json': '{"layers":[]}' }, /--threads: expected an integer from 1 to 64, got 0/],
+  ['a --threads that is not a number', ['init', 'IN/spec.json', '-o', 'OUT', '--threads', 'all'], { 'spec.json': '{"layers":[]}' }, /--threads: expected an integer from 1 to 64, got all/],
   ['a --part without a seed', ['init', 'IN/spec.json', '-o', 'OUT', '--part', '1/2'], { 'spec.json': '{"layers":[{"type":"dense","in":4,"out":2}]}' }, /--part 1\/2: every part must draw from the same seed; give --seed N \(or a seed in the spec\)/],
   ['--keep with a spec', ['init', 'IN/spec.json', '-o', 'OUT', '--keep', 'a'], { 'spec.json': '{"layers":[]}' }, /--keep: applies to checkpoint inputs/],
   ['an output folder that does not exist', ['init', 'IN/spec.json', '-o', 'IN/nowhere/model.safetensors'], { 'spec.json': '{"layers":[]}' }, /-o IN\/nowhere\/model\.safetensors: the folder IN\/nowhere does not exist/],
@@ -468,6 +566,8 @@ test('the bin: --version, exit codes, and bounded memory for a 1 GB model with p
   assert.equal(statSync(out).size, report.bytes);
   assert.ok(report.bytes > 2 ** 30, `about 1 GB: ${report.bytes}`);
   assert.ok(report.peakRssBytes < 300e6, `peak RSS ${(report.peakRssBytes / 1e6).toFixed(0)} MB, bounded below 300 MB`);
+  // A model this large is computed on a worker pool of the machine's cores (up to 8), where it has several.
+  assert.equal(report.threads, Math.min(8, availableParallelism()) > 1 ? Math.min(8, availableParallelism()) : 1);
   assert.doesNotMatch(stderr, /[\r\x1b]/, 'no control characters when stderr is not a terminal');
   // Spot-check values at the start, the middle and the end against the library.
   const plan = planModel(BIG)[0];

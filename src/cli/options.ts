@@ -2,7 +2,7 @@
 //   --seed N            decimal integer in [0, 2^64)
 //   --policy P          a policy name, or NAME(key=value,...): gpt2(nLayer=24,std=0.02)
 //   --rule GLOB=INIT(key=value,...)   e.g. '**.bias=constant(value=0.01)', 'fc2.weight=xavierUniform(gain=1.667)'
-//   --dtype, --layout, --max-shard-size 2GB, --part K/N, --keep GLOB
+//   --dtype, --layout, --max-shard-size 2GB, --part K/N, --keep GLOB, --threads N
 
 import type { Dtype } from '../core/output.js';
 import type { Layout } from '../core/fans.js';
@@ -135,6 +135,14 @@ export function parsePartFlag(text: string | undefined): { index: number; count:
     throw new InputError(`--part: expected K/N with 1 <= K <= N (part K of N, e.g. 2/8), got ${quote(text)}`);
   }
   return { index, count };
+}
+
+/** --threads N: worker threads computing the values, 1 to 64 (1: none, everything on the main thread). */
+export function parseThreadsFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const threads = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(threads >= 1 && threads <= 64)) throw new InputError(`--threads: expected an integer from 1 to 64, got ${quote(text)}`);
+  return threads;
 }
 
 export interface RawPlanFlags {

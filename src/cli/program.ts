@@ -17,10 +17,11 @@ import { isIndexFile, openSafetensorsCheckpoint, openShardedCheckpoint, type Che
 import { planWrite, writeSafetensorsFiles, type WriteResult } from '../formats/node/write.js';
 import { classify, EXIT_BAD_INPUT, EXIT_OK, InputError, type ErrorContext } from './errors.js';
 import { INPUT_FORMATS, inputFileError, inputFormatOf, loadInput, type ModelSource } from './inputs.js';
-import { DTYPE_CHOICES, LAYOUT_CHOICES, parsePartFlag, parsePlanFlags, parseShardSizeFlag, type RawPlanFlags } from './options.js';
+import { DTYPE_CHOICES, LAYOUT_CHOICES, parsePartFlag, parsePlanFlags, parseShardSizeFlag, parseThreadsFlag, type RawPlanFlags } from './options.js';
 import { createProgress, formatBytes, formatSeconds, type ProgressStream } from './progress.js';
 import { addDiagnoseCommand } from './diagnose.js';
 import { figure, formatTable, grouped, initializerText, measuredText, shapeText, type Column } from './table.js';
+import { DEFAULT_THREADS, POOL_MIN_BYTES, startProducing } from './threads.js';
 
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
@@ -70,6 +71,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .requiredOption('-o, --output <path>', 'output: file.safetensors, or a folder (model.safetensors in it); shards are <stem>-0000k-of-0000n.safetensors beside it. An ONNX or TF.js input is written in its own format (x.onnx; out/model.json and its shards) unless the name ends in .safetensors')
     .option('--max-shard-size <size>', 'split into shards of at most this much tensor data: 2GB (10^9 bytes, as Hugging Face), 1.5GiB, bytes')
     .option('--part <k/n>', 'write only part K of N: shard i goes to part ((i - 1) mod N) + 1, part 1 also writes the index; needs a fixed seed')
+    .option('--threads <n>', `worker threads computing the values of models of ${POOL_MIN_BYTES / 2 ** 20} MiB or more (default: ${DEFAULT_THREADS}, the cores up to 8; 1: the main thread only)`)
     .option('-q, --quiet', 'print nothing but errors'))
     .addHelpText('after', `\nInputs:\n${INPUT_HELP}\n\nExamples:\n  nninit init examples/gpt2-small.json -o gpt2.safetensors\n  nninit init model.safetensors -o fresh.safetensors --policy pytorch --rule 'lm_head.weight=zeros'\n  nninit init big.json -o out/model.safetensors --max-shard-size 5GB --part $((SLURM_ARRAY_TASK_ID + 1))/8 --seed 1\n`)
     .action(async (input: string, options: InitOptions) => {
@@ -118,6 +120,7 @@ interface InitOptions extends RawPlanFlags {
   output: string;
   maxShardSize?: string;
   part?: string;
+  threads?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -145,6 +148,7 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
   const flags = parsePlanFlags(options);
   const maxShardSize = parseShardSizeFlag(options.maxShardSize);
   const part = parsePartFlag(options.part);
+  const threads = parseThreadsFlag(options.threads);
   // Model files (ONNX, TF.js) are written in their own format unless -o names a .safetensors file.
   const native = options.output.endsWith('.safetensors') ? undefined : inputFormatOf(input).output;
   if (native && (maxShardSize !== undefined || part)) {
@@ -179,17 +183,23 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
       return EXIT_OK;
     }
     const progress = createProgress(io.stderr, { enabled: !options.quiet });
+    // Large models are computed on worker threads (the same bytes); the workers end with the write, however it ends.
+    const producing = startProducing(source.tensors, plan, threads);
     let result: WriteResult;
     try {
       result = await writeSafetensorsFiles(source.tensors, {
         path: output, metadata: source.metadata, maxShardSize, part, signal: io.signal,
+        ...(producing.producer ? { producer: producing.producer } : {}),
         onProgress: (p) => progress.update({ bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, label: p.tensor }),
       });
     } finally {
       progress.done();
+      await producing.close();
     }
     const seconds = (performance.now() - started) / 1000;
-    if (!options.quiet) io.stdout.write(options.json ? json(initReport(input, source, result, seconds, part)) : initText(input, source, result, seconds, part));
+    if (!options.quiet) {
+      io.stdout.write(options.json ? json({ ...initReport(input, source, result, seconds, part), threads: producing.threads }) : initText(input, source, result, seconds, part));
+    }
     return EXIT_OK;
   } finally {
     await source.close();
