@@ -113,7 +113,9 @@ function matrixDimensions(fn: string, tensor: CheckedShape, layout: Layout): [ro
  * - float64: everything in float64 (not the float32 result widened); max |QᵀQ − I| about 9e-16 up to
  *   2048 x 2048, as LAPACK's float64 QR. It is the same Haar draw as float32's for the same seed and stream,
  *   the two differing by about 2e-7 per entry, and costs about twice the time.
- * offset/length slices are taken from the full matrix, computed whole.
+ * offset/length slices are taken from the full matrix, computed whole. A matrix of more than
+ * MAX_ORTHOGONAL_ELEMENTS elements, or whose working storage exceeds MAX_ORTHOGONAL_WORKING_BYTES (a very tall,
+ * thin one: the kernels keep 32 reflector columns per row), is a RangeError.
  *
  * @example orthogonal([256, 256], { seed: 1 })
  * @example orthogonal([3, 3, 64, 64], { gain: Math.SQRT2 })    // conv kernel: a 576 x 64 matrix
