@@ -4,7 +4,8 @@
 // falls on all of them alike. nninit syncs its files to disk before renaming them, so the fair baseline is zeros
 // written and fsync'ed; zeros left in the page cache (no fsync) are shown too. The command runs twice per round:
 // with its default threads (a worker pool for a model this size) and with --threads 1 (the main thread only).
-// Also: the values alone (computed chunk by chunk into one buffer, no file, one thread), and the peak RSS.
+// Also: the values alone (computed chunk by chunk into one buffer, no file, one thread), the peak RSS, and the
+// CPU time of each child (user + system, every thread), the work a run needs however loaded the machine is.
 //
 //   node --import tsx bench/cli.ts [--rounds 9] [--spec examples/gpt2-small.json] [--dir DIR (default: the temp folder)] [--out FILE]
 //   node --import tsx bench/cli.ts --huge 10GB [--dir DIR]      one run of a synthetic model of that size
@@ -46,6 +47,8 @@ const fd = fs.openSync(path, 'w');
 for (let left = Number(total); left > 0; left -= buffer.length) fs.writeSync(fd, buffer, 0, Math.min(left, buffer.length));
 if (sync === 'sync') fs.fsyncSync(fd);
 fs.closeSync(fd);
+const usage = process.cpuUsage();
+console.log(JSON.stringify({ cpuSeconds: (usage.user + usage.system) / 1e6 }));
 `;
 
 interface Timed {
@@ -165,24 +168,33 @@ async function main(): Promise<void> {
     const first = JSON.parse((await timedChild([BIN, 'init', spec, '-o', out, '--json'])).stdout) as { bytes: number };
     const bytes = first.bytes;
     const samples: Record<string, number[]> = { nninit: [], nninitOneThread: [], zerosSync: [], zeros: [], valuesOnly: [], internal: [] };
+    // CPU seconds (user + system, every thread) of each child: the work a run needs whatever the load.
+    const cpu: Record<string, number[]> = { nninit: [], nninitOneThread: [], zerosSync: [] };
     let peakRss = 0;
     let peakRssOneThread = 0;
     let threads = 0;
     const candidates: [string, () => Promise<void>][] = [
       ['nninit', async () => {
         const run = await timedChild([BIN, 'init', spec, '-o', out, '--json']);
-        const report = JSON.parse(run.stdout) as { peakRssBytes: number; seconds: number; threads: number };
+        const report = JSON.parse(run.stdout) as { peakRssBytes: number; seconds: number; threads: number; cpuSeconds: number };
         samples.nninit.push(run.seconds);
+        cpu.nninit.push(report.cpuSeconds);
         samples.internal.push(report.seconds);
         peakRss = Math.max(peakRss, report.peakRssBytes);
         threads = report.threads;
       }],
       ['nninitOneThread', async () => {
         const run = await timedChild([BIN, 'init', spec, '-o', out, '--json', '--threads', '1']);
+        const report = JSON.parse(run.stdout) as { peakRssBytes: number; cpuSeconds: number };
         samples.nninitOneThread.push(run.seconds);
-        peakRssOneThread = Math.max(peakRssOneThread, (JSON.parse(run.stdout) as { peakRssBytes: number }).peakRssBytes);
+        cpu.nninitOneThread.push(report.cpuSeconds);
+        peakRssOneThread = Math.max(peakRssOneThread, report.peakRssBytes);
       }],
-      ['zerosSync', async () => { samples.zerosSync.push((await timedChild(['-e', ZERO_WRITER, zeros, String(bytes), 'sync'])).seconds); }],
+      ['zerosSync', async () => {
+        const run = await timedChild(['-e', ZERO_WRITER, zeros, String(bytes), 'sync']);
+        samples.zerosSync.push(run.seconds);
+        cpu.zerosSync.push((JSON.parse(run.stdout) as { cpuSeconds: number }).cpuSeconds);
+      }],
       ['zeros', async () => { samples.zeros.push((await timedChild(['-e', ZERO_WRITER, zeros, String(bytes), 'nosync'])).seconds); }],
       ['valuesOnly', async () => { samples.valuesOnly.push(valuesOnly(plan)); }],
     ];
@@ -202,7 +214,9 @@ async function main(): Promise<void> {
       machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version },
       load: { before: loadBefore, after: loadAfter },
       medianSeconds: m,
+      medianCpuSeconds: Object.fromEntries(Object.entries(cpu).map(([key, list]) => [key, median(list)])),
       samples,
+      cpuSamples: cpu,
       threads,
       ratio: { vsZerosSync: m.nninit / m.zerosSync, vsZeros: m.nninit / m.zeros, oneThreadVsZerosSync: m.nninitOneThread / m.zerosSync },
       peakRssBytes: peakRss,
@@ -222,6 +236,8 @@ async function main(): Promise<void> {
     for (const [name, seconds] of rows) console.log(`  ${name.padEnd(40)} ${seconds.toFixed(3)} s  ${mb(bytes / seconds)}/s`);
     console.log(`  nninit / zeros+fsync = ${report.ratio.vsZerosSync.toFixed(2)}, nninit / zeros = ${report.ratio.vsZeros.toFixed(2)}, --threads 1 / zeros+fsync = ${report.ratio.oneThreadVsZerosSync.toFixed(2)}`);
     console.log(`  peak RSS ${mb(peakRss)} (${threads} threads), ${mb(peakRssOneThread)} (--threads 1)`);
+    const c = report.medianCpuSeconds;
+    console.log(`  CPU seconds (user + system, all threads; medians): nninit ${c.nninit.toFixed(3)}, --threads 1 ${c.nninitOneThread.toFixed(3)}, zeros+fsync ${c.zerosSync.toFixed(3)}; on ${os.cpus().length} cores nninit needs at least ${(c.nninit / os.cpus().length).toFixed(3)} s of wall time`);
     console.log(`  ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
   } finally {
     rmSync(folder, { recursive: true, force: true });

@@ -198,7 +198,9 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
     }
     const seconds = (performance.now() - started) / 1000;
     if (!options.quiet) {
-      io.stdout.write(options.json ? json({ ...initReport(input, source, result, seconds, part), threads: producing.threads }) : initText(input, source, result, seconds, part));
+      const usage = process.cpuUsage();
+      const work = { threads: producing.threads, cpuSeconds: (usage.user + usage.system) / 1e6 };
+      io.stdout.write(options.json ? json({ ...initReport(input, source, result, seconds, part), ...work }) : initText(input, source, result, seconds, part));
     }
     return EXIT_OK;
   } finally {
