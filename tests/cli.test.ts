@@ -372,7 +372,9 @@ test('the streamed writer through a pool\'s slice producer: the same bytes and s
   try {
     assert.equal(sliceProducer(shared).sharedBuffers, true);
     assert.equal(sliceProducer(copying).sharedBuffers, false);
-    assert.equal(sliceProducer(shared).concurrency, 6);
+    assert.equal(sliceProducer(shared).concurrency, 5);
+    assert.equal(sliceProducer(shared, { inFlight: 9 }).concurrency, 9);
+    assert.throws(() => sliceProducer(shared, { inFlight: 0 }), RangeError);
     assert.throws(() => sliceProducer({} as never), TypeError);
     for (const [pool, chunkBytes] of [[shared, 1 << 20], [shared, 1000], [copying, 1 << 20]] as const) {
       const path = join(folder, `pool-${chunkBytes}-${pool.sharedMemory}.safetensors`);

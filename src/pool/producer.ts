@@ -16,7 +16,10 @@ import type { SharedOutput } from './protocol.js';
 import type { Pool } from './types.js';
 
 export interface SliceProducerOptions {
-  /** Slices the writer keeps in flight (default: twice the pool's threads, so a worker never waits for the next). */
+  /**
+   * Slices the writer keeps in flight (default: the pool's threads plus 2, so that a worker that finishes finds
+   * the next slice queued; the writer holds two more chunks while they are written).
+   */
   readonly inFlight?: number;
 }
 
@@ -40,7 +43,7 @@ function arrayName(out: SliceArray): ArrayName {
 export function sliceProducer(pool: Pool, options: SliceProducerOptions = {}): SliceProducer {
   const dispatch = dispatchOf(pool);
   if (!dispatch) throw new TypeError('nninit.sliceProducer: pool must be a pool from createPool');
-  const inFlight = options.inFlight ?? 2 * pool.threads;
+  const inFlight = options.inFlight ?? pool.threads + 2;
   if (!Number.isInteger(inFlight) || inFlight < 1) throw new RangeError(`nninit.sliceProducer: options.inFlight must be a positive integer, got ${String(inFlight)}`);
   return {
     concurrency: inFlight,
