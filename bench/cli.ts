@@ -3,7 +3,7 @@
 // a fresh child process timed from spawn to exit, interleaved round by round so that the noise of a shared machine
 // falls on all of them alike. nninit syncs its files to disk before renaming them, so the fair baseline is zeros
 // written and fsync'ed; zeros left in the page cache (no fsync) are shown too. The command runs twice per round:
-// with its default threads (a worker pool for a model this size) and with --threads 1 (the main thread only).
+// on a worker pool of the machine's cores (at least two) and with --threads 1 (the main thread only).
 // Also: the values alone (computed chunk by chunk into one buffer, no file, one thread), the peak RSS, and the
 // CPU time of each child (user + system, every thread), the work a run needs however loaded the machine is.
 //
@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as nninit from 'nninit';
+import { DEFAULT_THREADS } from '../dist/cli/threads.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -125,7 +126,7 @@ async function huge(size: string, folder: string): Promise<void> {
 
 /** Models of the given sizes: the command with its default threads against --threads 1, interleaved, medians. */
 async function sizes(list: string, folder: string, rounds: number): Promise<void> {
-  const poolThreads = Math.min(8, os.availableParallelism());
+  const poolThreads = Math.max(2, Math.min(8, os.availableParallelism()));
   console.log(`nninit init of synthetic float32 models (layers of 1024 columns), --threads ${poolThreads} against --threads 1, ${rounds} interleaved rounds, medians; load ${load()}`);
   console.log(`| size | --threads 1 | --threads ${poolThreads} | speed-up | fastest round: --threads 1 | --threads ${poolThreads} | speed-up |`);
   console.log('|---:|---:|---:|---:|---:|---:|---:|');
@@ -168,6 +169,9 @@ async function main(): Promise<void> {
     // One run first: it gives the file size to match, and warms the page cache and the disk.
     const first = JSON.parse((await timedChild([BIN, 'init', spec, '-o', out, '--json'])).stdout) as { bytes: number };
     const bytes = first.bytes;
+    // The command on a pool of the machine's cores (at least two), and on the main thread alone; DEFAULT_THREADS
+    // says which of the two it picks by itself.
+    const poolThreads = Math.max(2, Math.min(8, os.availableParallelism()));
     const samples: Record<string, number[]> = { nninit: [], nninitOneThread: [], zerosSync: [], zeros: [], valuesOnly: [], internal: [] };
     // CPU seconds (user + system, every thread) of each child: the work a run needs whatever the load.
     const cpu: Record<string, number[]> = { nninit: [], nninitOneThread: [], zerosSync: [] };
@@ -176,7 +180,7 @@ async function main(): Promise<void> {
     let threads = 0;
     const candidates: [string, () => Promise<void>][] = [
       ['nninit', async () => {
-        const run = await timedChild([BIN, 'init', spec, '-o', out, '--json']);
+        const run = await timedChild([BIN, 'init', spec, '-o', out, '--json', '--threads', String(poolThreads)]);
         const report = JSON.parse(run.stdout) as { peakRssBytes: number; seconds: number; threads: number; cpuSeconds: number };
         samples.nninit.push(run.seconds);
         cpu.nninit.push(report.cpuSeconds);
@@ -229,7 +233,7 @@ async function main(): Promise<void> {
     mkdirSync(join(args.out, '..'), { recursive: true });
     writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
     const rows = [
-      [`nninit init, ${threads} threads (child, wall)`, m.nninit, 'nninit'],
+      [`nninit init --threads ${threads} (child, wall)`, m.nninit, 'nninit'],
       ['  its own timing (plan + write + sync)', m.internal, 'internal'],
       ['nninit init --threads 1 (child, wall)', m.nninitOneThread, 'nninitOneThread'],
       ['  values only (in-process, no file, 1 thread)', m.valuesOnly, 'valuesOnly'],
@@ -240,7 +244,7 @@ async function main(): Promise<void> {
     for (const [name, seconds, key] of rows) console.log(`  ${name.padEnd(46)} ${seconds.toFixed(3)} s (${fastest[key].toFixed(3)} s)  ${mb(bytes / seconds)}/s`);
     console.log(`  nninit / zeros+fsync = ${report.ratio.vsZerosSync.toFixed(2)}, nninit / zeros = ${report.ratio.vsZeros.toFixed(2)}, --threads 1 / zeros+fsync = ${report.ratio.oneThreadVsZerosSync.toFixed(2)}`);
     console.log(`  fastest rounds: nninit / zeros+fsync = ${(fastest.nninit / fastest.zerosSync).toFixed(2)}, --threads 1 / zeros+fsync = ${(fastest.nninitOneThread / fastest.zerosSync).toFixed(2)}`);
-    console.log(`  peak RSS ${mb(peakRss)} (${threads} threads), ${mb(peakRssOneThread)} (--threads 1)`);
+    console.log(`  peak RSS ${mb(peakRss)} (${threads} threads), ${mb(peakRssOneThread)} (--threads 1); by default the command uses ${DEFAULT_THREADS === 1 ? 'the main thread only' : `${DEFAULT_THREADS} threads`} here`);
     const c = report.medianCpuSeconds;
     console.log(`  CPU seconds (user + system, all threads; medians): nninit ${c.nninit.toFixed(3)}, --threads 1 ${c.nninitOneThread.toFixed(3)}, zeros+fsync ${c.zerosSync.toFixed(3)}; on ${os.cpus().length} cores nninit needs at least ${(c.nninit / os.cpus().length).toFixed(3)} s of wall time`);
     console.log(`  ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -18,6 +18,7 @@ import { run } from '../dist/cli/program.js';
 import { classify } from '../dist/cli/errors.js';
 import { createProgress, progressLine } from '../dist/cli/progress.js';
 import { writeSafetensorsFiles, type OutputTensor } from '../dist/formats/node/write.js';
+import { computedBytes, defaultThreads, POOL_MIN_BYTES } from '../dist/cli/threads.js';
 import { bytesOf } from './helpers.ts';
 
 const { initModel, planModel, planTensors, initParameter, readSafetensors, encodeSafetensors, explainModel, Accumulator } = nninit;
@@ -349,6 +350,17 @@ test('--threads: workers write the bytes and the measured statistics of the main
   for (const t of readFile(out).tensors) assert.deepEqual(t.data, bytesOf(weights.get(t.name)!), t.name);
 }));
 
+test('--threads by default: the cores but one, up to 8, for models of 256 MiB or more', () => {
+  assert.deepEqual([1, 2, 3, 4, 8, 9, 64].map(defaultThreads), [1, 1, 2, 3, 7, 8, 8]);
+  assert.equal(POOL_MIN_BYTES, 2 ** 28);
+  const plan = planModel({ seed: 1, layers: [{ type: 'param', name: 'w', shape: [2 ** 13, 2 ** 13], init: 'normal' }] });
+  const tensors: OutputTensor[] = plan.map((p) => ({ name: p.name, dtype: 'F32', shape: p.shape, source: { plan: p } }));
+  const whole = { folder: '.', stem: 'm', shards: [{ number: 1, file: 'm.safetensors', tensors: [0], bytes: 2 ** 28 }], mine: [{ number: 1, file: 'm.safetensors', tensors: [0], bytes: 2 ** 28 }], totalSize: 2 ** 28 };
+  assert.equal(computedBytes(tensors, whole as never), 2 ** 28);
+  assert.equal(computedBytes([{ ...tensors[0], source: { copy: async () => undefined } }], whole as never), 0, 'copied tensors are not computed');
+  assert.equal(computedBytes(tensors, { ...whole, mine: [] } as never), 0, 'shards of other parts are not computed');
+});
+
 test('the streamed writer through a pool\'s slice producer: the same bytes and statistics, shared chunks or copies', withFolder(async (folder) => {
   const { createPool, sliceProducer } = await import('nninit/pool');
   const { createPoolOn } = await import('../dist/pool/pool.js');
@@ -563,13 +575,13 @@ test('the bin: --version, exit codes, and bounded memory for a 1 GB model with p
   const spec = join(folder, 'big.json');
   writeFileSync(spec, BIG);
   const out = join(folder, 'big.safetensors');
-  const { stdout, stderr } = await exec(process.execPath, [BIN, 'init', spec, '-o', out, '--json'], { maxBuffer: 1 << 24 });
+  // Through a worker pool (three workers, whatever the machine's cores), whose chunks and workers count too.
+  const { stdout, stderr } = await exec(process.execPath, [BIN, 'init', spec, '-o', out, '--json', '--threads', '3'], { maxBuffer: 1 << 24 });
   const report = JSON.parse(stdout);
   assert.equal(statSync(out).size, report.bytes);
   assert.ok(report.bytes > 2 ** 30, `about 1 GB: ${report.bytes}`);
   assert.ok(report.peakRssBytes < 300e6, `peak RSS ${(report.peakRssBytes / 1e6).toFixed(0)} MB, bounded below 300 MB`);
-  // A model this large is computed on a worker pool of the machine's cores (up to 8), where it has several.
-  assert.equal(report.threads, Math.min(8, availableParallelism()) > 1 ? Math.min(8, availableParallelism()) : 1);
+  assert.equal(report.threads, 3);
   assert.doesNotMatch(stderr, /[\r\x1b]/, 'no control characters when stderr is not a terminal');
   // Spot-check values at the start, the middle and the end against the library.
   const plan = planModel(BIG)[0];
@@ -597,7 +609,9 @@ test('Ctrl-C during a write, once or twice, leaves neither the output nor a temp
   for (const presses of [1, 2]) {
     const out = join(folder, `out${presses}`);
     mkdirSync(out);
-    const child = spawn(process.execPath, [BIN, 'init', spec, '-o', join(out, 'model.safetensors')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The first run computes on a worker pool, which ends with the write.
+    const threads = presses === 1 ? ['--threads', '2'] : [];
+    const child = spawn(process.execPath, [BIN, 'init', spec, '-o', join(out, 'model.safetensors'), ...threads], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => { stderr += chunk; });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -1,6 +1,14 @@
 /// <reference types="node" />
-// Where `nninit init` computes values: on worker threads (nninit/pool) when the run computes enough of them for
-// the pool's start to pay, otherwise on the main thread. Either way the bytes and the statistics are the same.
+// Where `nninit init` computes values: on worker threads (nninit/pool) when the machine has cores to spare and the
+// run computes enough values for the pool's start to pay, otherwise on the main thread. Either way the bytes and
+// the statistics are the same.
+//
+// Writing costs a core too: the kernel copies every chunk into the page cache and writes it back, about 0.2-0.3 s
+// of CPU per 500 MB here, which the main thread's writes keep busy while it computes. On this project's 2-core
+// machine a pool of two workers therefore gained nothing over the main thread on GPT-2 small (bench/cli.ts) and
+// lost 7-15% on models of 32-256 MB (bench/cli.ts --sizes), though the values alone scale 1.85x (bench/pool.ts,
+// initModel): the pool's workers take the core the writes need and add their start (about 70 ms and 0.12 s of
+// CPU for two). So by default the pool gets the cores but one, and only when that is two or more.
 
 import type { SliceProducer } from '../formats/producer.js';
 import type { OutputTensor, WritePlan } from '../formats/node/write.js';
@@ -10,13 +18,18 @@ import type { Pool } from '../pool/types.js';
 import { availableParallelism } from 'node:os';
 
 /**
- * Fewest bytes of computed values for which the command starts a pool: starting the workers costs about
- * 30-60 ms, which 64 MB of values (about 50 ms on one thread) repays on two (bench/cli.ts --sizes).
+ * Fewest bytes of computed values for which the command starts a pool by default: about 0.25 s of values on one
+ * thread, several times what the workers' start costs.
  */
-export const POOL_MIN_BYTES = 64 * 1024 * 1024;
+export const POOL_MIN_BYTES = 256 * 1024 * 1024;
 
-/** The default number of threads: the pool's own (the machine's cores, at most 8). */
-export const DEFAULT_THREADS = Math.min(8, availableParallelism());
+/** Worker threads by default on a machine of `cores` logical cores: all but one, at most 8; 1 means none. */
+export function defaultThreads(cores: number): number {
+  return Math.max(1, Math.min(8, cores - 1));
+}
+
+/** The default number of threads on this machine. */
+export const DEFAULT_THREADS = defaultThreads(availableParallelism());
 
 export interface Producing {
   /** Threads computing values: 1 when the main thread does. */
