@@ -5,7 +5,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { heNormal, orthogonal } from 'nninit';
+import { heNormal, orthogonal, varianceScaling as nninitVarianceScaling } from 'nninit';
 import {
   DeltaOrthogonal, Dirac, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Identity, LecunNormal, LecunUniform,
   Orthogonal, RandomNormal, RandomUniform, Sparse, TruncatedNormal, VarianceScaling,
@@ -191,4 +191,26 @@ test('model.toJSON() and tf.models.modelFromJSON() round-trip every class, its o
 test('apply rejects a dtype other than float32 and an undefined dimension, naming the argument', () => {
   assert.throws(() => new HeNormal({ seed: 1 }).apply([4, 4], 'int32'), { name: 'TypeError', message: /HeNormal\.apply: dtype/ });
   assert.throws(() => new HeNormal({ seed: 1 }).apply([null, 4]), { name: 'TypeError', message: /HeNormal\.apply: shape/ });
+});
+
+test('fan axes for kernels of rank 3 and more are accepted at construction; what depends on the rank waits for apply', () => {
+  const conv = new HeNormal({ inAxis: 2, outAxis: 3, seed: 1 });
+  assert.deepEqual(conv.apply([3, 3, 16, 32]).dataSync(), heNormal([3, 3, 16, 32], { inAxis: 2, outAxis: 3, seed: 1 }));
+  const stacked = new HeNormal({ batchAxis: 0, seed: 2 });
+  assert.deepEqual(stacked.apply([8, 64, 32]).dataSync(), heNormal([8, 64, 32], { batchAxis: 0, seed: 2 }));
+  for (const options of [{ inAxis: -3 }, { inAxis: [0, 1, 2] }, { inAxis: 0, outAxis: [1, 2, 3] }, { outAxis: 4, inAxis: [-2, -3] }]) {
+    const made = new VarianceScaling({ ...options, seed: 3, mode: 'fanGeoAvg' });
+    assert.deepEqual(made.apply([2, 3, 4, 5, 6]).dataSync(), nninitVarianceScaling([2, 3, 4, 5, 6], { ...options, seed: 3, mode: 'fanGeoAvg' }), JSON.stringify(options));
+  }
+  // The options survive the JSON round trip.
+  assert.deepEqual(conv.getConfig(), { inAxis: 2, outAxis: 3, seed: 1 });
+  // Wrong on every rank: still refused by the constructor.
+  assert.throws(() => new HeNormal({ inAxis: 1.5 }), { name: 'RangeError', message: /options\.inAxis/ });
+  assert.throws(() => new HeNormal({ inAxis: '1' } as never), { name: 'TypeError', message: /options\.inAxis/ });
+  assert.throws(() => new HeNormal({ inAxis: [0, 0] }), { name: 'RangeError', message: /options\.inAxis twice/ });
+  assert.throws(() => new HeNormal({ inAxis: 1, batchAxis: 1 }), { name: 'RangeError', message: /options\.inAxis and options\.batchAxis/ });
+  assert.throws(() => new HeNormal({ inAxis: -1 }), { name: 'RangeError', message: /options\.inAxis and options\.outAxis/ });
+  // Wrong for this kernel only: refused by apply, with the core's message.
+  assert.throws(() => new HeNormal({ inAxis: 5, seed: 1 }).apply([2, 3]), { name: 'RangeError', message: /options\.inAxis must be an integer in \[-2, 2\)/ });
+  assert.throws(() => stacked.apply([8, 64]), { name: 'RangeError', message: /options\.batchAxis/ });
 });

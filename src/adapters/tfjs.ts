@@ -15,8 +15,9 @@
 // by two layers of the same shape gives both the same weights: give each layer its own instance (or `stream`).
 //
 // Options are checked when the instance is constructed, with nninit's own messages, so a typo fails where it is
-// made and not when a layer is built. The output options (dtype, offset, length, out) and layout are refused:
-// TF.js asks for a float32 tensor of the layer's whole shape in its own layout.
+// made and not when a layer is built; only what depends on the kernel's rank (whether an inAxis, outAxis or
+// batchAxis lies within it) waits for apply. The output options (dtype, offset, length, out) and layout are
+// refused: TF.js asks for a float32 tensor of the layer's whole shape in its own layout.
 
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -75,6 +76,9 @@ function shortName(className: string): string {
   return className.slice(className.indexOf('>') + 1);
 }
 
+/** The fan-axis options, whose valid values depend on the rank of the kernel (see emptyShape). */
+const FAN_AXIS_OPTIONS = ['inAxis', 'outAxis', 'batchAxis'];
+
 /** Options of nninit's functions that make no sense for a framework initializer. */
 const REFUSED_OPTIONS = ['dtype', 'offset', 'length', 'out', 'layout'];
 
@@ -109,9 +113,24 @@ abstract class NninitInitializer<Config extends object> extends Initializer {
     return true;
   }
 
-  /** An empty tensor of a rank the initializer accepts, generated once to check the options. */
+  /**
+   * An empty tensor of a rank the initializer accepts, generated once to check the options. With fan axes
+   * (inAxis, outAxis, batchAxis), whose range depends on the rank of the kernel TF.js will ask for, the rank is
+   * chosen so that every axis given lies in range and the non-negative axes and the negative ones (the layout's
+   * in -2 and out -1 among them) fall on different axes. Everything that fails on every rank (a non-integer axis,
+   * an axis given twice, -1 as inAxis beside the default outAxis -1) still fails here; what depends on the rank
+   * (an axis beyond the kernel's rank, -2 and 0 naming one axis of a rank-2 kernel) is checked by apply.
+   */
   protected emptyShape(): number[] {
-    return [0, 0];
+    const axes = FAN_AXIS_OPTIONS.flatMap((key) => {
+      const value = (this.config as Record<string, unknown>)[key];
+      const list: unknown[] = Array.isArray(value) ? value : value === undefined ? [] : [value];
+      return list.filter((axis): axis is number => Number.isSafeInteger(axis));
+    });
+    if (axes.length === 0) return [0, 0];
+    const leading = Math.max(0, ...axes.map((axis) => axis + 1));
+    const trailing = Math.max(2, ...axes.map((axis) => -axis));
+    return new Array<number>(leading + trailing).fill(0);
   }
 
   override apply(shape: readonly (number | null)[], dtype?: tf.DataType): tf.Tensor {
