@@ -250,29 +250,46 @@ export function deltaOrthogonal<O extends OrthogonalOptions = {}>(shape: readonl
 }
 
 /**
- * Most units per input of a sparse weight with zeros: the mask of one input is planned in an index array of this
- * many 32-bit entries (1 GiB).
+ * Feistel rounds of sparse's keyed permutations, one stream word each (an even number: rounds go in pairs). Fewer
+ * rounds leave the cycle-walked permutations of small domains measurably non-uniform: over 10^6 keys, the
+ * chi-square of pi(u) < k against k / units is off by up to 19 standard errors for 5 to 9 units with 8 rounds,
+ * 3.3 with 10, within 1.3 with 12.
  */
-export const MAX_SPARSE_UNITS = 2 ** 28;
+const SPARSE_ROUNDS = 12;
+
+/** Inputs whose round keys are taken from the stream at a time. */
+const SPARSE_INPUTS_PER_RUN = 4096;
 
 /**
  * Sparse initialization (Martens, "Deep learning via Hessian-free optimization", ICML 2010), with the semantics
  * of torch.nn.init.sparse_: a 2-D weight of N(0, std^2) values in which, for every input, exactly
- * ceil(sparsity * units) of its weights to the `units` outputs are zero. 'torch' `[units, inputs]` zeroes that
- * many entries of each column, as PyTorch; 'keras' (default) `[inputs, units]` the same entries of each row.
+ * k = ceil(sparsity * units) of its weights to the `units` outputs are zero. 'torch' `[units, inputs]` zeroes
+ * that many entries of each column, as PyTorch; 'keras' (default) `[inputs, units]` the same entries of each row.
  *
  * Unlike PyTorch, whose mask comes from the global generator whatever generator is passed, the mask comes from
- * the same seeded stream: the values are normal-stream elements 0 .. size - 1, and input j's zeros are chosen by
- * a partial Fisher-Yates shuffle of the unit indices whose step t draws a 53-bit uniform from stream words
- * size + 2 (j units + t) and size + 2 (j units + t) + 1.
+ * the same seeded stream, and is a pure function of (seed, stream, shape, sparsity), so that any element can be
+ * computed alone:
+ * - The values are normal-stream elements 0 .. size - 1 (as normal() with std).
+ * - Unit u of input j is zero exactly when pi_j(u) < k, where pi_j is a keyed pseudo-random permutation of
+ *   [0, units): exactly k units of each input are zero, each one with probability k / units.
+ * - pi_j is a balanced Feistel network on 2h bits, h = max(1, ceil(bits(units - 1) / 2)), made a permutation of
+ *   [0, units) by cycle walking (apply it again while the result is >= units; Black and Rogaway, CT-RSA 2002):
+ *   with x = L 2^h + R, rounds r = 0, 2, ..., 10 are the pairs L ^= F(R, key_r), then R ^= F(L, key_r+1),
+ *   and the result is L 2^h + R. F(R, key) = mix(R xor key) >>> (32 - h), where mix is the 32-bit hash
+ *   x ^= x >>> 16, x *= 0x7feb352d, x ^= x >>> 15, x *= 0x846ca68b, x ^= x >>> 16 (products mod 2^32).
+ * - key_0 .. key_11 of input j are stream words 4 b + 12 j .. 4 b + 12 j + 11, b = ceil(size / 4): the Philox
+ *   blocks after the values' blocks, three per input.
+ * All of it is 32-bit integer arithmetic, the same on every backend and runtime.
  *
- * A slice (offset, length) computes the normal values of the slice and the masks of the inputs it touches only:
- * a run of whole rows in the 'keras' layout, at most `length` columns in the 'torch' layout. Each of those masks
- * costs ceil(sparsity * units) shuffle steps and an index array of `units` entries, so a shape with more than
- * MAX_SPARSE_UNITS units per input (or whose mask would read stream words beyond 2^53, 3 * size > 2^53) is
- * refused with a RangeError, unless sparsity is 0.
+ * A slice (offset, length) computes the normal values of the slice and the mask bits of its own elements only:
+ * for each input it touches, whichever is cheaper of testing pi_j at the slice's units, listing the k zero units
+ * (pi_j^-1 of 0 .. k - 1) or listing the units - k non-zero ones. A slice of 8 elements of any shape costs
+ * microseconds; a whole tensor costs min(k, units - k) permutation evaluations per input. The mask reads stream
+ * words below 4 b + 12 inputs, which must stay within 2^53 (shapes of about 2^53 elements are refused with a
+ * RangeError naming the shape, unless sparsity is 0 or 1).
  *
  * @example sparse([256, 128], { sparsity: 0.9, seed: 2 })
+ * @example sparse([1, 2 ** 31], { sparsity: 0.5, seed: 1, offset: 0, length: 8 })   // 8 values, in microseconds
  */
 export function sparse<O extends SparseOptions>(shape: readonly number[], options: O): Result<O> {
   const fn = 'sparse';
@@ -287,82 +304,137 @@ export function sparse<O extends SparseOptions>(shape: readonly number[], option
   }
   const [units, inputs] = layout === 'torch' ? tensor.shape : [tensor.shape[1], tensor.shape[0]];
   const zerosPerInput = Math.ceil(sparsity * units);
-  if (zerosPerInput > 0 && 3 * tensor.size > 2 ** 53) {
-    throw new RangeError(`nninit.sparse: shape [${tensor.shape.join(', ')}] is too large to plan: its mask would read stream words beyond 2^53 (3 * size)`);
-  }
-  if (zerosPerInput > 0 && units > MAX_SPARSE_UNITS) {
-    throw new RangeError(
-      `nninit.sparse: shape [${tensor.shape.join(', ')}] is too large to plan: ${units} units per input, and the mask of one input is planned over at most MAX_SPARSE_UNITS = 2^28`);
+  const firstKeyWord = 4 * Math.ceil(tensor.size / 4);
+  if (zerosPerInput > 0 && zerosPerInput < units && firstKeyWord + SPARSE_ROUNDS * inputs > 2 ** 53) {
+    throw new RangeError(`nninit.sparse: shape [${tensor.shape.join(', ')}] is too large to plan: its mask would read stream words beyond 2^53 (4 ceil(size / 4) + ${SPARSE_ROUNDS} inputs)`);
   }
   if (plan.length === 0) return plan.result(plan.target()) as Result<O>;
   const backend = currentBackend();
   const floats = plan.floats();
   backend.fillNormal(floats, plan.offset, key, values);
-  if (zerosPerInput > 0) {
-    const mask = new SparseMask(fn, units, zerosPerInput, (words, first) => backend.fillBits(words, tensor.size + first, key));
+  if (zerosPerInput === units) floats.fill(0);
+  else if (zerosPerInput > 0) {
+    const mask = new SparseMask(units, zerosPerInput, (words, input) => backend.fillBits(words, firstKeyWord + SPARSE_ROUNDS * input, key));
     const first = plan.offset, end = plan.offset + plan.length;
-    const zero = (index: number) => {
-      if (index >= first && index < end) floats[index - first] = 0;
-    };
     if (layout === 'torch') {
-      // Column j holds flat indices unit * inputs + j: the slice touches every column, or `length` of them.
+      // Column j holds flat indices unit * inputs + j: the slice touches every column, or `length` of them, each at
+      // the units u with first <= u * inputs + j < end.
       const columns = Math.min(inputs, plan.length);
-      for (let k = 0; k < columns; k++) {
-        const j = (first + k) % inputs;
-        mask.zeros(j, (unit) => zero(unit * inputs + j));
+      const start = first % inputs;
+      const runs: [number, number][] = start + columns <= inputs ? [[start, columns]] : [[start, inputs - start], [0, start + columns - inputs]];
+      for (const [from, count] of runs) {
+        mask.forInputs(from, count, (j) => {
+          const low = Math.max(0, Math.ceil((first - j) / inputs));
+          const high = Math.min(units, Math.ceil((end - j) / inputs));
+          mask.zeros(j, low, high, (unit) => { floats[unit * inputs + j - first] = 0; });
+        });
       }
     } else {
-      // Row j holds flat indices j * units + unit: the slice touches a run of whole rows.
-      for (let j = Math.floor(first / units); j <= Math.floor((end - 1) / units); j++) mask.zeros(j, (unit) => zero(j * units + unit));
+      // Row j holds flat indices j * units + unit: the slice touches a run of rows, the first and last in part.
+      const firstRow = Math.floor(first / units), lastRow = Math.floor((end - 1) / units);
+      mask.forInputs(firstRow, lastRow - firstRow + 1, (j) => {
+        const low = Math.max(0, first - j * units), high = Math.min(units, end - j * units);
+        mask.zeros(j, low, high, (unit) => { floats[j * units + unit - first] = 0; });
+      });
     }
   }
   return plan.finish(floats) as Result<O>;
 }
 
-/** Words of the stream the masks draw from: `words` gets mask words first .. first + words.length - 1. */
-type MaskWords = (words: Uint32Array, first: number) => void;
+/** Stream words of the mask: `words` gets the round keys of each input from `input` on. */
+type RoundKeyWords = (words: Uint32Array, input: number) => void;
 
-/** Shuffle steps whose words are taken from the stream at a time. */
-const MASK_STEPS_PER_RUN = 4096;
+/** The 32-bit finalizer of sparse's Feistel rounds (Wellons's lowbias32): a bijection with full avalanche. */
+function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
 
 /**
- * The partial Fisher-Yates shuffles of sparse's masks, one input at a time, over one index array that every
- * shuffle leaves as the identity again. Input j's shuffle reads mask words 2 (j units + t) and 2 (j units + t) + 1
- * at step t.
+ * The keyed permutations pi_j of sparse's masks (see sparse): the Feistel network on 2h bits, forward and
+ * inverse, with cycle walking into [0, units), and the choice of how to find the zero units of a range.
  */
 class SparseMask {
-  private readonly order: Uint32Array;
-  private readonly words: Uint32Array;
+  private readonly half: number;
+  private readonly scale: number;
+  private readonly shift: number;
+  private readonly keys = new Uint32Array(SPARSE_ROUNDS * SPARSE_INPUTS_PER_RUN);
+  private keyBase = 0;
+  private kept = new Uint8Array(0);
 
-  constructor(fn: string, private readonly units: number, private readonly count: number, private readonly fill: MaskWords) {
-    this.order = allocateArray(fn, 'uint32', units);
-    for (let r = 0; r < units; r++) this.order[r] = r;
-    this.words = new Uint32Array(2 * Math.min(count, MASK_STEPS_PER_RUN));
+  constructor(private readonly units: number, private readonly count: number, private readonly fill: RoundKeyWords) {
+    let bits = 0;
+    while (2 ** bits < units) bits++;
+    this.half = Math.max(1, Math.ceil(bits / 2));
+    this.scale = 2 ** this.half;
+    this.shift = 32 - this.half;
   }
 
-  /** Calls zero(unit) for each of input j's `count` zero units, in shuffle order. */
-  zeros(j: number, zero: (unit: number) => void): void {
-    const { order, words, units, count } = this;
-    for (let run = 0; run < count; run += MASK_STEPS_PER_RUN) {
-      const steps = Math.min(MASK_STEPS_PER_RUN, count - run);
-      this.fill(words.subarray(0, 2 * steps), 2 * (j * units + run));
-      for (let s = 0; s < steps; s++) {
-        const t = run + s;
-        const u = (words[2 * s] * 2 ** 21 + (words[2 * s + 1] >>> 11)) * 2 ** -53;
-        const remaining = units - t;
-        const pick = t + Math.min(Math.floor(u * remaining), remaining - 1);
-        const unit = order[pick];
-        order[pick] = order[t];
-        order[t] = unit;
-        zero(unit);
+  /** Calls visit(j) for inputs from .. from + count - 1, with their round keys loaded. */
+  forInputs(from: number, count: number, visit: (j: number) => void): void {
+    for (let run = 0; run < count; run += SPARSE_INPUTS_PER_RUN) {
+      const inputs = Math.min(SPARSE_INPUTS_PER_RUN, count - run);
+      this.keyBase = from + run;
+      this.fill(this.keys.subarray(0, SPARSE_ROUNDS * inputs), this.keyBase);
+      for (let k = 0; k < inputs; k++) visit(this.keyBase + k);
+    }
+  }
+
+  /** pi_j(unit), for an input whose keys are loaded: the rounds in order, until the result is below units. */
+  forward(j: number, unit: number): number {
+    const { keys, scale, shift, units } = this;
+    const at = SPARSE_ROUNDS * (j - this.keyBase);
+    let left = Math.floor(unit / scale), right = unit - left * scale;
+    for (;;) {
+      for (let r = at; r < at + SPARSE_ROUNDS; r += 2) {
+        left ^= mix32(right ^ keys[r]) >>> shift;
+        right ^= mix32(left ^ keys[r + 1]) >>> shift;
       }
+      const high = left * scale;
+      if (high < units && high + right < units) return high + right;
     }
-    // Back to the identity in O(count): a position p >= count was changed only if its own unit p was picked
-    // (a unit leaves a position >= count only by being picked), and then p is among order[0 .. count - 1].
-    for (let t = 0; t < count; t++) {
-      const unit = order[t];
-      if (unit >= count) order[unit] = unit;
+  }
+
+  /** pi_j^-1(position), for an input whose keys are loaded: the rounds undone in reverse order. */
+  inverse(j: number, position: number): number {
+    const { keys, scale, shift, units } = this;
+    const at = SPARSE_ROUNDS * (j - this.keyBase);
+    let left = Math.floor(position / scale), right = position - left * scale;
+    for (;;) {
+      for (let r = at + SPARSE_ROUNDS - 2; r >= at; r -= 2) {
+        right ^= mix32(left ^ keys[r + 1]) >>> shift;
+        left ^= mix32(right ^ keys[r]) >>> shift;
+      }
+      const high = left * scale;
+      if (high < units && high + right < units) return high + right;
     }
-    for (let t = 0; t < count; t++) order[t] = t;
+  }
+
+  /** Calls zero(unit) for each zero unit of input j in [low, high), by the cheapest of three equivalent ways. */
+  zeros(j: number, low: number, high: number, zero: (unit: number) => void): void {
+    const { units, count } = this;
+    const span = high - low;
+    if (span <= 0) return;
+    if (span <= Math.min(count, units - count)) {
+      for (let unit = low; unit < high; unit++) if (this.forward(j, unit) < count) zero(unit);
+    } else if (count <= units - count) {
+      for (let position = 0; position < count; position++) {
+        const unit = this.inverse(j, position);
+        if (unit >= low && unit < high) zero(unit);
+      }
+    } else {
+      if (this.kept.length < span) this.kept = new Uint8Array(span);
+      const kept = this.kept;
+      kept.fill(0, 0, span);
+      for (let position = count; position < units; position++) {
+        const unit = this.inverse(j, position);
+        if (unit >= low && unit < high) kept[unit - low] = 1;
+      }
+      for (let k = 0; k < span; k++) if (kept[k] === 0) zero(low + k);
+    }
   }
 }
