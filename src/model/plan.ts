@@ -2,13 +2,13 @@
 // no values, but it runs every call once with length 0, so that any argument the core would reject is reported
 // here, with the JSON path of what chose it, before a value is computed.
 
-import { computeFans, type Layout } from '../core/fans.js';
+import type { Layout } from '../core/fans.js';
 import type { Dtype } from '../core/output.js';
 import type { Seed } from '../core/seed.js';
 import { freshSeed53 } from './seeds.js';
 import { rethrowAt } from './errors.js';
 import { choose, type Choice, type PolicyContext, type PolicySetting } from './policies.js';
-import { INITIALIZERS, plainDraw, type InitializerName, type Moments, type Options } from './registry.js';
+import { INITIALIZERS, fansFor, plainDraw, type InitializerName, type Moments, type Options } from './registry.js';
 import type { Rule } from './rules.js';
 import { describeSpec, parseSpec, type ModelOptions, type ModelSpec, type ModelSpecInput } from './spec.js';
 import { torchModel, withTorchSources } from './torch-rng.js';
@@ -31,25 +31,31 @@ interface Realized {
   readonly whole: boolean;
 }
 
-/** The call for one tensor (or block): the named initializer, or its plain draw when the fans differ. */
-function realize(shape: readonly number[], layout: Layout, choice: Pick<Choice, 'initializer' | 'options' | 'fans'>, fallbackFans: { fanIn: number; fanOut: number }): Realized {
+/**
+ * The call for one tensor (or block): the named initializer, or its plain draw when the fans differ. Each call is
+ * first run with length 0 (`check`), so that the core reports a bad argument before any fan or moment is derived
+ * from it.
+ */
+function realize(shape: readonly number[], layout: Layout, choice: Pick<Choice, 'initializer' | 'options' | 'fans'>,
+  fallbackFans: () => { fanIn: number; fanOut: number }, check: (initializer: InitializerName, options: Options) => void): Realized {
   const entry = INITIALIZERS[choice.initializer];
   const options: Options = { ...choice.options };
   if (entry.layout && options.layout === undefined) options.layout = layout;
+  check(choice.initializer, options);
   if (entry.variance) {
-    const shapeFans = computeFans(shape as number[], options.layout as Layout);
+    const shapeFans = fansFor(shape, options, layout);
     if (choice.fans) {
       const wanted = entry.variance(options, { ...choice.fans, receptiveField: 1 });
       if (wanted.variance !== entry.variance(options, shapeFans).variance) {
         const plain = plainDraw(wanted);
-        const realized = realize(shape, layout, plain, choice.fans);
+        const realized = realize(shape, layout, plain, () => choice.fans!, check);
         return { ...realized, fanIn: choice.fans.fanIn, fanOut: choice.fans.fanOut };
       }
     }
     const fans = choice.fans ?? shapeFans;
     return { initializer: choice.initializer, options, fanIn: fans.fanIn, fanOut: fans.fanOut, moments: entry.moments(shape, options, layout), whole: entry.whole };
   }
-  const fans = choice.fans ?? fallbackFans;
+  const fans = choice.fans ?? fallbackFans();
   return { initializer: choice.initializer, options, fanIn: fans.fanIn, fanOut: fans.fanOut, moments: entry.moments(shape, options, layout), whole: entry.whole };
 }
 
@@ -68,9 +74,13 @@ interface Chosen {
   readonly suffix: string;
 }
 
+/**
+ * The fans a descriptor reports: the layer's own, or for a param layer (and a tensor no convention describes) the
+ * core's fans of its shape with its explicit initializer's layout and fan axes.
+ */
 function fansOfDescriptor(d: ParameterDescriptor): { fanIn: number; fanOut: number } {
   if (d.kind !== 'param') return { fanIn: d.fanIn, fanOut: d.fanOut };
-  const fans = computeFans(d.shape as number[], d.layout);
+  const fans = fansFor(d.shape, d.explicit?.options ?? {}, d.layout);
   return { fanIn: fans.fanIn, fanOut: fans.fanOut };
 }
 
@@ -149,7 +159,6 @@ export function planFromDescriptors(fn: string, descriptors: readonly ParameterD
 function planOne(fn: string, d: ParameterDescriptor, chosen: Chosen, seed: Seed, dtype: Dtype, policy: string): ParameterPlan {
   const { choice } = chosen;
   const size = d.shape.reduce((a, b) => a * b, 1);
-  const fans = fansOfDescriptor(d);
   const blockwise = (choice.perBlock || choice.parts) && d.blocks && d.blocks.count > 1;
   let realized: Realized;
   let blocks: ParameterPlan['blocks'];
@@ -157,16 +166,16 @@ function planOne(fn: string, d: ParameterDescriptor, chosen: Chosen, seed: Seed,
     if (blockwise) {
       const { axis, count } = d.blocks!;
       const blockShape = d.shape.map((n, i) => (i === axis ? n / count : n));
-      const parts = Array.from({ length: count }, (_, k) => realize(blockShape, d.layout, choice.parts?.[k] ?? choice, fans));
+      const parts = Array.from({ length: count }, (_, k) => realize(blockShape, d.layout, choice.parts?.[k] ?? choice, () => fansOfDescriptor(d),
+        (initializer, options) => dryRun(initializer, blockShape, options, seed, `${d.name}/${k}`, dtype)));
       blocks = { axis, parts: parts.map((part, k): BlockPlan => ({ initializer: part.initializer, options: part.options, stream: `${d.name}/${k}` })) };
       realized = {
         initializer: parts[0].initializer, options: {}, fanIn: parts[0].fanIn, fanOut: parts[0].fanOut,
         moments: pooled(parts.map((part) => part.moments)), whole: parts.some((part) => part.whole),
       };
-      for (const part of blocks.parts) dryRun(part.initializer, blockShape, part.options, seed, part.stream, dtype);
     } else {
-      realized = realize(d.shape, d.layout, choice, fans);
-      dryRun(realized.initializer, d.shape, realized.options, seed, d.name, dtype);
+      realized = realize(d.shape, d.layout, choice, () => fansOfDescriptor(d),
+        (initializer, options) => dryRun(initializer, d.shape, options, seed, d.name, dtype));
     }
   } catch (error) {
     rethrowAt(fn, chosen.where, error);
