@@ -441,3 +441,25 @@ test('docs/examples and README hold the current explain output of every example 
   assert.match(mixed, /selu after fc4 -> LeCun normal/);
   assert.match(mixed, /244,522 trainable parameters/);
 });
+
+test('initModel checks that every parameter can be allocated before computing any, naming the one that cannot', () => {
+  for (const options of [{}, { dtype: 'bfloat16' as const }, { rng: 'torch' as const }]) {
+    const spec: ModelSpecInput = {
+      seed: 1,
+      layers: [
+        // Planned in milliseconds, computed in about 4 s: if it were computed first, the error would come late.
+        'rng' in options ? { type: 'param', name: 'first', shape: [4096, 4096], init: 'ones' }
+          : { type: 'param', name: 'first', shape: [4096, 4096], init: 'orthogonal' },
+        { type: 'dense', name: 'fc', in: 2048, out: 2048 },
+        { type: 'embedding', name: 'big', vocab: 2 ** 26, dim: 2 ** 26 },
+      ],
+    };
+    const started = performance.now();
+    throwsAt(() => initModel(spec, options), RangeError,
+      'nninit.initModel: layers[2] (big.weight): cannot allocate 4503599627370496', 'initParameter', 'nninit command');
+    assert.ok(performance.now() - started < 1000, `${JSON.stringify(options)}: the error took ${(performance.now() - started).toFixed(0)} ms`);
+  }
+  // The plan itself is fine: a slice of the huge parameter is cheap.
+  const big = planModel({ seed: 1, layers: [{ type: 'embedding', name: 'big', vocab: 2 ** 26, dim: 2 ** 26 }] })[0];
+  assert.deepEqual(bytes(initParameter(big, { offset: 2 ** 51, length: 4 })), bytes(call.normal([2 ** 52], { seed: 1, stream: 'big.weight', offset: 2 ** 51, length: 4 })));
+});

@@ -1,6 +1,7 @@
 // Values: any slice of one planned parameter (what a chunked writer or a worker pool calls), and whole models.
 
 import type { Dtype, OutArray } from '../core/output.js';
+import { allocateArray } from '../core/validate.js';
 import type { Seed } from '../core/seed.js';
 import { checkKeys, isPlainObject, pathRangeError, pathTypeError } from './errors.js';
 import { planSpec } from './plan.js';
@@ -133,20 +134,53 @@ export interface ModelWeights extends Map<string, OutArray> {
   readonly plan: readonly ParameterPlan[];
 }
 
+/** What to do instead when initModel cannot hold a parameter in memory. */
+const WHOLE_MODEL_HINT = 'use initParameter slices (initParameter(p, { offset, length })) or the nninit command, which writes a model in chunks';
+
+const ARRAY_KINDS = { float32: 'float32', float64: 'float64', float16: 'float16', bfloat16: 'bfloat16' } as const;
+
+/**
+ * The arrays of every parameter of a plan, allocated before any value is computed: one that the engine cannot
+ * allocate (allocateArray's rule, the one every initializer follows) is a RangeError naming the parameter and
+ * its JSON path, so that initModel fails before any work rather than after the parameters before it.
+ */
+function allocateAll(fn: string, plan: readonly ParameterPlan[]): OutArray[] {
+  return plan.map((p) => {
+    try {
+      return allocateArray(fn, ARRAY_KINDS[p.dtype], p.size, WHOLE_MODEL_HINT);
+    } catch (error) {
+      const where = p.path ? `${p.path} (${p.name})` : p.name;
+      throw new RangeError(`nninit.${fn}: ${where}: ${(error as Error).message.replace(`nninit.${fn}: `, '')}`, { cause: error });
+    }
+  });
+}
+
 /**
  * Initializes a whole model: planModel, then every parameter's values. Parameter `p` equals, byte for byte,
  * `nninit[p.initializer](p.shape, { ...p.options, seed, stream: p.name, dtype })` (composite parameters: see
- * initParameter); so adding, removing or reordering other layers never changes it. With rng 'torch', the
- * initializer 'torch' entries come from one run of PyTorch's generator through the model's modules in order.
+ * initParameter), with two exceptions the spec controls: a layer without a `name` is named by its index in its
+ * list, so inserting a layer before it renames it (and changes its stream); and under the 'gpt2' policy without
+ * `nLayer`, n_layer is the number of attention layers, so adding or removing one rescales every residual
+ * projection. Name the layers and pin nLayer, and adding, removing or reordering other layers never changes a
+ * parameter. With rng 'torch', the initializer 'torch' entries come from one run of PyTorch's generator through
+ * the model's modules in order.
+ *
+ * Every array is allocated before any value is computed; a parameter too large to hold in memory is a
+ * RangeError naming it (produce such a model with initParameter slices or the nninit command).
  *
  * @example const weights = initModel({ seed: 42, layers: [{ type: 'dense', name: 'fc1', in: 784, out: 256, activation: 'relu' }] });
  *          weights.get('fc1.weight')   // Float32Array(200704), He normal
  */
 export function initModel(spec: ModelSpecInput | string, options?: ModelOptions): ModelWeights {
-  const { plan, seed } = planSpec('initModel', spec, options);
-  const drawn = initTorchEntries(plan);
+  const fn = 'initModel';
+  const { plan, seed } = planSpec(fn, spec, options);
+  const arrays = allocateAll(fn, plan);
   const weights = new Map<string, OutArray>();
-  for (const p of plan) weights.set(p.name, drawn.get(p.name) ?? initParameter(p));
+  plan.forEach((p, i) => weights.set(p.name, arrays[i]));
+  initTorchEntries(plan, weights);
+  plan.forEach((p, i) => {
+    if (p.initializer !== 'torch') initParameter(p, { out: arrays[i], dtype: p.dtype });
+  });
   return Object.defineProperties(weights, {
     seed: { value: seed, enumerable: false },
     plan: { value: plan, enumerable: false },

@@ -208,9 +208,10 @@ export function initTorchParameter(p: ParameterPlan, options: OutputOptions): Ou
 
 /**
  * Every initializer 'torch' entry of a plan, from one run of its modules (those whose values are all replaced
- * by fills are passed over, not computed), in the plan's dtype.
+ * by fills are passed over, not computed), in the plan's dtype: written into the arrays `outs` holds by name when
+ * given (initModel allocates every array first), else new ones.
  */
-export function initTorchEntries(plan: readonly ParameterPlan[]): Map<string, OutArray> {
+export function initTorchEntries(plan: readonly ParameterPlan[], outs?: ReadonlyMap<string, OutArray>): Map<string, OutArray> {
   const drawn = plan.filter((p) => p.initializer === 'torch');
   const result = new Map<string, OutArray>();
   if (drawn.length === 0) return result;
@@ -219,7 +220,9 @@ export function initTorchEntries(plan: readonly ParameterPlan[]): Map<string, Ou
   const values = runTorchProgram(source.program, torchSeed(drawn[0].seed), (name) => byName.has(name));
   for (const p of drawn) {
     const array = values.get(p.name)!;
-    result.set(p.name, p.dtype === 'float32' ? array : writeSlice('initModel', array, { dtype: p.dtype }));
+    const out = outs?.get(p.name);
+    result.set(p.name, out ? writeSlice('initModel', array, { dtype: p.dtype, out })
+      : p.dtype === 'float32' ? array : writeSlice('initModel', array, { dtype: p.dtype }));
   }
   return result;
 }
