@@ -463,3 +463,33 @@ test('initModel checks that every parameter can be allocated before computing an
   const big = planModel({ seed: 1, layers: [{ type: 'embedding', name: 'big', vocab: 2 ** 26, dim: 2 ** 26 }] })[0];
   assert.deepEqual(bytes(initParameter(big, { offset: 2 ** 51, length: 4 })), bytes(call.normal([2 ** 52], { seed: 1, stream: 'big.weight', offset: 2 ** 51, length: 4 })));
 });
+
+test('a huge repeat count or a deep nesting is a RangeError naming its path, before anything is expanded', () => {
+  const dense = { type: 'dense', in: 8, out: 8 } as const;
+  for (const count of [2 ** 40, 1e6, 2 ** 17 + 1]) {
+    const started = performance.now();
+    throwsAt(() => planModel({ seed: 1, layers: [dense, { type: 'repeat', name: 'h', count, layers: [dense] }] }), RangeError,
+      'nninit.planModel: layers[1].count: expected a count whose expansion stays within 262144', 'so at most 131072');
+    assert.ok(performance.now() - started < 100, `count ${count}: ${(performance.now() - started).toFixed(0)} ms`);
+  }
+  // Nothing to plan in each repeat is still 2^40 names to walk.
+  throwsAt(() => planModel({ seed: 1, layers: [{ type: 'repeat', name: 'h', count: 2 ** 40, layers: [] }] }), RangeError, 'layers[0].count');
+  // Nested repeats multiply: the outer count is named.
+  throwsAt(() => planModel({ seed: 1, layers: [{ type: 'repeat', name: 'a', count: 1024, layers: [{ type: 'repeat', name: 'b', count: 1024, layers: [dense] }] }] }),
+    RangeError, 'layers[0].count', 'each repeat holds 2048 parameters');
+  // Several repeats within the limit each, beyond it together.
+  throwsAt(() => planModel({ seed: 1, layers: [1, 2, 3].map((i) => ({ type: 'repeat', name: `h${i}`, count: 50000, layers: [dense] })) }),
+    RangeError, 'nninit.planModel: layers: the model expands to 300000 parameters', 'layers[0].count (100000 parameters');
+  // The limit itself plans (2^17 repeats of two parameters would; a smaller model keeps the test quick).
+  assert.equal(planModel({ seed: 1, layers: [{ type: 'repeat', name: 'h', count: 1000, layers: [dense] }] }).length, 2000);
+
+  const nested = (depth: number) => {
+    let layer: Record<string, unknown> = dense;
+    for (let i = 0; i < depth; i++) layer = { type: 'block', layers: [layer] };
+    return { seed: 1, layers: [layer] } as ModelSpecInput;
+  };
+  assert.equal(planModel(nested(63))[0].name, '0.weight');
+  for (const depth of [64, 1000, 10000]) {
+    throwsAt(() => planModel(nested(depth)), RangeError, `nninit.planModel: layers[0]${'.layers[0]'.repeat(64)}: blocks and repeats nest more than 64 deep`);
+  }
+});
