@@ -388,8 +388,8 @@ test('parseSpec: the normalized spec, options over spec fields, and the link fro
   assert.equal(cFc.layer, 'h.3.mlp.c_fc');
   assert.equal(cFc.path, 'layers[2].layers[1].layers[1].layers[0]');
   const defaults = parseSpec({ layers: [{ type: 'dense', in: 2, out: 3 }, { type: 'conv1d', in: 2, out: 2, kernel: 5 }] });
-  assert.deepEqual(defaults.layers[0], { type: 'dense', name: '0', path: 'layers[0]', in: 2, out: 3, activation: 'linear', bias: true });
-  assert.deepEqual(defaults.layers[1], { type: 'conv1d', name: '1', path: 'layers[1]', in: 2, out: 2, kernel: [5], groups: 1, activation: 'linear', bias: true });
+  assert.deepEqual(defaults.layers[0], { type: 'dense', name: '0', defaultName: true, path: 'layers[0]', in: 2, out: 3, activation: 'linear', bias: true });
+  assert.deepEqual(defaults.layers[1], { type: 'conv1d', name: '1', defaultName: true, path: 'layers[1]', in: 2, out: 2, kernel: [5], groups: 1, activation: 'linear', bias: true });
   assert.equal(defaults.layout, 'torch');
   assert.equal(planModel({ seed: 1, layout: 'keras', layers: [{ type: 'dense', in: 2, out: 3 }] }, { layout: 'torch', seed: 2 })[0].name, '0.weight');
   assert.equal(planModel({ seed: 1, layers: [{ type: 'dense', in: 2, out: 3 }] }, { seed: 2 })[0].seed, 2);
@@ -492,4 +492,42 @@ test('a huge repeat count or a deep nesting is a RangeError naming its path, bef
   for (const depth of [64, 1000, 10000]) {
     throwsAt(() => planModel(nested(depth)), RangeError, `nninit.planModel: layers[0]${'.layers[0]'.repeat(64)}: blocks and repeats nest more than 64 deep`);
   }
+});
+
+test('the two exceptions to the stream contract a spec controls are shown by explain: index names and a counted n_layer', () => {
+  const block = (name?: string) => ({ type: 'block', ...(name ? { name } : {}), residual: true, layers: [{ type: 'attention', name: 'attn', dim: 8, heads: 2 }, { type: 'dense', name: 'proj', in: 8, out: 8 }] });
+  const counted: ModelSpecInput = { seed: 3, policy: 'gpt2', layers: [block('b0'), block('b1')] as never };
+  const plan = planModel(counted);
+  const projection = plan.find((p) => p.name === 'b0.attn.out_proj.weight')!;
+  assert.deepEqual(projection.nLayer, { value: 2, counted: true });
+  assert.equal(projection.std, 0.02 / Math.sqrt(4));
+  const text = explainModel(counted);
+  assert.match(text.split('\n')[0], /^nninit plan: policy gpt2 \(n_layer 2, counted from the attention layers\),/);
+  assert.match(text, /\nnotes:\n- n_layer 2 is counted from the attention layers: adding or removing one rescales every residual projection; pin it with policy \{ name: 'gpt2', nLayer: 2 \}/);
+  // The exception itself: a third block rescales b0's residual projection (same stream, other std)...
+  const third = planModel({ ...counted, layers: [...counted.layers, block('b2')] as never }).find((p) => p.name === 'b0.attn.out_proj.weight')!;
+  assert.equal(third.std, 0.02 / Math.sqrt(6));
+  // ...and a pinned n_layer does not.
+  const pinned: ModelSpecInput = { ...counted, policy: { name: 'gpt2', nLayer: 2 } };
+  const again = planModel({ ...pinned, layers: [...counted.layers, block('b2')] as never }).find((p) => p.name === 'b0.attn.out_proj.weight')!;
+  assert.deepEqual(again.nLayer, { value: 2, counted: false });
+  assert.deepEqual(bytes(initParameter(again)), bytes(initParameter(planModel(pinned).find((p) => p.name === 'b0.attn.out_proj.weight')!)));
+  assert.match(explainModel(pinned).split('\n')[0], /policy gpt2 \(n_layer 2\),/);
+  assert.doesNotMatch(explainModel(pinned), /notes:/);
+
+  // Index names: the unnamed layers are flagged in the plan and in explain.
+  const unnamed: ModelSpecInput = { seed: 3, layers: [{ type: 'dense', in: 4, out: 4 }, { type: 'repeat', name: 'h', count: 2, layers: [{ type: 'dense', in: 4, out: 4 }] }] };
+  const entries = planModel(unnamed);
+  assert.deepEqual(entries.map((p) => [p.name, p.indexNamed]), [
+    ['0.weight', ['layers[0]']], ['0.bias', ['layers[0]']],
+    ['h.0.0.weight', ['layers[1].layers[0]']], ['h.0.0.bias', ['layers[1].layers[0]']],
+    ['h.1.0.weight', ['layers[1].layers[0]']], ['h.1.0.bias', ['layers[1].layers[0]']],
+  ]);
+  assert.match(explainModel(unnamed), /\n- 2 layers have no name and are named by their index \(layers\[0\], layers\[1\]\.layers\[0\]\): inserting a layer before one renames its parameters/);
+  // The exception itself: a layer inserted first renames '0' to '1', which draws other values.
+  const shifted = initModel({ ...unnamed, layers: [{ type: 'dense', in: 4, out: 4 }, ...unnamed.layers] });
+  assert.notDeepEqual(bytes(shifted.get('1.weight')!), bytes(initModel(unnamed).get('0.weight')!));
+  // Named layers are not flagged.
+  assert.equal(planModel(MODEL).some((p) => p.indexNamed), false);
+  assert.doesNotMatch(explainModel(MODEL), /notes:/);
 });

@@ -61,8 +61,10 @@ export function explainPlan(plan: readonly ParameterPlan[]): string {
   const first = plan[0];
   const layouts = [...new Set(plan.map((p) => p.layout))];
   const dtype = first?.dtype ?? 'float32';
+  const nLayer = plan.find((p) => p.nLayer)?.nLayer;
+  const policy = first ? `${first.policy}${nLayer ? ` (n_layer ${nLayer.value}${nLayer.counted ? ', counted from the attention layers' : ''})` : ''}` : '';
   const header = first
-    ? `nninit plan: policy ${first.policy}${first.rng ? `, rng ${first.rng}` : ''}, layout ${layouts.join('+')}, dtype ${dtype}, seed ${first.seed}`
+    ? `nninit plan: policy ${policy}${first.rng ? `, rng ${first.rng}` : ''}, layout ${layouts.join('+')}, dtype ${dtype}, seed ${first.seed}`
     : 'nninit plan: no parameters';
   const rows = plan.map((p) => [
     p.name, `[${p.shape.join(', ')}]`, describeInitializer(p), String(p.fanIn), String(p.fanOut), short(p.std), p.rule,
@@ -93,8 +95,27 @@ export function explainPlan(plan: readonly ParameterPlan[]): string {
     '',
     `${plan.length} tensors, ${grouped(values)} values: ${grouped(trainable)} trainable parameters${buffers ? `, ${grouped(buffers)} in buffers` : ''}`,
     `bytes: ${bytes}`,
+    ...streamNotes(plan),
     '',
   ].join('\n');
+}
+
+/**
+ * Where a value could change although its own layer did not (the two exceptions to the stream contract a spec
+ * controls): an n_layer counted from the attention layers, and layers named by their index.
+ */
+function streamNotes(plan: readonly ParameterPlan[]): string[] {
+  const notes: string[] = [];
+  const counted = plan.find((p) => p.nLayer?.counted)?.nLayer;
+  if (counted) {
+    notes.push(`n_layer ${counted.value} is counted from the attention layers: adding or removing one rescales every residual projection; pin it with policy { name: '${plan[0].policy}', nLayer: ${counted.value} }`);
+  }
+  const unnamed = [...new Set(plan.flatMap((p) => p.indexNamed ?? []))];
+  if (unnamed.length > 0) {
+    const listed = unnamed.length > 6 ? `${unnamed.slice(0, 6).join(', ')} and ${unnamed.length - 6} more` : unnamed.join(', ');
+    notes.push(`${unnamed.length === 1 ? 'a layer has' : `${unnamed.length} layers have`} no name and ${unnamed.length === 1 ? 'is' : 'are'} named by ${unnamed.length === 1 ? 'its' : 'their'} index (${listed}): inserting a layer before one renames its parameters and so changes their values; give ${unnamed.length === 1 ? 'it a name' : 'them names'}`);
+  }
+  return notes.length ? ['', 'notes:', ...notes.map((note) => `- ${note}`)] : [];
 }
 
 /**

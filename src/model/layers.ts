@@ -14,6 +14,8 @@ interface LayerCommon {
   readonly name: string;
   /** JSON path of the layer in the spec, e.g. 'layers[2].layers[0]'. */
   readonly path: string;
+  /** The spec gave no name, so the layer is named by its index (a block without a name has none, and no flag). */
+  readonly defaultName?: true;
 }
 
 export interface DenseLayer extends LayerCommon {

@@ -204,6 +204,8 @@ function planOne(fn: string, d: ParameterDescriptor, chosen: Chosen, seed: Seed,
     trainable: d.trainable ?? true,
     layer: d.layer,
     ...(d.path !== undefined ? { path: d.path } : {}),
+    ...(d.indexNamed?.length ? { indexNamed: d.indexNamed } : {}),
+    ...(choice.nLayer ? { nLayer: choice.nLayer } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ export interface Choice {
   readonly parts?: readonly { readonly initializer: InitializerName; readonly options?: Options }[];
   /** Why, in a few words: "relu after fc1 -> He normal, fan_in 784". */
   readonly why: string;
+  /** gpt2's residual projections: the n_layer divided by, and whether it was counted from attention layers. */
+  readonly nLayer?: { readonly value: number; readonly counted: boolean };
 }
 
 export type PolicyName = 'activation' | 'pytorch' | 'keras' | 'flax' | 'gpt2';
@@ -294,7 +296,10 @@ const gptWeight = (what: string): ChoiceRule => (d, context) => {
   const std = gptStd(context);
   if (d.residualOutput || d.role === 'outProjection') {
     const nLayer = nLayerOf(d, context);
-    return { initializer: 'normal', options: { std: std / Math.sqrt(2 * nLayer) }, why: `residual projection${of(d)} -> N(0, ${std}/sqrt(2*${nLayer}))` };
+    return {
+      initializer: 'normal', options: { std: std / Math.sqrt(2 * nLayer) }, why: `residual projection${of(d)} -> N(0, ${std}/sqrt(2*${nLayer}))`,
+      nLayer: { value: nLayer, counted: context.setting.nLayer === undefined },
+    };
   }
   return { initializer: 'normal', options: { std }, why: `${what}${of(d)} -> N(0, ${std})` };
 };

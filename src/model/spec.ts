@@ -182,7 +182,7 @@ function parseLayer(fn: string, path: string, value: unknown, index: number, lay
     }
     name = value.name;
   }
-  const layer: Record<string, unknown> = { type, name, path };
+  const layer: Record<string, unknown> = { type, name, path, ...(value.name === undefined && type !== 'block' ? { defaultName: true } : {}) };
   const options: Record<string, unknown> = {};
   if (type === 'param') {
     // A param layer's other fields are its initializer's options, checked by the initializer when planned.
@@ -319,14 +319,15 @@ export const scoped = (scope: string, name: string) => (scope && name ? `${scope
  */
 export function describeSpec(spec: ModelSpec): ParameterDescriptor[] {
   const descriptors: ParameterDescriptor[] = [];
-  const walk = (layers: readonly ModelLayer[], scope: string, lastFeedsSkip: boolean): void => {
+  const walk = (layers: readonly ModelLayer[], scope: string, lastFeedsSkip: boolean, unnamed: readonly string[]): void => {
     layers.forEach((layer, index) => {
       const feedsSkip = lastFeedsSkip && index === layers.length - 1;
       const full = scoped(scope, layer.name);
+      const indexNamed = layer.defaultName ? [...unnamed, layer.path] : unnamed;
       const definition = LAYER_TYPES[layer.type];
       if (definition.scopes && (layer.type === 'repeat' || layer.type === 'block')) {
         const instances = definition.scopes(layer as never);
-        instances.forEach((instance, i) => walk(layer.layers, scoped(full, instance), layer.residual || (feedsSkip && i === instances.length - 1)));
+        instances.forEach((instance, i) => walk(layer.layers, scoped(full, instance), layer.residual || (feedsSkip && i === instances.length - 1), indexNamed));
         return;
       }
       const activation = 'activation' in layer && (layer.type === 'dense' || layer.type.startsWith('conv'))
@@ -344,11 +345,12 @@ export function describeSpec(spec: ModelSpec): ParameterDescriptor[] {
           ...(residual ? { residualOutput: true } : {}),
           layer: full,
           path: layer.path,
+          ...(indexNamed.length ? { indexNamed } : {}),
         });
       }
     });
   };
-  walk(spec.layers, '', false);
+  walk(spec.layers, '', false, []);
   return descriptors;
 }
 

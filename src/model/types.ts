@@ -87,6 +87,11 @@ export interface ParameterDescriptor {
   readonly layer: string;
   /** JSON path of that layer in the spec, e.g. 'layers[2].layers[0].layers[1]'. */
   readonly path?: string;
+  /**
+   * JSON paths of the spec's layers in this parameter's name that have no `name` and are named by their index in
+   * their list: inserting a layer before one of them renames the parameter, and so changes its stream.
+   */
+  readonly indexNamed?: readonly string[];
 }
 
 /** One block of a composite parameter. */
@@ -167,4 +172,11 @@ export interface ParameterPlan {
   readonly trainable: boolean;
   readonly layer: string;
   readonly path?: string;
+  /** As the descriptor's: the layers in the name that are named by their index (see ParameterDescriptor). */
+  readonly indexNamed?: readonly string[];
+  /**
+   * The n_layer a 'gpt2' residual projection's std divides by (0.02 / sqrt(2 n_layer)), and whether it was counted
+   * from the model's attention layers rather than given as the policy's nLayer.
+   */
+  readonly nLayer?: { readonly value: number; readonly counted: boolean };
 }
