@@ -1,6 +1,7 @@
 // The 'pytorch' policy against real torch.nn modules (PyTorch from Debian's python3-torch, run by /usr/bin/python3):
 // the same parameter names, shapes and order, constants equal, and for random parameters the largest |w| within 1%
-// of PyTorch's and the mean and variance within 4 standard errors, each pooled over many seeds.
+// of PyTorch's and the mean and variance within 4 standard errors, each pooled over many seeds. Attention with separate
+// projections is compared with four nn.Linear modules named q_proj, k_proj, v_proj and out_proj.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,6 +28,9 @@ const LAYERS: [ModelSpecInput['layers'][number], string][] = [
   [{ type: 'gru', name: 'gru', in: 24, units: 16, bidirectional: true }, 'nn.GRU(24, 16, bidirectional=True)'],
   [{ type: 'rnn', name: 'rnn', in: 10, units: 20 }, 'nn.RNN(10, 20)'],
   [{ type: 'attention', name: 'mha', dim: 64, heads: 4 }, 'nn.MultiheadAttention(64, 4)'],
+  // Separate projections: four nn.Linear modules with the names HF's attention modules use.
+  [{ type: 'attention', name: 'separate', dim: 64, heads: 4, fused: false }, 'Separate(64)'],
+  [{ type: 'attention', name: 'separate_nobias', dim: 48, heads: 4, fused: false, bias: false }, 'Separate(48, bias=False)'],
   [{ type: 'layernorm', name: 'layernorm', dim: 64 }, 'nn.LayerNorm(64)'],
   [{ type: 'batchnorm', name: 'batchnorm', dim: 16 }, 'nn.BatchNorm2d(16)'],
 ];
@@ -35,6 +39,16 @@ const LAYERS: [ModelSpecInput['layers'][number], string][] = [
 const SCRIPT = `
 import json, sys, torch
 from torch import nn
+
+class Separate(nn.Module):
+    # q, k, v and output projections as separate nn.Linear modules (as in HF's BartAttention).
+    def __init__(self, dim, bias=True):
+        super().__init__()
+        self.q_proj = nn.Linear(dim, dim, bias=bias)
+        self.k_proj = nn.Linear(dim, dim, bias=bias)
+        self.v_proj = nn.Linear(dim, dim, bias=bias)
+        self.out_proj = nn.Linear(dim, dim, bias=bias)
+
 modules = json.loads(sys.argv[1])
 seeds = int(sys.argv[2])
 out = []

@@ -531,3 +531,29 @@ test('the two exceptions to the stream contract a spec controls are shown by exp
   assert.equal(planModel(MODEL).some((p) => p.indexNamed), false);
   assert.doesNotMatch(explainModel(MODEL), /notes:/);
 });
+
+test("'pytorch': separate attention projections are nn.Linear modules; only nn.MultiheadAttention's fused ones are xavier with zero biases", () => {
+  const linear = (p: ParameterPlan, fanIn: number) => {
+    const bound = 1 / Math.sqrt(fanIn);
+    assert.ok(Math.abs(p.std - bound / Math.sqrt(3)) < 1e-12 * bound, `${p.name}: std ${p.std}`);
+    const values = initParameter(p) as Float32Array;
+    assert.ok(maxAbs(values) <= bound * (1 + 1e-6) && (values.length < 2000 || maxAbs(values) > 0.99 * bound), `${p.name}: max ${maxAbs(values)} vs bound ${bound}`);
+  };
+  const layers = [{ type: 'attention', name: 'a', dim: 64, heads: 4 }] as ModelSpecInput['layers'];
+  const keras = planModel({ seed: 2, layers }, { policy: 'pytorch', layout: 'keras' });
+  assert.deepEqual(keras.map((p) => p.name), ['query', 'key', 'value', 'attention_output'].flatMap((m) => [`a.${m}.kernel`, `a.${m}.bias`]));
+  for (const p of keras) linear(p, 64);
+  const separate = planModel({ seed: 2, layers: [{ ...layers[0], fused: false }] }, { policy: 'pytorch' });
+  for (const p of separate) linear(p, 64);
+  const fused = planModel({ seed: 2, layers }, { policy: 'pytorch' });
+  assert.deepEqual(fused.map((p) => [p.name, p.initializer]), [
+    ['a.in_proj_weight', 'xavierUniform'], ['a.in_proj_bias', 'zeros'], ['a.out_proj.weight', 'kaimingUniform'], ['a.out_proj.bias', 'zeros'],
+  ]);
+  // A checkpoint's names say which: out_proj beside an in_proj_weight is nn.MultiheadAttention's.
+  const tensors = nninit.planTensors([
+    { name: 'm.attn.in_proj_weight', shape: [24, 8] }, { name: 'm.attn.out_proj.weight', shape: [8, 8] }, { name: 'm.attn.out_proj.bias', shape: [8] },
+    { name: 'b.self_attn.q_proj.weight', shape: [8, 8] }, { name: 'b.self_attn.q_proj.bias', shape: [8] },
+    { name: 'b.self_attn.out_proj.weight', shape: [8, 8] }, { name: 'b.self_attn.out_proj.bias', shape: [8] },
+  ], { policy: 'pytorch', seed: 1 });
+  assert.deepEqual(tensors.map((p) => p.initializer), ['xavierUniform', 'kaimingUniform', 'zeros', 'kaimingUniform', 'uniform', 'kaimingUniform', 'uniform']);
+});

@@ -128,6 +128,7 @@ export interface LayerParameter {
   readonly cell?: 'lstm' | 'gru' | 'rnn';
   readonly units?: number;
   readonly heads?: number;
+  readonly fused?: boolean;
   readonly trainable?: boolean;
   readonly explicit?: { readonly initializer: InitializerName; readonly options: Options };
 }
@@ -284,14 +285,15 @@ const attention: LayerDefinition = {
         ...(layer.bias ? [{ suffix: 'attention_output.bias', shape: [dim], role: 'outProjectionBias', ...common } as const] : []),
       ];
     }
+    // Fused: one nn.MultiheadAttention owns all four; unfused: four nn.Linear modules.
     const output: LayerParameter[] = [
-      { suffix: 'out_proj.weight', shape: [dim, dim], role: 'outProjection', ...common },
-      ...(layer.bias ? [{ suffix: 'out_proj.bias', shape: [dim], role: 'outProjectionBias', ...common } as const] : []),
+      { suffix: 'out_proj.weight', shape: [dim, dim], role: 'outProjection', ...common, fused: layer.fused },
+      ...(layer.bias ? [{ suffix: 'out_proj.bias', shape: [dim], role: 'outProjectionBias', ...common, fused: layer.fused } as const] : []),
     ];
     if (layer.fused) {
       return [
-        { suffix: 'in_proj_weight', shape: [3 * dim, dim], role: 'inProjection', blocks: qkv, ...common },
-        ...(layer.bias ? [{ suffix: 'in_proj_bias', shape: [3 * dim], role: 'inProjectionBias', blocks: qkv, ...common } as const] : []),
+        { suffix: 'in_proj_weight', shape: [3 * dim, dim], role: 'inProjection', blocks: qkv, ...common, fused: true },
+        ...(layer.bias ? [{ suffix: 'in_proj_bias', shape: [3 * dim], role: 'inProjectionBias', blocks: qkv, ...common, fused: true } as const] : []),
         ...output,
       ];
     }

@@ -140,13 +140,13 @@ const ACTIVATION_POLICY: PolicyDefinition = {
 // ---- 'pytorch': torch.nn modules' own reset_parameters -----------------------------------------------------------
 
 /** Linear and Conv*d weights: kaiming_uniform_(a=sqrt(5)): gain sqrt(2 / 6), bound gain sqrt(3 / fan_in) = 1 / sqrt(fan_in). */
-const torchLinearWeight = (what: string): ChoiceRule => (d) => ({
+const torchLinearWeight = (what: string) => (d: ParameterDescriptor): Choice => ({
   initializer: 'kaimingUniform', options: { a: Math.sqrt(5) }, fans: { fanIn: d.fanIn, fanOut: d.fanOut },
   why: `${what}${of(d)} -> kaiming_uniform_(a=sqrt 5) = U(+-1/sqrt(${d.fanIn}))`,
 });
 
 /** Linear and Conv*d biases: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with the weight's fan_in (0 when fan_in is 0). */
-const torchLinearBias = (what: string): ChoiceRule => (d) => {
+const torchLinearBias = (what: string) => (d: ParameterDescriptor): Choice => {
   const bound = d.fanIn > 0 ? 1 / Math.sqrt(d.fanIn) : 0;
   return { initializer: 'uniform', options: { low: -bound, high: bound }, why: `${what} bias${of(d)} -> U(+-1/sqrt(${d.fanIn}))` };
 };
@@ -159,9 +159,12 @@ const torchRecurrent: ChoiceRule = (d) => {
   return { initializer: 'uniform', options: { low: -bound, high: bound }, why: `${d.cell ?? 'recurrent'} ${name}${of(d)} -> U(+-1/sqrt(${units}))` };
 };
 
-/** Fans PyTorch's xavier_uniform_ sees: the whole fused [3 dim, dim] in_proj_weight, or one [dim, dim] projection. */
+/** Fans PyTorch's xavier_uniform_ sees: the whole fused [3 dim, dim] in_proj_weight. */
 const torchInProjectionFans = (d: ParameterDescriptor) =>
   ({ fanIn: d.fanIn, fanOut: d.fanOut * (d.blocks?.count ?? 1) });
+
+/** q, k and v in one projection of one nn.MultiheadAttention (rather than separate nn.Linear modules). */
+const fusedAttention = (d: ParameterDescriptor) => d.fused ?? d.blocks !== undefined;
 
 const PYTORCH_POLICY: PolicyDefinition = {
   summary: "torch.nn modules' defaults: kaiming_uniform_(a=sqrt 5) weights, U(+-1/sqrt fan_in) biases, N(0, 1) embeddings, U(+-1/sqrt hidden) recurrent",
@@ -170,6 +173,7 @@ const PYTORCH_POLICY: PolicyDefinition = {
     'torch/nn/modules/sparse.py Embedding.reset_parameters (normal_)',
     'torch/nn/modules/rnn.py RNNBase.reset_parameters (uniform_ +-1/sqrt(hidden_size))',
     'torch/nn/modules/activation.py MultiheadAttention._reset_parameters (xavier_uniform_ in_proj, zero biases)',
+    'separate q_proj/k_proj/v_proj/out_proj as nn.Linear (e.g. HF transformers models/bart/modeling_bart.py BartAttention)',
     'torch/nn/modules/normalization.py LayerNorm, RMSNorm; batchnorm.py _NormBase.reset_parameters',
   ],
   table: {
@@ -183,14 +187,19 @@ const PYTORCH_POLICY: PolicyDefinition = {
     'recurrent.recurrent': torchRecurrent,
     'recurrent.bias': torchRecurrent,
     'recurrent.recurrentBias': torchRecurrent,
+    // Fused: nn.MultiheadAttention, whose _reset_parameters draws in_proj_weight by xavier_uniform_ and zeroes both
+    // biases; its out_proj is a Linear (reset as one when built). Separate q/k/v/out projections (fused: false, the
+    // keras layout, HF's q_proj ... out_proj) are nn.Linear modules with Linear's defaults.
     'attention.inProjection': (d) => {
+      if (!fusedAttention(d)) return torchLinearWeight('q/k/v projection (an nn.Linear)')(d);
       const fans = torchInProjectionFans(d);
       return { initializer: 'xavierUniform', fans, why: `MultiheadAttention in_proj${of(d)} -> xavier_uniform_, fans ${fans.fanIn}/${fans.fanOut}` };
     },
-    'attention.inProjectionBias': (d) => zeros(`MultiheadAttention in_proj_bias${of(d)}`),
-    // out_proj is a Linear (reset as one when built); MultiheadAttention then zeroes its bias.
-    'attention.outProjection': torchLinearWeight('MultiheadAttention out_proj (a Linear)'),
-    'attention.outProjectionBias': (d) => zeros(`MultiheadAttention out_proj.bias${of(d)}`),
+    'attention.inProjectionBias': (d) => (fusedAttention(d) ? zeros(`MultiheadAttention in_proj_bias${of(d)}`)
+      : torchLinearBias('q/k/v projection (an nn.Linear)')(d)),
+    'attention.outProjection': (d) => torchLinearWeight(fusedAttention(d) ? 'MultiheadAttention out_proj (a Linear)' : 'output projection (an nn.Linear)')(d),
+    'attention.outProjectionBias': (d) => (fusedAttention(d) ? zeros(`MultiheadAttention out_proj.bias${of(d)}`)
+      : torchLinearBias('output projection (an nn.Linear)')(d)),
   },
 };
 

@@ -261,6 +261,11 @@ export function describeTensors(tensors: readonly TensorInfo[], fn = 'describeTe
       const layerType = siblings.has('running_mean') || siblings.has('moving_mean') ? 'batchnorm' : siblings.has('bias') || siblings.has('beta') ? 'layernorm' : 'rmsnorm';
       return { ...found, layerType, name: t.name, shape: t.shape, layer: t.parent };
     }
+    if (found.kind === 'attention' && t.module === 'out_proj') {
+      // nn.MultiheadAttention's out_proj sits beside its in_proj_weight; HF's out_proj beside q_proj is a Linear.
+      const owner = t.parent.slice(0, Math.max(0, t.parent.length - t.module.length - 1));
+      if (byParent.get(owner)?.has('in_proj_weight')) return { ...found, fused: true, name: t.name, shape: t.shape, layer: t.parent };
+    }
     return { ...found, name: t.name, shape: t.shape, layer: t.parent };
   });
 }

@@ -67,6 +67,12 @@ export interface ParameterDescriptor {
   readonly units?: number;
   /** Attention heads, when known. */
   readonly heads?: number;
+  /**
+   * Attention whose q, k and v share one fused projection in one module (torch.nn.MultiheadAttention's
+   * in_proj_weight, which also zeroes its biases); false or absent for separate projections (q_proj, k_proj,
+   * v_proj, out_proj as nn.Linear, Keras's query/key/value). A fused in_proj_weight (with `blocks`) counts as fused.
+   */
+  readonly fused?: boolean;
   /** Its output is added to a skip connection (GPT-2's residual projections). */
   readonly residualOutput?: boolean;
   /** False for buffers (running statistics); default true. */
