@@ -557,3 +557,38 @@ test("'pytorch': separate attention projections are nn.Linear modules; only nn.M
   ], { policy: 'pytorch', seed: 1 });
   assert.deepEqual(tensors.map((p) => p.initializer), ['xavierUniform', 'kaimingUniform', 'zeros', 'kaimingUniform', 'uniform', 'kaimingUniform', 'uniform']);
 });
+
+test('globs: ** is zero or more whole segments, * stays within one, and a rule that decides nothing is an error', () => {
+  const spec: ModelSpecInput = {
+    seed: 1,
+    layers: [
+      { type: 'dense', name: 'fc', in: 2, out: 2 },
+      { type: 'repeat', name: 'h', count: 2, layers: [{ type: 'block', name: 'mlp', layers: [{ type: 'dense', name: 'c_fc', in: 2, out: 2 }] }] },
+      { type: 'param', name: 'h.weight', shape: [2], init: 'ones' },
+      { type: 'param', name: 'scale', shape: [2], init: 'ones' },
+    ],
+  };
+  const matched = (glob: string) => planModel(spec, { rules: [{ match: glob, init: 'constant', value: 7 }] }).filter((p) => p.options.value === 7).map((p) => p.name);
+  const all = planModel(spec).map((p) => p.name);
+  assert.deepEqual(all, ['fc.weight', 'fc.bias', 'h.0.mlp.c_fc.weight', 'h.0.mlp.c_fc.bias', 'h.1.mlp.c_fc.weight', 'h.1.mlp.c_fc.bias', 'h.weight', 'scale']);
+  assert.deepEqual(matched('**'), all);
+  assert.deepEqual(matched('*'), ['scale']);
+  assert.deepEqual(matched('**.scale'), ['scale']);
+  assert.deepEqual(matched('scale.**'), ['scale']);
+  assert.deepEqual(matched('h.**.weight'), ['h.0.mlp.c_fc.weight', 'h.1.mlp.c_fc.weight', 'h.weight']);
+  assert.deepEqual(matched('h.**'), ['h.0.mlp.c_fc.weight', 'h.0.mlp.c_fc.bias', 'h.1.mlp.c_fc.weight', 'h.1.mlp.c_fc.bias', 'h.weight']);
+  assert.deepEqual(matched('**.weight'), ['fc.weight', 'h.0.mlp.c_fc.weight', 'h.1.mlp.c_fc.weight', 'h.weight']);
+  assert.deepEqual(matched('h.*.*.*.bias'), ['h.0.mlp.c_fc.bias', 'h.1.mlp.c_fc.bias']);
+  assert.deepEqual(matched('**.c_*.bias'), ['h.0.mlp.c_fc.bias', 'h.1.mlp.c_fc.bias']);
+  assert.deepEqual(matched('**.**.fc.*'), ['fc.weight', 'fc.bias']);
+  // ** never reaches into a segment, and every segment has a name.
+  for (const glob of ['**weight', 'fc**', '***', 'h..weight', '.fc.weight', 'fc.']) {
+    throwsAt(() => matched(glob), RangeError, 'options.rules[0].match', JSON.stringify(glob));
+  }
+  // A rule whose every parameter a later rule takes is a mistake: it is an error naming both.
+  throwsAt(() => planModel(spec, { rules: [{ match: 'fc.weight', init: 'ones' }, { match: '**', init: 'zeros' }] }),
+    RangeError, 'options.rules[0].match: "fc.weight" decides no parameter', 'fc.weight is decided by options.rules[1] "**"');
+  // One it still decides is fine: the catch-all first, the special case after.
+  const plan = planModel(spec, { rules: [{ match: '**', init: 'zeros' }, { match: 'fc.weight', init: 'ones' }] });
+  assert.deepEqual(plan.map((p) => p.initializer), ['ones', ...new Array(7).fill('zeros')]);
+});

@@ -102,6 +102,10 @@ export function planFromDescriptors(fn: string, descriptors: readonly ParameterD
   };
   const policyName = settings.policy.name;
   const used = new Set<Rule>();
+  /** For each rule, a parameter it decides (the last rule to match it), if any. */
+  const decides = new Map<Rule, string>();
+  /** For each rule, the later rule that took one of its parameters from it, for the message of a shadowed rule. */
+  const overriddenBy = new Map<Rule, [name: string, by: Rule]>();
 
   const chosen = descriptors.map((d): Chosen => {
     let result: Chosen;
@@ -127,14 +131,18 @@ export function planFromDescriptors(fn: string, descriptors: readonly ParameterD
         result = { choice: picked.choice, chosenBy: policyName, where: d.path ? `${d.path} (${d.name})` : d.name, suffix: `(${picked.policy} policy)` };
       }
     }
+    let last: Rule | undefined;
     for (const rule of settings.rules) {
       if (!rule.pattern.test(d.name)) continue;
       used.add(rule);
+      if (last && !overriddenBy.has(last)) overriddenBy.set(last, [d.name, rule]);
+      last = rule;
       result = {
         choice: { initializer: rule.init, options: rule.options, why: `rule "${rule.match}" -> ${rule.init}` },
         chosenBy: rule.path, where: `${rule.path} (on ${d.name})`, suffix: `(${rule.path})`,
       };
     }
+    if (last) decides.set(last, d.name);
     if (result.chosenBy === '') throw new RangeError(`nninit.${fn}: ${result.where}: ${result.suffix}; add a rule { match: "${d.name}", init, ... }`);
     return result;
   });
@@ -142,6 +150,10 @@ export function planFromDescriptors(fn: string, descriptors: readonly ParameterD
     if (!used.has(rule)) {
       const names = descriptors.slice(0, 6).map((d) => d.name).join(', ');
       throw new RangeError(`nninit.${fn}: ${rule.path}.match: "${rule.match}" matches no parameter (the parameters are ${names}${descriptors.length > 6 ? ', ...' : ''}); a rule must match something`);
+    }
+    if (!decides.has(rule)) {
+      const [name, by] = overriddenBy.get(rule)!;
+      throw new RangeError(`nninit.${fn}: ${rule.path}.match: "${rule.match}" decides no parameter: a later rule matches every parameter it matches (${name} is decided by ${by.path} "${by.match}"); the last matching rule wins, so remove this one or move it after them`);
     }
   }
 
