@@ -592,3 +592,24 @@ test('globs: ** is zero or more whole segments, * stays within one, and a rule t
   const plan = planModel(spec, { rules: [{ match: '**', init: 'zeros' }, { match: 'fc.weight', init: 'ones' }] });
   assert.deepEqual(plan.map((p) => p.initializer), ['ones', ...new Array(7).fill('zeros')]);
 });
+
+test('an option of a param layer or a rule is named by its own path, and the valid options listed are the ones it may set', () => {
+  const p = (init: string, options: Record<string, unknown>, shape = [4, 4]) => ({ layers: [{ type: 'param', name: 'p', shape, init, ...options }] }) as ModelSpecInput;
+  throwsAt(() => planModel(p('heNormal', { mode: 'fanSideways' })), RangeError, 'nninit.planModel: layers[0].mode: nninit.heNormal: options.mode must be one of');
+  throwsAt(() => planModel(p('sparse', {})), TypeError, 'nninit.planModel: layers[0].sparsity: nninit.sparse: options.sparsity must be a number');
+  throwsAt(() => planModel(p('normal', { std: 1e38 })), RangeError, 'nninit.planModel: layers[0].std: nninit.normal:');
+  throwsAt(() => planModel(p('constant', { value: [1, 2, NaN, 4] }, [4])), RangeError, 'nninit.planModel: layers[0].value[2]: nninit.constant: value[2] must be');
+  const unknown = (run: () => unknown, prefix: string, initializer: string) => assert.throws(run, (error: unknown) => {
+    assert.ok(error instanceof TypeError, String(error));
+    assert.ok(error.message.startsWith(prefix), error.message);
+    const list = error.message.slice(error.message.indexOf('its options are ') + 'its options are '.length).split(', ');
+    for (const reserved of ['seed', 'stream', 'dtype', 'offset', 'length', 'out']) assert.ok(!list.includes(reserved), `${error.message} lists ${reserved}`);
+    assert.ok(error.message.includes(`unknown option of ${initializer}`), error.message);
+    return true;
+  });
+  unknown(() => planModel(p('heNormal', { gian: 2 })), 'nninit.planModel: layers[0].gian: unknown option of heNormal; its options are mode, nonlinearity, a,', 'heNormal');
+  unknown(() => planModel(p('constant', { value: 1, vlaue: 2 })), 'nninit.planModel: layers[0].vlaue: unknown option of constant; its options are value, allowNonFinite', 'constant');
+  const layers = [{ type: 'dense', name: 'fc', in: 4, out: 4 }] as ModelSpecInput['layers'];
+  unknown(() => planModel({ layers, rules: [{ match: 'fc.weight', init: 'orthogonal', gian: 2 }] }), 'nninit.planModel: rules[0].gian (on fc.weight): unknown option of orthogonal; its options are gain, layout', 'orthogonal');
+  throwsAt(() => planModel({ layers }, { rules: [{ match: 'fc.*', init: 'uniform', low: 1, high: 0 }] }), RangeError, 'nninit.planModel: options.rules[0].low (on fc.weight): nninit.uniform: options.low must be at most options.high');
+});

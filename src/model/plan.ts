@@ -72,6 +72,43 @@ interface Chosen {
   /** Where an error in the choice's arguments is reported. */
   readonly where: string;
   readonly suffix: string;
+  /**
+   * The JSON path of the object that holds the choice's options when the user wrote them (a param layer, a rule),
+   * and what they apply to (' (on h.0.weight)' for a rule): an error about one option then names the option's own
+   * path (`layers[0].mode`).
+   */
+  readonly options?: { readonly at: string; readonly subject: string };
+}
+
+/** Options the plan sets itself: never valid in a param layer or a rule, so never listed as valid there. */
+export const PLAN_SET_OPTIONS = ['seed', 'stream', 'dtype', 'offset', 'length', 'out'];
+
+/**
+ * Rethrows an error of a planned call where it was chosen. For options the user wrote, an unknown option or one
+ * the core rejects is named by its own JSON path, and the options listed as valid leave out what the plan sets.
+ */
+function rethrowChoice(fn: string, chosen: Chosen, error: unknown): never {
+  const written = chosen.options;
+  if (written && (error instanceof TypeError || error instanceof RangeError)) {
+    const unknown = /^nninit\.(\w+): unknown option "([^"]*)"; the options are (.*)$/.exec(error.message);
+    if (unknown) {
+      const [, initializer, key, list] = unknown;
+      const valid = [...(initializer === 'constant' ? ['value'] : []), ...list.split(', ').filter((option) => !PLAN_SET_OPTIONS.includes(option))];
+      throw new TypeError(`nninit.${fn}: ${written.at}.${key}${written.subject}: unknown option of ${initializer}; its options are ${valid.join(', ')}`, { cause: error });
+    }
+    // The message's subject: the constant's value (value[3]), or the options it opens with ('options.mean and
+    // options.std are too large'), of which the first the user wrote is named.
+    const value = /^nninit\.constant: (value(?:\[\d+\])?) /.exec(error.message);
+    const subject = /^nninit\.\w+: ((?:options\.\w+(?:, | and )?)+)/.exec(error.message)?.[1];
+    const mentioned = subject ? [...subject.matchAll(/options\.(\w+)/g)].map((match) => match[1]) : [];
+    const key = value?.[1] ?? mentioned.find((option) => option in (chosen.choice.options ?? {})) ?? mentioned[0];
+    if (key !== undefined) {
+      const where = `${written.at}.${key}${written.subject}`;
+      if (error instanceof TypeError) throw new TypeError(`nninit.${fn}: ${where}: ${error.message}`, { cause: error });
+      throw new RangeError(`nninit.${fn}: ${where}: ${error.message}`, { cause: error });
+    }
+  }
+  rethrowAt(fn, chosen.where, error);
 }
 
 /**
@@ -114,6 +151,7 @@ export function planFromDescriptors(fn: string, descriptors: readonly ParameterD
       result = {
         choice: { initializer, options, why: why ?? `explicit ${initializer}`, ...(parts ? { parts } : {}) },
         chosenBy: source ?? d.path ?? d.name, where: d.path ?? d.name, suffix: `(${source ?? `param layer ${d.path ?? d.name}`})`,
+        ...(source === undefined && d.path !== undefined ? { options: { at: d.path, subject: '' } } : {}),
       };
     } else {
       let picked;
@@ -139,7 +177,7 @@ export function planFromDescriptors(fn: string, descriptors: readonly ParameterD
       last = rule;
       result = {
         choice: { initializer: rule.init, options: rule.options, why: `rule "${rule.match}" -> ${rule.init}` },
-        chosenBy: rule.path, where: `${rule.path} (on ${d.name})`, suffix: `(${rule.path})`,
+        chosenBy: rule.path, where: `${rule.path} (on ${d.name})`, suffix: `(${rule.path})`, options: { at: rule.path, subject: ` (on ${d.name})` },
       };
     }
     if (last) decides.set(last, d.name);
@@ -190,7 +228,7 @@ function planOne(fn: string, d: ParameterDescriptor, chosen: Chosen, seed: Seed,
         (initializer, options) => dryRun(initializer, d.shape, options, seed, d.name, dtype));
     }
   } catch (error) {
-    rethrowAt(fn, chosen.where, error);
+    rethrowChoice(fn, chosen, error);
   }
   return {
     name: d.name,
