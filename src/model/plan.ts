@@ -94,7 +94,7 @@ function rethrowChoice(fn: string, chosen: Chosen, error: unknown): never {
     if (unknown) {
       const [, initializer, key, list] = unknown;
       const valid = [...(initializer === 'constant' ? ['value'] : []), ...list.split(', ').filter((option) => !PLAN_SET_OPTIONS.includes(option))];
-      throw new TypeError(`nninit.${fn}: ${written.at}.${key}${written.subject}: unknown option of ${initializer}; its options are ${valid.join(', ')}`, { cause: error });
+      throw new TypeError(`nninit.${fn}: ${written.at}.${key}${written.subject}: unknown option "${key}" of ${initializer}; its options are ${valid.join(', ')}`, { cause: error });
     }
     // The message's subject: the constant's value (value[3]), or the options it opens with ('options.mean and
     // options.std are too large'), of which the first the user wrote is named.
