@@ -30,6 +30,7 @@ export {
   planTensors, planDescriptors, describeTensors,
   POLICIES, POLICY_NAMES, LAYER_TYPES, LAYER_TYPE_NAMES, ACTIVATIONS, ACTIVATION_NAMES, INITIALIZER_NAMES,
 } from './model/index.js';
+export { planToJSON } from './model/index.js';
 export type {
   ModelWeights, SliceOptions, ModelSpec, ModelSpecInput, ModelOptions, LayerSpec, PolicySpec, TensorInfo, PlanOptions,
   PolicyName, PolicySetting, PolicyDefinition, PolicyTable, Choice, ChoiceRule, PolicyContext,

@@ -613,3 +613,60 @@ test('an option of a param layer or a rule is named by its own path, and the val
   unknown(() => planModel({ layers, rules: [{ match: 'fc.weight', init: 'orthogonal', gian: 2 }] }), 'nninit.planModel: rules[0].gian (on fc.weight): unknown option "gian" of orthogonal; its options are gain, layout', 'orthogonal');
   throwsAt(() => planModel({ layers }, { rules: [{ match: 'fc.*', init: 'uniform', low: 1, high: 0 }] }), RangeError, 'nninit.planModel: options.rules[0].low (on fc.weight): nninit.uniform: options.low must be at most options.high');
 });
+
+test('plan entries say whether they draw (p.random), so the contract call is one generic line', () => {
+  for (const policy of ['activation', 'keras'] as const) {
+    const weights = initModel(MODEL, { policy, layout: policy === 'keras' ? 'keras' : 'torch' });
+    for (const p of weights.plan) {
+      if (p.blocks) {
+        assert.equal(p.random, p.blocks.parts.some((part) => !['zeros', 'ones', 'constant'].includes(part.initializer)), p.name);
+        continue;
+      }
+      const { value, ...rest } = p.options;
+      const options = { ...rest, ...(p.random ? { seed: p.seed, stream: p.stream } : {}), dtype: p.dtype };
+      const values = p.initializer === 'constant' ? call.constant([...p.shape], value, options) : call[p.initializer]([...p.shape], options);
+      assert.deepEqual(bytes(values), bytes(weights.get(p.name)!), `${policy} ${p.name}`);
+    }
+  }
+  assert.equal(planModel(MODEL, { policy: 'pytorch', rng: 'torch' }).find((p) => p.name === 'fc1.weight')!.random, true);
+});
+
+test('explain shortens long arrays of options', () => {
+  const text = explainModel({ seed: 1, layout: 'keras', layers: [
+    { type: 'param', name: 'c', shape: [1000], init: 'constant', value: Array.from({ length: 1000 }, (_, i) => i) },
+    { type: 'param', name: 'h', shape: [8, 16, 4], init: 'heNormal', inAxis: [0, 1] },
+  ] });
+  assert.match(text, /\nc +\[1000\] +constant\(value=\[0, 1, 2, … 1000 values\]\) +1000 +1000 +288\.7 /);
+  assert.match(text, /\nh +\[8, 16, 4\] +heNormal\(inAxis=\[0, 1\]\) +128 +4 /);
+  assert.ok(text.split('\n').every((line) => line.length < 200), 'no line holds the array');
+});
+
+test('initParameter checks the entry and every block before writing into out', () => {
+  const plan = planModel(MODEL);
+  const gates = plan.find((p) => p.name === 'lstm.weight_hh_l0')!;
+  const fc = plan.find((p) => p.name === 'fc1.weight')!;
+  const out = new Float32Array(gates.size).fill(7);
+  const lastBad = { ...gates, blocks: { axis: 0, parts: [...gates.blocks!.parts.slice(0, 3), { initializer: 'orthogonal' as const, options: { gain: 1e39 }, stream: 'x' }] } };
+  throwsAt(() => initParameter(lastBad, { out }), RangeError, 'nninit.initParameter: p.blocks.parts[3]: nninit.orthogonal: options.gain');
+  assert.ok(out.every((v) => v === 7), 'out untouched');
+  throwsAt(() => initParameter({ ...gates, blocks: { axis: 5, parts: gates.blocks!.parts } }, { out }), RangeError, 'p.blocks.axis');
+  throwsAt(() => initParameter({ ...gates, blocks: { axis: 1, parts: gates.blocks!.parts.slice(0, 3) } }, { out }), RangeError, 'p.blocks.axis');
+  throwsAt(() => initParameter({ ...gates, blocks: { axis: 0, parts: [{ ...gates.blocks!.parts[0], initializer: 'nope' as never }, ...gates.blocks!.parts.slice(1)] } }, { out }), RangeError, 'p.blocks.parts[0].initializer');
+  assert.ok(out.every((v) => v === 7), 'out untouched');
+  throwsAt(() => initParameter({ ...fc, initializer: 'nope' as never }), RangeError, 'p.initializer');
+  throwsAt(() => initParameter({ ...fc, shape: [2, 2] }), RangeError, 'p.size');
+  throwsAt(() => initParameter({ ...fc, seed: -1 }), RangeError, 'p.seed');
+});
+
+test('seeds: a JSON number above 2^53 is refused in favour of a decimal string; planToJSON writes bigint seeds as strings', () => {
+  const layers = [{ type: 'lstm', name: 'l', in: 3, units: 4 }, { type: 'dense', name: 'd', in: 4, out: 4 }] as ModelSpecInput['layers'];
+  throwsAt(() => planModel(JSON.stringify({ seed: 18446744073709551615, layers })), RangeError, 'seed: expected a seed of at most 2^53 - 1 as a number', 'decimal string');
+  throwsAt(() => planModel({ layers }, { seed: 2 ** 53 + 2 }), RangeError, 'options.seed');
+  assert.equal(planModel({ seed: 2 ** 53 - 1, layers })[0].seed, 2 ** 53 - 1);
+  const plan = planModel({ seed: '18446744073709551615', layers });
+  assert.throws(() => JSON.stringify(plan), TypeError, 'JSON has no bigint');
+  const text = nninit.planToJSON(plan);
+  const parsed = JSON.parse(text) as ParameterPlan[];
+  assert.equal(parsed[0].seed, '18446744073709551615');
+  parsed.forEach((p, i) => assert.deepEqual(bytes(initParameter(p)), bytes(initParameter(plan[i])), p.name));
+});

@@ -22,8 +22,14 @@ function binary(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/** An option's value in a call's spelling: numbers to four digits, arrays in brackets, long ones cut after four. */
 function optionText(value: unknown): string {
-  return typeof value === 'number' ? short(value) : String(value);
+  if (typeof value === 'number') return short(value);
+  if (Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))) {
+    const values = Array.from(value as ArrayLike<unknown>, optionText);
+    return values.length <= 4 ? `[${values.join(', ')}]` : `[${values.slice(0, 3).join(', ')}, … ${values.length} values]`;
+  }
+  return String(value);
 }
 
 /** A compact spelling of one call: `heNormal(nonlinearity=relu)`, `uniform(±0.03608)`, `normal(std=0.02)`. */
@@ -125,4 +131,15 @@ function streamNotes(plan: readonly ParameterPlan[]): string[] {
  */
 export function explainModel(spec: ModelSpecInput | string, options?: ModelOptions): string {
   return explainPlan(planSpec('explainModel', spec, options).plan);
+}
+
+/**
+ * A plan as JSON text, with seeds beyond 2^53 (bigints) as decimal strings, which JSON has no other exact
+ * spelling for. Each entry of `JSON.parse(planToJSON(plan))` can be passed to initParameter, which reads a
+ * decimal-string seed as the bigint: a plan can be sent to workers or other machines as text.
+ *
+ * @example initParameter(JSON.parse(planToJSON(planModel(spec)))[0])   // the same values as from the plan itself
+ */
+export function planToJSON(plan: readonly ParameterPlan[], space?: number | string): string {
+  return JSON.stringify(plan, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), space);
 }

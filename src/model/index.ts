@@ -3,7 +3,7 @@
 
 export { planModel } from './plan.js';
 export { initModel, initParameter, type ModelWeights, type SliceOptions } from './init.js';
-export { explainModel, explainPlan } from './explain.js';
+export { explainModel, explainPlan, planToJSON } from './explain.js';
 export { parseSpec, describeSpec } from './spec.js';
 export type { ModelSpec, ModelSpecInput, ModelOptions, LayerSpec, PolicySpec } from './spec.js';
 export { RNG_NAMES, type RngName } from './spec.js';

@@ -3,7 +3,8 @@
 import type { Dtype, OutArray } from '../core/output.js';
 import { allocateArray } from '../core/validate.js';
 import type { Seed } from '../core/seed.js';
-import { checkKeys, isPlainObject, pathRangeError, pathTypeError } from './errors.js';
+import { checkKeys, isPlainObject, pathRangeError, pathTypeError, rethrowAt } from './errors.js';
+import { parseSeed } from './spec.js';
 import { planSpec } from './plan.js';
 import { INITIALIZERS, type InitializerName, type Options } from './registry.js';
 import type { ModelOptions, ModelSpecInput } from './spec.js';
@@ -79,12 +80,57 @@ export function initParameter(p: ParameterPlan, options?: SliceOptions): OutArra
     if (!dtypeFits(o.out, dtype)) throw pathTypeError(fn, 'options.out', `an array for dtype '${dtype}'`, o.out);
     if (o.out.length !== length) throw pathRangeError(fn, 'options.out', `an array of length ${length}`, o.out);
   }
-  if (p.initializer === 'torch') return initTorchParameter(p, { dtype, offset, length, ...(o.out ? { out: o.out } : {}) });
-  if (!p.blocks) return call(p.initializer as InitializerName, p.shape, p.options, p.seed, p.stream, { dtype, offset, length, ...(o.out ? { out: o.out } : {}) });
+  const seed = checkEntry(fn, p);
+  if (p.initializer === 'torch') return initTorchParameter({ ...p, seed }, { dtype, offset, length, ...(o.out ? { out: o.out } : {}) });
+  if (!p.blocks) return call(p.initializer as InitializerName, p.shape, p.options, seed, p.stream, { dtype, offset, length, ...(o.out ? { out: o.out } : {}) });
 
+  // Every block's call is checked (length 0) before any block writes into the target.
+  const blockShape = p.shape.map((n, i) => (i === p.blocks!.axis ? n / p.blocks!.parts.length : n));
+  p.blocks.parts.forEach((part, k) => {
+    try {
+      call(part.initializer, blockShape, part.options, seed, part.stream, { dtype, offset: 0, length: 0 });
+    } catch (error) {
+      rethrowAt(fn, `p.blocks.parts[${k}]`, error);
+    }
+  });
   const target = targetOf(dtype, length, o.out);
-  if (length > 0) fillBlocks(p, offset, length, dtype, target);
+  if (length > 0) fillBlocks({ ...p, seed }, offset, length, dtype, target);
   return o.out ?? target;
+}
+
+/**
+ * Checks what initParameter reads from a plan entry, before anything is written: its shape and size, its
+ * initializer, its options, and a composite's blocks. Returns the seed, which may also be a decimal string (as
+ * planToJSON writes seeds beyond 2^53).
+ */
+function checkEntry(fn: string, p: ParameterPlan): Seed {
+  const shape = p.shape as unknown[];
+  if (shape.some((n) => typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)) throw pathTypeError(fn, 'p.shape', 'an array of non-negative integers', p.shape);
+  const size = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (p.size !== size) throw pathRangeError(fn, 'p.size', `the product of p.shape (${size})`, p.size);
+  const seed = parseSeed(fn, 'p.seed', p.seed);
+  if (p.initializer === 'torch') return seed;
+  const known = (name: unknown): name is InitializerName => typeof name === 'string' && Object.prototype.hasOwnProperty.call(INITIALIZERS, name);
+  if (p.initializer !== 'blocks' && !known(p.initializer)) throw pathRangeError(fn, 'p.initializer', `a public initializer's name, 'blocks' or 'torch'`, p.initializer);
+  if (!isPlainObject(p.options)) throw pathTypeError(fn, 'p.options', 'an object', p.options);
+  if (typeof p.stream !== 'string') throw pathTypeError(fn, 'p.stream', 'a string (the parameter\'s name)', p.stream);
+  if (p.initializer !== 'blocks') return seed;
+  const blocks = p.blocks as { axis?: unknown; parts?: unknown } | undefined;
+  if (!isPlainObject(blocks) || !Array.isArray(blocks.parts) || blocks.parts.length === 0) {
+    throw pathTypeError(fn, 'p.blocks', "{ axis, parts } for initializer 'blocks'", p.blocks);
+  }
+  const axis = blocks.axis, count = blocks.parts.length;
+  if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < 0 || axis >= shape.length || (shape[axis] as number) % count !== 0) {
+    throw pathRangeError(fn, 'p.blocks.axis', `an axis of p.shape whose size divides into the ${count} blocks`, axis);
+  }
+  (blocks.parts as unknown[]).forEach((part, k) => {
+    const where = `p.blocks.parts[${k}]`;
+    if (!isPlainObject(part)) throw pathTypeError(fn, where, '{ initializer, options, stream }', part);
+    if (!known(part.initializer)) throw pathRangeError(fn, `${where}.initializer`, "a public initializer's name", part.initializer);
+    if (!isPlainObject(part.options)) throw pathTypeError(fn, `${where}.options`, 'an object', part.options);
+    if (typeof part.stream !== 'string') throw pathTypeError(fn, `${where}.stream`, 'a string', part.stream);
+  });
+  return seed;
 }
 
 /**

@@ -92,7 +92,11 @@ export function parseSeed(fn: string, path: string, value: unknown): Seed {
     value = BigInt(value);
   }
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 0 || value >= 2 ** 64) throw pathRangeError(fn, path, 'an integer in [0, 2^64)', value);
+    if (!Number.isInteger(value) || value < 0) throw pathRangeError(fn, path, 'an integer in [0, 2^64)', value);
+    if (!Number.isSafeInteger(value)) {
+      // JSON numbers are doubles: 18446744073709551615 arrives as 2^64, and 2^53 + 1 as 2^53.
+      throw pathRangeError(fn, path, 'a seed of at most 2^53 - 1 as a number (larger ones lose digits as JSON numbers); write it as a decimal string ("seed": "18446744073709551615") or a bigint', value);
+    }
     return value;
   }
   if (typeof value === 'bigint') {

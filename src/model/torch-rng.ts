@@ -172,6 +172,7 @@ export function withTorchSources(plan: readonly ParameterPlan[], model: TorchMod
       initializer: 'torch',
       options: {},
       whole: true,
+      random: true,
       rng: 'torch',
       rule: `${source.call}.${owner.parameter}, drawing module ${owner.module + 1} of ${count} (pytorch policy, rng torch)`,
       torch: source,

@@ -169,6 +169,13 @@ export interface ParameterPlan {
    * than chunk by chunk.
    */
   readonly whole: boolean;
+  /**
+   * Draws random numbers, and so takes `seed` and `stream` (every block does, for 'blocks'; 'torch' draws from
+   * PyTorch's generator): the contract's call is then
+   * `nninit[p.initializer](p.shape, { ...p.options, ...(p.random ? { seed: p.seed, stream: p.stream } : {}), dtype })`
+   * (`constant` takes `p.options.value` as its second argument). initParameter makes exactly that call.
+   */
+  readonly random: boolean;
   /** 'torch' on every entry of a plan made with rng 'torch'; absent with nninit's own streams. */
   readonly rng?: 'torch';
   /** With initializer 'torch': the module whose constructor draws the values. */
