@@ -643,7 +643,7 @@ test('the README shows what `nninit init examples/gpt2-small.json` prints', with
   let at = 0;
   for (const line of expected) {
     if (line.startsWith('… (h.1 to h.11')) {
-      const skipped = lines.slice(at).findIndex((l) => l.startsWith('h.11.mlp.c_proj.bias'));
+      const skipped = lines.slice(at).findIndex((l) => l.startsWith('transformer.h.11.mlp.c_proj.bias'));
       assert.equal(skipped + 1, 132, 'the elided rows: h.1 to h.11, 12 each');
       at += skipped + 1;
       continue;

@@ -376,17 +376,20 @@ test('parseSpec: the normalized spec, options over spec fields, and the link fro
   const spec = parseSpec(example('gpt2-small'), { dtype: 'bfloat16' });
   assert.equal(spec.dtype, 'bfloat16');
   assert.equal(spec.seed, 42);
-  assert.deepEqual(spec.policy, { name: 'gpt2' });
-  const repeat = spec.layers[2];
+  assert.deepEqual(spec.policy, { name: 'gpt2', nLayer: 12 });
+  const transformer = spec.layers[0];
+  assert.equal(transformer.type, 'block');
+  if (transformer.type !== 'block') return;
+  const repeat = transformer.layers[2];
   assert.equal(repeat.type, 'repeat');
   if (repeat.type !== 'repeat') return;
   assert.equal(repeat.count, 12);
   assert.equal(repeat.residual, false);
   assert.deepEqual(repeat.layers.map((layer) => [layer.type, layer.name, 'residual' in layer ? layer.residual : undefined]), [['block', '', true], ['block', '', true]]);
   const plan = planModel(example('gpt2-small'));
-  const cFc = plan.find((p) => p.name === 'h.3.mlp.c_fc.weight')!;
-  assert.equal(cFc.layer, 'h.3.mlp.c_fc');
-  assert.equal(cFc.path, 'layers[2].layers[1].layers[1].layers[0]');
+  const cFc = plan.find((p) => p.name === 'transformer.h.3.mlp.c_fc.weight')!;
+  assert.equal(cFc.layer, 'transformer.h.3.mlp.c_fc');
+  assert.equal(cFc.path, 'layers[0].layers[2].layers[1].layers[1].layers[0]');
   const defaults = parseSpec({ layers: [{ type: 'dense', in: 2, out: 3 }, { type: 'conv1d', in: 2, out: 2, kernel: 5 }] });
   assert.deepEqual(defaults.layers[0], { type: 'dense', name: '0', defaultName: true, path: 'layers[0]', in: 2, out: 3, activation: 'linear', bias: true });
   assert.deepEqual(defaults.layers[1], { type: 'conv1d', name: '1', defaultName: true, path: 'layers[1]', in: 2, out: 2, kernel: [5], groups: 1, activation: 'linear', bias: true });
@@ -412,20 +415,30 @@ test('seeds: a fresh 53-bit seed when none is given, shown in the plan and carri
 
 // ---- examples and explain -------------------------------------------------------------------------------------------
 
-test('GPT-2 small: 124,439,808 parameters (HF GPT2Model), residual projections at 0.02/sqrt(24)', () => {
+test('GPT-2 small: 124,439,808 parameters (HF GPT2Model), nanoGPT names and shapes, residual projections at 0.02/sqrt(24)', () => {
   const plan = planModel(example('gpt2-small'));
   assert.equal(plan.reduce((sum, p) => sum + p.size, 0), 124_439_808);
   assert.equal(plan.length, 148);
-  const residual = plan.filter((p) => p.name.endsWith('out_proj.weight') || p.name.endsWith('c_proj.weight'));
+  // nanoGPT's GPT.state_dict() order and shapes (model.py: transformer.wte, wpe, h[i].{ln_1, attn, ln_2, mlp}, ln_f).
+  const block = (i: number): [string, number[]][] => [
+    [`ln_1.weight`, [768]], [`ln_1.bias`, [768]], [`attn.c_attn.weight`, [2304, 768]], [`attn.c_attn.bias`, [2304]],
+    [`attn.c_proj.weight`, [768, 768]], [`attn.c_proj.bias`, [768]], [`ln_2.weight`, [768]], [`ln_2.bias`, [768]],
+    [`mlp.c_fc.weight`, [3072, 768]], [`mlp.c_fc.bias`, [3072]], [`mlp.c_proj.weight`, [768, 3072]], [`mlp.c_proj.bias`, [768]],
+  ].map(([name, shape]) => [`transformer.h.${i}.${name}`, shape as number[]]);
+  assert.deepEqual(plan.map((p) => [p.name, p.shape]), [
+    ['transformer.wte.weight', [50257, 768]], ['transformer.wpe.weight', [1024, 768]],
+    ...Array.from({ length: 12 }, (_, i) => block(i)).flat(),
+    ['transformer.ln_f.weight', [768]], ['transformer.ln_f.bias', [768]],
+  ]);
+  const residual = plan.filter((p) => p.name.endsWith('c_proj.weight'));
   assert.equal(residual.length, 24);
   for (const p of residual) assert.deepEqual(p.options, { std: 0.02 / Math.sqrt(24) });
-  for (const p of plan.filter((entry) => entry.name.endsWith('in_proj_weight') || entry.name.endsWith('c_fc.weight') || entry.name.startsWith('w'))) {
-    assert.deepEqual(p.options, { std: 0.02 }, p.name);
-  }
+  for (const p of plan.filter((entry) => /(c_attn|c_fc)\.weight$|^transformer\.w[tp]e/.test(entry.name))) assert.deepEqual(p.options, { std: 0.02 }, p.name);
+  for (const p of plan.filter((entry) => entry.name.endsWith('.bias'))) assert.equal(p.initializer, 'zeros', p.name);
   // The pool and the writer slice big tensors: a slice of wte costs only its own elements.
   const wte = plan[0];
   const slice = initParameter(wte, { offset: 1000 * 768, length: 768 }) as Float32Array;
-  assert.deepEqual(bytes(slice), bytes(call.normal([50257, 768], { std: 0.02, seed: 42, stream: 'wte.weight', offset: 1000 * 768, length: 768 })));
+  assert.deepEqual(bytes(slice), bytes(call.normal([50257, 768], { std: 0.02, seed: 42, stream: 'transformer.wte.weight', offset: 1000 * 768, length: 768 })));
 });
 
 test('docs/examples and README hold the current explain output of every example (npm run docs:examples)', () => {
