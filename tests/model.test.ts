@@ -8,7 +8,7 @@ import * as nninit from 'nninit';
 import type { ModelSpecInput, ParameterPlan, OutArray } from 'nninit';
 import { moments, truncatedMoments } from './helpers.ts';
 
-const { planModel, initModel, initParameter, explainModel, parseSpec } = nninit;
+const { planModel, initModel, initParameter, explainModel, explainPlan, parseSpec } = nninit;
 const call = nninit as unknown as Record<string, (shape: number[], ...rest: unknown[]) => OutArray>;
 const bytes = (array: ArrayBufferView) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 const example = (name: string) => readFileSync(new URL(`../examples/${name}.json`, import.meta.url), 'utf8');
@@ -571,7 +571,7 @@ test("'pytorch': separate attention projections are nn.Linear modules; only nn.M
   assert.deepEqual(tensors.map((p) => p.initializer), ['xavierUniform', 'kaimingUniform', 'zeros', 'kaimingUniform', 'uniform', 'kaimingUniform', 'uniform']);
 });
 
-test('globs: ** is zero or more whole segments, * stays within one, and a rule that decides nothing is an error', () => {
+test('globs: ** is zero or more whole segments, * stays within one, and explain names a rule that decides nothing', () => {
   const spec: ModelSpecInput = {
     seed: 1,
     layers: [
@@ -598,12 +598,17 @@ test('globs: ** is zero or more whole segments, * stays within one, and a rule t
   for (const glob of ['**weight', 'fc**', '***', 'h..weight', '.fc.weight', 'fc.']) {
     throwsAt(() => matched(glob), RangeError, 'options.rules[0].match', JSON.stringify(glob));
   }
-  // A rule whose every parameter a later rule takes is a mistake: it is an error naming both.
-  throwsAt(() => planModel(spec, { rules: [{ match: 'fc.weight', init: 'ones' }, { match: '**', init: 'zeros' }] }),
-    RangeError, 'options.rules[0].match: "fc.weight" decides no parameter', 'fc.weight is decided by options.rules[1] "**"');
+  // A rule whose every parameter a later rule takes is usually a mistake: the entries say which rules they
+  // overrode, and explain names the rule that decides nothing.
+  const shadowed = planModel(spec, { rules: [{ match: 'fc.weight', init: 'ones' }, { match: '**', init: 'zeros' }] });
+  assert.deepEqual(shadowed[0].overriddenRules, ['options.rules[0] "fc.weight"']);
+  assert.equal(shadowed[1].overriddenRules, undefined);
+  assert.match(explainPlan(shadowed), /\n- options\.rules\[0\] "fc\.weight" decides no parameter: later rules match every parameter it matches \(fc\.weight goes to options\.rules\[1\]\)/);
   // One it still decides is fine: the catch-all first, the special case after.
   const plan = planModel(spec, { rules: [{ match: '**', init: 'zeros' }, { match: 'fc.weight', init: 'ones' }] });
   assert.deepEqual(plan.map((p) => p.initializer), ['ones', ...new Array(7).fill('zeros')]);
+  assert.deepEqual(plan[0].overriddenRules, ['options.rules[0] "**"']);
+  assert.doesNotMatch(explainPlan(plan), /decides no parameter/);
 });
 
 test('an option of a param layer or a rule is named by its own path, and the valid options listed are the ones it may set', () => {

@@ -107,14 +107,25 @@ export function explainPlan(plan: readonly ParameterPlan[]): string {
 }
 
 /**
- * Where a value could change although its own layer did not (the two exceptions to the stream contract a spec
- * controls): an n_layer counted from the attention layers, and layers named by their index.
+ * What a reader of the plan should know: where a value could change although its own layer did not (the two
+ * exceptions to the stream contract a spec controls: an n_layer counted from the attention layers, and layers named
+ * by their index), and rules that decide nothing because later rules match all they match.
  */
 function streamNotes(plan: readonly ParameterPlan[]): string[] {
   const notes: string[] = [];
   const counted = plan.find((p) => p.nLayer?.counted)?.nLayer;
   if (counted) {
     notes.push(`n_layer ${counted.value} is counted from the attention layers: adding or removing one rescales every residual projection; pin it with policy { name: '${plan[0].policy}', nLayer: ${counted.value} }`);
+  }
+  const deciding = new Set(plan.map((p) => p.chosenBy));
+  const shadowed = new Map<string, string>();
+  for (const p of plan) {
+    for (const rule of p.overriddenRules ?? []) {
+      if (!deciding.has(rule.slice(0, rule.indexOf(' '))) && !shadowed.has(rule)) shadowed.set(rule, `${p.name} goes to ${p.chosenBy}`);
+    }
+  }
+  for (const [rule, example] of shadowed) {
+    notes.push(`${rule} decides no parameter: later rules match every parameter it matches (${example}); the last matching rule wins, so remove it or move it after them`);
   }
   const unnamed = [...new Set(plan.flatMap((p) => p.indexNamed ?? []))];
   if (unnamed.length > 0) {

@@ -139,10 +139,8 @@ export function planFromDescriptors(fn: string, descriptors: readonly ParameterD
   };
   const policyName = settings.policy.name;
   const used = new Set<Rule>();
-  /** For each rule, a parameter it decides (the last rule to match it), if any. */
-  const decides = new Map<Rule, string>();
-  /** For each rule, the later rule that took one of its parameters from it, for the message of a shadowed rule. */
-  const overriddenBy = new Map<Rule, [name: string, by: Rule]>();
+  /** Per parameter, the rules that matched it before the one that decides it (the last match wins). */
+  const overridden = new Map<string, string[]>();
 
   const chosen = descriptors.map((d): Chosen => {
     let result: Chosen;
@@ -169,18 +167,17 @@ export function planFromDescriptors(fn: string, descriptors: readonly ParameterD
         result = { choice: picked.choice, chosenBy: policyName, where: d.path ? `${d.path} (${d.name})` : d.name, suffix: `(${picked.policy} policy)` };
       }
     }
-    let last: Rule | undefined;
+    const matched: Rule[] = [];
     for (const rule of settings.rules) {
       if (!rule.pattern.test(d.name)) continue;
       used.add(rule);
-      if (last && !overriddenBy.has(last)) overriddenBy.set(last, [d.name, rule]);
-      last = rule;
+      matched.push(rule);
       result = {
         choice: { initializer: rule.init, options: rule.options, why: `rule "${rule.match}" -> ${rule.init}` },
         chosenBy: rule.path, where: `${rule.path} (on ${d.name})`, suffix: `(${rule.path})`, options: { at: rule.path, subject: ` (on ${d.name})` },
       };
     }
-    if (last) decides.set(last, d.name);
+    if (matched.length > 1) overridden.set(d.name, matched.slice(0, -1).map((rule) => `${rule.path} "${rule.match}"`));
     if (result.chosenBy === '') throw new RangeError(`nninit.${fn}: ${result.where}: ${result.suffix}; add a rule { match: "${d.name}", init, ... }`);
     return result;
   });
@@ -189,13 +186,13 @@ export function planFromDescriptors(fn: string, descriptors: readonly ParameterD
       const names = descriptors.slice(0, 6).map((d) => d.name).join(', ');
       throw new RangeError(`nninit.${fn}: ${rule.path}.match: "${rule.match}" matches no parameter (the parameters are ${names}${descriptors.length > 6 ? ', ...' : ''}); a rule must match something`);
     }
-    if (!decides.has(rule)) {
-      const [name, by] = overriddenBy.get(rule)!;
-      throw new RangeError(`nninit.${fn}: ${rule.path}.match: "${rule.match}" decides no parameter: a later rule matches every parameter it matches (${name} is decided by ${by.path} "${by.match}"); the last matching rule wins, so remove this one or move it after them`);
-    }
   }
 
-  const plan = descriptors.map((d, index) => planOne(fn, d, chosen[index], seed, settings.dtype, policyName));
+  const plan = descriptors.map((d, index) => {
+    const p = planOne(fn, d, chosen[index], seed, settings.dtype, policyName);
+    const earlier = overridden.get(d.name);
+    return earlier ? { ...p, overriddenRules: earlier } : p;
+  });
   const streams = new Set<string>();
   for (const p of plan) {
     for (const stream of p.blocks ? p.blocks.parts.map((part) => part.stream) : [p.stream]) {

@@ -162,6 +162,12 @@ export interface ParameterPlan {
   readonly rule: string;
   /** 'activation', 'pytorch', ... or 'rules[2]' or 'layers[4]' (a param layer). */
   readonly chosenBy: string;
+  /**
+   * Rules that also matched this parameter before the one that chose it (the last match wins), as
+   * `rules[0] "**.bias"`. explain lists a rule that loses every parameter it matches, since that is usually a typo
+   * or rules in the wrong order.
+   */
+  readonly overriddenRules?: readonly string[];
   /** The policy of the plan (also when a rule chose this parameter). */
   readonly policy: string;
   /**
