@@ -362,7 +362,9 @@ class SparseMask {
   private readonly half: number;
   private readonly scale: number;
   private readonly shift: number;
-  private readonly keys = new Uint32Array(SPARSE_ROUNDS * SPARSE_INPUTS_PER_RUN);
+  private readonly words = new Uint32Array(SPARSE_ROUNDS * SPARSE_INPUTS_PER_RUN);
+  /** The same round keys read as int32: the xor takes them as int32 anyway, and they stay small integers in V8. */
+  private readonly keys = new Int32Array(this.words.buffer);
   private keyBase = 0;
   private kept = new Uint8Array(0);
 
@@ -379,7 +381,7 @@ class SparseMask {
     for (let run = 0; run < count; run += SPARSE_INPUTS_PER_RUN) {
       const inputs = Math.min(SPARSE_INPUTS_PER_RUN, count - run);
       this.keyBase = from + run;
-      this.fill(this.keys.subarray(0, SPARSE_ROUNDS * inputs), this.keyBase);
+      this.fill(this.words.subarray(0, SPARSE_ROUNDS * inputs), this.keyBase);
       for (let k = 0; k < inputs; k++) visit(this.keyBase + k);
     }
   }
