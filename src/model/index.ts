@@ -1,5 +1,5 @@
-// The whole-model layer: specs, the layer catalogue, policies, the planner, values and explain. It uses only the
-// core's public functions and no Node built-ins.
+// The whole-model layer: specs, the layer catalogue, policies, the planner, values and explain. It uses the core's
+// initializers, its fans, its allocation rule and its tail functions, and no Node built-ins.
 
 export { planModel } from './plan.js';
 export { initModel, initParameter, type ModelWeights, type SliceOptions } from './init.js';
