@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Writes the ONNX models nninit's ONNX tests read, into tests/fixtures/onnx/.
 
-Four models are exported by PyTorch's own exporter (torch.onnx.export, opset 17), so that the role inference is
+Six models are exported by PyTorch's own exporter (torch.onnx.export, opset 17), so that the role inference is
 tested on the graphs real exports contain (Gemm with transB, MatMul plus a bias Add, GELU as an Erf pattern,
-LSTM/GRU with their re-ordered gates, Gather for embeddings); one is built node by node with onnx.helper for the
+LSTM/GRU with their re-ordered gates, Gather for embeddings, and a TransformerEncoderLayer, in which the exporter
+stores the equal zero biases of the attention's output projection and of both LayerNorms as one initializer); one is built node by node with onnx.helper for the
 operators the exporter does not produce here (ConvTranspose with groups, Gemm without transB, a weight behind a
 Transpose, LayerNormalization, BatchNormalization before its activation, RNN, PRelu, shape constants); and that
 model is saved once more with its larger initializers in an external data file. Every model passes onnx.checker.
@@ -104,6 +105,13 @@ class GruNet(torch.nn.Module):
         return torch.sigmoid(self.head(output))
 
 
+def transformer():
+    """nn.TransformerEncoderLayer(32, 4, 64, batch_first=True) in eval mode: the exporter keeps one initializer for
+    self_attn.out_proj.bias and the biases of norm1 and norm2 (all zeros in a fresh layer), and one for the scales
+    of norm1 and norm2 (all ones)."""
+    return torch.nn.TransformerEncoderLayer(32, 4, 64, batch_first=True)
+
+
 def zoo():
     """Operators the exporter does not produce above, node by node."""
     rng = np.random.default_rng(11)
@@ -177,6 +185,7 @@ def main():
     export(MatMulNet(), torch.randn(2, 5, 20), 'matmul.onnx', ['x'], ['y'])
     export(LstmNet(), torch.randint(0, 50, (2, 7)), 'lstm.onnx', ['ids'], ['y'])
     export(GruNet(), torch.randn(2, 5, 8), 'gru.onnx', ['x'], ['y'])
+    export(transformer(), torch.randn(2, 5, 32), 'transformer.onnx', ['x'], ['y'])
     model = zoo()
     onnx.save_model(model, str(OUT / 'zoo.onnx'))
     # The same model with its initializers of 256 bytes or more in one external file beside it (offsets, lengths,

@@ -79,6 +79,40 @@ test('explain model.onnx prints the plan and the inference table; --json gives t
   assert.equal(report.unplanned.half, 'kept: a scalar operand of Mul scale');
 });
 
+test("init transformer.onnx --policy pytorch: the shared zero bias takes the rule it asks for, and explain's --rule spelling works as given", withFolder(async (folder) => {
+  const refused = await cli('explain', fixture('transformer.onnx'), '--policy', 'pytorch', '--seed', '2');
+  assert.equal(refused.code, 2);
+  const rule = /--rule (\S+), or keep it/.exec(refused.stderr)![1];
+  assert.equal(rule, 'self_attn.out_proj.bias=zeros');
+  const out = join(folder, 'fresh.onnx');
+  const { code, stderr } = await cli('init', fixture('transformer.onnx'), '-o', out, '--policy', 'pytorch', '--seed', '2', '--rule', rule, '-q');
+  assert.equal(code, 0, stderr);
+  const written = onnxProto.onnx.ModelProto.decode(readFileSync(out));
+  const bias = written.graph!.initializer!.find((t) => t.name === 'self_attn.out_proj.bias')!;
+  assert.deepEqual(new Uint8Array(bias.rawData!), new Uint8Array(128));
+  // A suggested rule with options is spelled as the flag takes it.
+  const tied = onnxProto.onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'tied',
+      node: [
+        { opType: 'Gather', input: ['E', 'ids'], output: ['h'], name: 'embed' },
+        { opType: 'Transpose', input: ['E'], output: ['E_t'], name: 'E_t' },
+        { opType: 'MatMul', input: ['h', 'E_t'], output: ['logits'], name: 'head' },
+      ],
+      initializer: [{ name: 'E', dims: [50, 16], dataType: 1, rawData: new Uint8Array(3200) }],
+    },
+  }).finish();
+  writeFileSync(join(folder, 'tied.onnx'), tied);
+  const tiedRefused = await cli('explain', join(folder, 'tied.onnx'), '--seed', '2');
+  assert.equal(tiedRefused.code, 2);
+  assert.match(tiedRefused.stderr, /a rule such as --rule 'E=normal\(std=1\)', or keep it \(--keep E\)/);
+  const tiedRule = /--rule '([^']+)'/.exec(tiedRefused.stderr)![1];
+  const tiedOk = await cli('explain', join(folder, 'tied.onnx'), '--seed', '2', '--rule', tiedRule);
+  assert.equal(tiedOk.code, 0, tiedOk.stderr);
+  assert.match(tiedOk.stdout, /E +\[50, 16\] +normal\(std=1\)/);
+}));
+
 test('bad ONNX input exits with 2, names the file and tensor, and writes nothing', withFolder(async (folder) => {
   const input = join(folder, 'in');
   const output = join(folder, 'out');
@@ -101,6 +135,8 @@ test('bad ONNX input exits with 2, names the file and tensor, and writes nothing
     ['shards of an ONNX output', ['init', 'IN/m.onnx', '-o', 'OUT/m.onnx', '--max-shard-size', '1MB'], { 'm.onnx': cnn }, /--max-shard-size: splits safetensors output; an ONNX model is written whole/],
     ['another extension', ['init', 'IN/m.onnx', '-o', 'OUT/m.pb'], { 'm.onnx': cnn }, /-o OUT\/m\.pb: expected a file name ending in \.onnx \(an ONNX input is written as ONNX\), a \.safetensors file, or a folder/],
     ['a missing input', ['init', 'IN/none.onnx', '-o', 'OUT/m.onnx'], {}, /IN\/none\.onnx: cannot read the input: no such file/],
+    ['roles of one initializer that disagree', ['init', 'IN/m.onnx', '-o', 'OUT/m.onnx', '--policy', 'pytorch'], { 'm.onnx': readFileSync(fixture('transformer.onnx')) },
+      /IN\/m\.onnx: initializer "self_attn\.out_proj\.bias" \[32\] has 3 roles, and the policy gives them different values \(bias of Gemm \/self_attn\/Gemm -> uniform\(±0\.1768\); bias of LayerNormalization \/norm1\/LayerNormalization -> zeros; .*\. Choose its values with a rule such as --rule self_attn\.out_proj\.bias=zeros, or keep it \(--keep self_attn\.out_proj\.bias\)\n/],
   ];
   for (const [what, args, files, message] of cases) {
     rmSync(input, { recursive: true, force: true });

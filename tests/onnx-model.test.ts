@@ -142,6 +142,58 @@ test('a model of many operators: ConvTranspose groups, Gemm without transB, a tr
   assert.equal(ruled.initializers.find((i) => i.name === 'table.weight')!.status, 'kept');
 });
 
+test('one initializer in several roles (a TransformerEncoderLayer export) is planned for each; roles that disagree are an error naming them', () => {
+  // PyTorch's exporter stores self_attn.out_proj.bias and the biases of norm1 and norm2 (zeros in a fresh layer)
+  // as one initializer, and the scales of norm1 and norm2 (ones) as another.
+  const model = read('transformer.onnx');
+  const p = byName(model);
+  assert.deepEqual([p.get('self_attn.out_proj.bias')!.initializer, p.get('norm1.weight')!.initializer], ['zeros', 'ones']);
+  assert.match(model.initializers.find((i) => i.name === 'self_attn.out_proj.bias')!.inferred,
+    /^bias of Gemm \/self_attn\/Gemm, fans 32\/32; also bias of LayerNormalization \/norm1\/LayerNormalization; bias of LayerNormalization \/norm2\/LayerNormalization$/);
+  // The 'pytorch' policy draws a Linear bias from U(+-1/sqrt 32), but a LayerNorm's bias starts at zero: no one
+  // plan is right for the tensor, and the error says which roles want what.
+  assert.throws(() => read('transformer.onnx', { policy: 'pytorch' }), (error: Error) => error instanceof RangeError
+    && error.message.includes('nninit.readOnnx: transformer.onnx: initializer "self_attn.out_proj.bias" [32] has 3 roles, and the policy gives them different values '
+      + '(bias of Gemm /self_attn/Gemm -> uniform(±0.1768); bias of LayerNormalization /norm1/LayerNormalization -> zeros; bias of LayerNormalization /norm2/LayerNormalization -> zeros)')
+    && error.message.includes(`rule such as { match: "self_attn.out_proj.bias", init: 'zeros' }, or keep it (keep: ["self_attn.out_proj.bias"])`));
+  // A rule gives every role the same values; the shared scales agree (ones) under every policy.
+  const ruled = byName(read('transformer.onnx', { policy: 'pytorch', rules: [{ match: 'self_attn.out_proj.bias', init: 'zeros' }] }));
+  assert.deepEqual([ruled.get('self_attn.out_proj.bias')!.initializer, ruled.get('norm1.weight')!.initializer], ['zeros', 'ones']);
+  assert.deepEqual(initParameter(ruled.get('self_attn.out_proj.bias')!), new Float32Array(32));
+  assert.equal(read('transformer.onnx', { policy: 'pytorch', keep: ['self_attn.out_proj.bias'] }).initializers.find((i) => i.name === 'self_attn.out_proj.bias')!.status, 'kept');
+  // A tied embedding (the table, and its transpose as the output projection): one parameter, two roles.
+  const tied = onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'tied',
+      node: [
+        { opType: 'Gather', input: ['E', 'ids'], output: ['h'], name: 'embed', attribute: [{ name: 'axis', type: 2, i: 0 }] },
+        { opType: 'Transpose', input: ['E'], output: ['E_t'], name: 'E_t', attribute: [{ name: 'perm', type: 7, ints: [1, 0] }] },
+        { opType: 'MatMul', input: ['h', 'E_t'], output: ['logits'], name: 'head' },
+      ],
+      initializer: [zerosTensor('E', [50, 16])],
+    },
+  }).finish();
+  assert.throws(() => readOnnx(tied, { seed: 1, file: 'tied.onnx' }), /tied\.onnx: initializer "E" \[50, 16\] has 2 roles, and the policy gives them different values \(embedding table of Gather embed -> normal\(std=1\); weight of MatMul head -> glorotUniform\); one initializer is a parameter used twice \(tied weights\).*rule such as \{ match: "E", init: 'normal', std: 1 \}/);
+  // A rule whose values depend on fans gives them to each role by its own fans: where those differ (E also as a
+  // [50 in, 16 out] MatMul weight, fans 50/16 against the table's 16/50), it is refused as well.
+  const twice = onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'twice',
+      node: [
+        { opType: 'Gather', input: ['E', 'ids'], output: ['h'], name: 'embed', attribute: [{ name: 'axis', type: 2, i: 0 }] },
+        { opType: 'MatMul', input: ['x', 'E'], output: ['y'], name: 'project' },
+      ],
+      initializer: [zerosTensor('E', [50, 16])],
+    },
+  }).finish();
+  assert.throws(() => readOnnx(twice, { seed: 1, rules: [{ match: 'E', init: 'heNormal' }] }), /initializer "E" \[50, 16\] has 2 roles, and the policy gives them different values \(embedding table of Gather embed -> heNormal \(fans 16\/50\); weight of MatMul project -> heNormal \(fans 50\/16\)\)/);
+  assert.equal(readOnnx(twice, { seed: 1, rules: [{ match: 'E', init: 'uniform', low: -0.1, high: 0.1 }] }).parameters[0].initializer, 'uniform');
+  const chosen = readOnnx(tied, { seed: 1, rules: [{ match: 'E', init: 'normal', std: 0.02 }] });
+  assert.deepEqual([chosen.parameters[0].initializer, chosen.parameters[0].options], ['normal', { std: 0.02 }]);
+});
+
 // ---- what is written ---------------------------------------------------------------------------------------------
 
 /** The byte ranges [start, end) of each initializer's raw_data in a serialized model, by name (independent walk of the wire format). */
@@ -188,7 +240,7 @@ function rawDataRanges(bytes: Uint8Array): Map<string, [number, number]> {
   return ranges;
 }
 
-for (const name of ['cnn.onnx', 'mlp.onnx', 'matmul.onnx', 'lstm.onnx', 'gru.onnx', 'zoo.onnx']) {
+for (const name of ['cnn.onnx', 'mlp.onnx', 'matmul.onnx', 'lstm.onnx', 'gru.onnx', 'zoo.onnx', 'transformer.onnx']) {
   test(`${name}: the written model is the input byte for byte outside the re-initialized raw_data, which holds the plan's values`, () => {
     const input = fixture(name);
     const model = readOnnx(input, { seed: 11, file: name });
@@ -252,7 +304,7 @@ const onnxMissing = (() => {
 
 test("onnx's checker accepts every written model, and numpy reads each initializer's values as nninit computed them", { skip: onnxMissing }, withFolder((folder) => {
   const expected: Record<string, Record<string, string>> = {};
-  for (const name of ['cnn.onnx', 'mlp.onnx', 'matmul.onnx', 'lstm.onnx', 'gru.onnx', 'zoo.onnx']) {
+  for (const name of ['cnn.onnx', 'mlp.onnx', 'matmul.onnx', 'lstm.onnx', 'gru.onnx', 'zoo.onnx', 'transformer.onnx']) {
     const model = readOnnx(fixture(name), { seed: 3, file: name });
     writeFileSync(join(folder, name), writeOnnx(model));
     expected[name] = Object.fromEntries(model.parameters.map((p) => [p.name, Buffer.from(bytesOf(initParameter(p))).toString('hex').slice(0, 64) + `:${p.size}`]));
@@ -287,6 +339,7 @@ test('onnxruntime-web loads and runs every written model, and its outputs are fi
     'matmul.onnx': () => ({ x: new ort.Tensor('float32', normal([200], { seed: 1 }) as Float32Array, [2, 5, 20]) }),
     'lstm.onnx': () => ({ ids: new ort.Tensor('int64', BigInt64Array.from({ length: 14 }, (_, i) => BigInt(i * 3 % 50)), [2, 7]) }),
     'gru.onnx': () => ({ x: new ort.Tensor('float32', normal([80], { seed: 1 }) as Float32Array, [2, 5, 8]) }),
+    'transformer.onnx': () => ({ x: new ort.Tensor('float32', normal([320], { seed: 1 }) as Float32Array, [2, 5, 32]) }),
     'zoo.onnx': () => ({
       x: new ort.Tensor('float32', normal([100], { seed: 1 }) as Float32Array, [1, 4, 5, 5]),
       ids: new ort.Tensor('int64', BigInt64Array.from([1n, 5n, 9n]), [3]),

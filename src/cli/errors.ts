@@ -37,7 +37,11 @@ export function commandMessage(error: Error, context: ErrorContext): string {
     return `--rule ${quote(text ?? '?')}${field ? ` (${field})` : ''}`;
   });
   message = message.replace(/options\.(seed|policy|dtype|layout)(\.(\w+))?/g, (_whole, flag: string, _dot, field: string | undefined) => `--${flag}${field ? ` (${field})` : ''}`);
-  message = message.replace(/\{ match: ("(?:[^"\\]|\\.)*"), init(?:: '(\w+)')?(, \.\.\.)? \}/g, (_whole, match: string, init: string | undefined) => `--rule ${quote(`${JSON.parse(match) as string}=${init ?? 'INIT'}`)}`);
+  // A suggested rule, { match: "NAME", init: 'INIT', key: value, ... }, as the flag that gives it.
+  message = message.replace(/\{ match: ("(?:[^"\\]|\\.)*"), init(?:: '(\w+)')?((?:, \w+: (?:'[^']*'|[-+\w.]+))*)(, \.\.\.)? \}/g, (_whole, match: string, init: string | undefined, options: string) => {
+    const pairs = [...options.matchAll(/, (\w+): ('[^']*'|[-+\w.]+)/g)].map(([, key, value]) => `${key}=${value.replace(/^'(.*)'$/, '$1')}`);
+    return `--rule ${quote(`${JSON.parse(match) as string}=${init ?? 'INIT'}${pairs.length ? `(${pairs.join(',')})` : ''}`)}`;
+  });
   if (context.file && !message.startsWith('--')) message = `${context.file}: ${message}`;
   return message;
 }

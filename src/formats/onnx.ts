@@ -6,11 +6,12 @@
 // writes those files.
 
 import type { Seed } from '../core/seed.js';
-import { explainPlan } from '../model/explain.js';
+import { describeInitializer, explainPlan } from '../model/explain.js';
+import { short } from '../model/policies.js';
 import { isPlainObject } from '../model/errors.js';
 import type { ParameterDescriptor, ParameterPlan } from '../model/types.js';
 import { checkKeepsUsed, checkOptions, keepGlobs, planWith, seedOf, shapeText, textTable, type ModelFileOptions } from './model-files.js';
-import { inferRoles, type Inference } from './onnx-graph.js';
+import { inferRoles, type Claim, type Inference } from './onnx-graph.js';
 import {
   concat, dataRanges, ELEMENT_TYPES, EXTERNAL, externalDataEntry, integer, lengthDelimitedKey, MAX_PROTOBUF_BYTES, modelRanges, onnx,
   RAW_DATA_FIELD, varint, type DataRanges, type FieldRange, type ModelProto, type TensorProto,
@@ -133,6 +134,75 @@ function checkStoredData(file: string, t: TensorProto, size: number, bits: numbe
   if (typed !== expected && size > 0) throw fileError(file, `${where} holds ${typed} values; its dims [${(t.dims ?? []).join(', ')}] call for ${expected}`);
 }
 
+/** What determines a plan entry's values (the contract's call): two entries with the same key hold the same values. */
+const valuesKey = (p: ParameterPlan): string => JSON.stringify([
+  p.shape, p.initializer, p.options, p.blocks ? [p.blocks.axis, p.blocks.parts.map((part) => [part.initializer, part.options])] : null,
+]);
+
+/** A role in a few words, for messages: 'bias of Gemm /self_attn/Gemm'. */
+function roleText(claim: Claim): string {
+  const d = claim.descriptor;
+  const words = d.kind === 'recurrent'
+    ? ({ input: 'W', recurrent: 'R', bias: 'B' } as Record<string, string>)[d.role]
+    : ({ shift: 'bias', runningMean: 'running mean', runningVariance: 'running variance', embedding: 'embedding table', param: 'slope' } as Record<string, string>)[d.role];
+  return `${words ?? d.role} of ${claim.op} ${claim.node}`;
+}
+
+/** Initializers that draw without fans: a rule naming one gives every role of a shared tensor the same values. */
+const FAN_FREE = new Set(['zeros', 'ones', 'constant', 'uniform', 'normal', 'truncatedNormal']);
+
+/** A rule, in the library's spelling, that gives a shared tensor the values `p` describes, whatever role plans it. */
+function ruleFor(name: string, p: ParameterPlan): string {
+  const value = (v: unknown) => (typeof v === 'number' ? short(v) : typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
+  if (!p.blocks && FAN_FREE.has(p.initializer)) {
+    const { layout: _layout, ...options } = p.options;
+    return `{ match: ${JSON.stringify(name)}, init: '${p.initializer}'${Object.entries(options).map(([key, v]) => `, ${key}: ${value(v)}`).join('')} }`;
+  }
+  return `{ match: ${JSON.stringify(name)}, init: 'normal', std: ${value(p.std)} }`;
+}
+
+/**
+ * An initializer with several roles is planned for each of them: PyTorch's exporter stores equal tensors once
+ * (a fresh model's zero biases of a Linear and of LayerNorms, a BatchNorm's scale and running variance), so one
+ * initializer may stand for parameters the model keeps apart. Where every role's plan gives the same values, the
+ * first role's plan stands; where they differ (the 'pytorch' policy draws a Linear bias that a LayerNorm starts
+ * at zero), no one choice is right, and the error names the tensor, its roles and what each would get.
+ */
+function checkSharedRoles(
+  file: string, descriptors: readonly ParameterDescriptor[], planned: readonly ParameterPlan[], shared: ReadonlyMap<string, readonly Claim[]>,
+  options: Parameters<typeof planWith>[3],
+): void {
+  if (shared.size === 0) return;
+  const plans = new Map<string, ParameterPlan[]>([...shared.keys()].map((name) => [name, []]));
+  descriptors.forEach((d, i) => plans.get(d.name)?.push(planned[i]));
+  const rounds = Math.max(...[...shared.values()].map((claims) => claims.length));
+  // Round k plans role k of every shared initializer (the first role of the others), so that policies and rules
+  // see the whole model as they did.
+  for (let k = 1; k < rounds; k++) {
+    const variant = descriptors.map((d) => {
+      const claims = shared.get(d.name);
+      return claims && claims.length > k ? { ...claims[k].descriptor, name: d.name } : d;
+    });
+    const round = planWith(fnRead, file, variant, options);
+    variant.forEach((d, i) => {
+      const claims = shared.get(d.name);
+      if (claims && claims.length > k) plans.get(d.name)!.push(round[i]);
+    });
+  }
+  for (const [name, claims] of shared) {
+    const roles = plans.get(name)!;
+    const keys = roles.map(valuesKey);
+    if (keys.every((key) => key === keys[0])) continue;
+    // Suggest what most roles get (the first of them on a tie).
+    const counts = keys.map((key) => keys.filter((other) => other === key).length);
+    const suggested = roles[counts.indexOf(Math.max(...counts))];
+    // Where two roles' calls read alike, their fans tell them apart.
+    const calls = roles.map((p) => describeInitializer(p));
+    const listed = claims.map((claim, k) => `${roleText(claim)} -> ${calls[k]}${calls.some((call, j) => call === calls[k] && keys[j] !== keys[k]) ? ` (fans ${roles[k].fanIn}/${roles[k].fanOut})` : ''}`).join('; ');
+    throw fileError(file, `initializer "${name}" ${shapeText(roles[0].shape)} has ${claims.length} roles, and the policy gives them different values (${listed}); one initializer is a parameter used twice (tied weights) or, as PyTorch's exporter stores equal tensors once, several parameters the model keeps apart. Choose its values with a rule such as ${ruleFor(name, suggested)}, or keep it (keep: [${JSON.stringify(name)}])`);
+  }
+}
+
 const describeInference = (inference: Inference): string => {
   switch (inference.kind) {
     case 'parameter': return `${inference.claim.what}${inference.also.length ? `; also ${inference.also.join('; ')}` : ''}`;
@@ -212,6 +282,8 @@ export function readOnnx(bytes: Uint8Array | ArrayBuffer, options?: OnnxReadOpti
   const rules = (o.rules ?? []).map((rule, index) => ({ index, pattern: isPlainObject(rule) && typeof rule.match === 'string' ? globPattern(rule.match) : undefined }));
   const ruled = (name: string) => rules.some((r) => r.pattern?.test(name));
   const descriptors: ParameterDescriptor[] = [];
+  /** The roles of each planned initializer, when it has more than one. */
+  const shared = new Map<string, readonly Claim[]>();
   const status = new Map<string, { planned: boolean; inferred: string }>();
   const unknown: string[] = [];
   for (const f of facts) {
@@ -224,6 +296,7 @@ export function readOnnx(bytes: Uint8Array | ArrayBuffer, options?: OnnxReadOpti
       status.set(f.name, { planned: false, inferred: `kept: ${f.type.name}, not a float type nninit computes` });
     } else if (inference.kind === 'parameter') {
       descriptors.push({ ...inference.claim.descriptor, name: f.name });
+      if (inference.claims.length > 1) shared.set(f.name, inference.claims);
       status.set(f.name, { planned: true, inferred: describeInference(inference) });
     } else if (ruled(f.name)) {
       // A rule asks for it: a raw parameter, drawn as the rule says.
@@ -243,7 +316,9 @@ export function readOnnx(bytes: Uint8Array | ArrayBuffer, options?: OnnxReadOpti
   }
 
   const seed = seedOf(fnRead, o);
-  const planned = planWith(fnRead, file, descriptors, { seed, policy: o.policy as Exclude<typeof o.policy, 'model'>, rules: o.rules });
+  const planOptions = { seed, policy: o.policy as Exclude<typeof o.policy, 'model'>, rules: o.rules };
+  const planned = planWith(fnRead, file, descriptors, planOptions);
+  checkSharedRoles(file, descriptors, planned, shared, planOptions);
   // Each parameter keeps its initializer's element type.
   const typeOf = new Map(facts.map((f) => [f.name, f.type]));
   const parameters = planned.map((p) => ({ ...p, dtype: typeOf.get(p.name)!.dtype! }));
