@@ -356,6 +356,21 @@ test('bad input: missing or short shards, manifest and topology that disagree, u
     assert.match(result.stderr, /^nninit: error: /, what);
     assert.equal(readdirSync(folder).includes('out'), false, `${what}: no output folder`);
   }
+  // A model.json cut short is named as the input it is, whatever -o says (it cannot be told from a spec, whose
+  // output would be safetensors); so is one that is missing.
+  const cut = join(folder, 'cut');
+  mkdirSync(cut);
+  writeFileSync(join(cut, 'model.json'), fixtureJson('sequential').slice(0, 3000));
+  for (const output of [`${folder}/out/model.json`, `${folder}/out/`, `${folder}/out.safetensors`]) {
+    for (const command of ['init', 'explain']) {
+      const result = await cli(command, join(cut, 'model.json'), ...(command === 'init' ? ['-o', output] : []));
+      assert.equal(result.code, 2, `${command} -o ${output}: ${result.stderr}`);
+      assert.match(result.stderr, /^nninit: error: .*cut\/model\.json: not valid JSON: /, `${command} -o ${output}`);
+    }
+    const missing = await cli('init', join(folder, 'none', 'model.json'), '-o', output);
+    assert.match(missing.stderr, /^nninit: error: .*none\/model\.json: cannot read the input: no such file\n/, output);
+  }
+  assert.equal(readdirSync(folder).includes('out'), false);
   // A rule covers what nothing else does.
   const json = structuredClone(original);
   json.modelTopology.config.layers[5].config.kernel_initializer = { class_name: 'MyInit', config: {} };

@@ -165,15 +165,26 @@ export async function loadOnnx(path: string, flags: PlanFlags) {
 
 // ---- TF.js ----------------------------------------------------------------------------------------------------------
 
-/** A .json file is a TF.js model when it has a modelTopology or a weightsManifest (a spec has neither). */
+/**
+ * A .json file is a TF.js model when it has a modelTopology or a weightsManifest (a spec has neither). The file is
+ * read to tell: one that cannot be read, or is not JSON, is bad input naming it (rather than taken for a spec and
+ * refused later for what -o says).
+ */
 export function isTfjsModelFile(path: string): boolean {
   if (!path.endsWith('.json')) return false;
+  let text: string;
   try {
-    const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    return json !== null && typeof json === 'object' && ('modelTopology' in json || 'weightsManifest' in json);
-  } catch {
-    return false;
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    inputError(path, error);
   }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${path}: not valid JSON: ${(error as Error).message}`);
+  }
+  return json !== null && typeof json === 'object' && ('modelTopology' in json || 'weightsManifest' in json);
 }
 
 export const tfjsOutput: NativeOutput = {

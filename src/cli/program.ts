@@ -149,8 +149,11 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
   const maxShardSize = parseShardSizeFlag(options.maxShardSize);
   const part = parsePartFlag(options.part);
   const threads = parseThreadsFlag(options.threads);
-  // Model files (ONNX, TF.js) are written in their own format unless -o names a .safetensors file.
-  const native = options.output.endsWith('.safetensors') ? undefined : inputFormatOf(input).output;
+  // The input is recognized first (a .json is read to tell a TF.js model from a spec), so that an input that
+  // cannot be read is reported as such rather than through what -o should be for it. Model files (ONNX, TF.js)
+  // are written in their own format unless -o names a .safetensors file.
+  const format = inputFormatOf(input);
+  const native = options.output.endsWith('.safetensors') ? undefined : format.output;
   if (native && (maxShardSize !== undefined || part)) {
     throw new InputError(`${part ? '--part' : '--max-shard-size'}: splits safetensors output; ${native.what} is written whole (give -o NAME.safetensors for safetensors)`);
   }
