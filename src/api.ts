@@ -43,6 +43,13 @@ export {
   createTorchGenerator, TorchGenerator, planTorchModule,
   type TorchSeed, type TorchShape, type TorchModuleSpec, type TorchModulePlan, type TorchParameters,
 } from './torch/index.js';
+export { describeTorchModule, TORCH_DEFAULT_SEED, TORCH_STATE_BYTES } from './torch/index.js';
+export type {
+  UniformArguments, NormalArguments, TruncNormalArguments, KaimingArguments, XavierArguments, TorchSize, LinearOptions,
+  ConvOptions, ConvTransposeOptions, EmbeddingOptions, RecurrentOptions, LstmOptions, RnnOptions, LayerNormOptions,
+  AttentionOptions, TorchFanMode, TorchProgram, TorchProgramModule, TorchParameterPlan, TorchInitStep, TorchInit,
+  TorchConvType, TorchRecurrentType,
+} from './torch/index.js';
 export {
   encodeSafetensors, safetensorsChunks, readSafetensors, tensorValues, layoutSafetensors, parseSafetensorsHeader,
   safetensorsHeaderLength, planMetadata, planTensorSpecs, SafetensorsError, MAX_HEADER_BYTES, SAFETENSORS_DTYPES, STORED_AS,

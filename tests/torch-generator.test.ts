@@ -2,6 +2,7 @@
 // format, argument forms and errors, and the module plans.
 
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import * as nninit from 'nninit';
 import {
@@ -214,4 +215,32 @@ test('planTorchModule: PyTorch names and shapes in named_parameters order, init 
   const embedding = createTorchGenerator(0).embedding(6, 3, { paddingIdx: -2 });
   assert.deepEqual([...embedding.weight.subarray(12, 15)], [0, 0, 0]);
   assert.ok(embedding.weight.subarray(0, 12).every((v) => v !== 0));
+});
+
+test("README's first nninit/torch example is the one tests/types compiles, and options that do not change the parameters change nothing", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## PyTorch parity'));
+  const example = /```ts\n([\s\S]*?)```/.exec(section)![1].trim();
+  const typed = readFileSync(new URL('./types/torch-consumer.ts', import.meta.url), 'utf8');
+  assert.equal(/\/\/ README:begin\n([\s\S]*?)\/\/ README:end/.exec(typed)![1].trim(), example);
+  // Accepted and ignored: the same draws as without them.
+  const ignored: [string, (g: ReturnType<typeof createTorchGenerator>) => unknown, (g: ReturnType<typeof createTorchGenerator>) => unknown][] = [
+    ['conv2d', (g) => g.conv2d(3, 8, 3, { padding: 1, stride: 2, dilation: [1, 1], paddingMode: 'reflect' }), (g) => g.conv2d(3, 8, 3)],
+    ['conv1d', (g) => g.conv1d(3, 8, 3, { padding: 'same' }), (g) => g.conv1d(3, 8, 3)],
+    ['convTranspose2d', (g) => g.convTranspose2d(8, 4, 4, { stride: 2, padding: 1, outputPadding: 1 }), (g) => g.convTranspose2d(8, 4, 4)],
+    ['lstm', (g) => g.lstm(16, 32, { numLayers: 2, dropout: 0.1, batchFirst: true }), (g) => g.lstm(16, 32, { numLayers: 2 })],
+    ['embedding', (g) => g.embedding(50, 8, { maxNorm: 1, normType: 2, scaleGradByFreq: true, sparse: true }), (g) => g.embedding(50, 8)],
+    ['layerNorm', (g) => g.layerNorm(8, { eps: 1e-6 }), (g) => g.layerNorm(8)],
+    ['multiheadAttention', (g) => g.multiheadAttention(16, 4, { dropout: 0.1, batchFirst: true, addZeroAttn: true }), (g) => g.multiheadAttention(16, 4)],
+  ];
+  for (const [what, withOptions, without] of ignored) {
+    const a = createTorchGenerator(5), b = createTorchGenerator(5);
+    assert.deepEqual(withOptions(a), without(b), what);
+    assert.deepEqual(a.getState(), b.getState(), what);
+  }
+});
+
+test('nninit exports everything nninit/torch exports, as the same values', async () => {
+  const torch = await import('nninit/torch');
+  for (const [name, value] of Object.entries(torch)) assert.equal((nninit as Record<string, unknown>)[name], value, name);
 });

@@ -421,7 +421,7 @@ export class TorchGenerator {
   }
 
   /** nn.Linear(inFeatures, outFeatures, bias=True): weight [out, in] kaiming_uniform_(a=sqrt(5)), bias U(-1/sqrt(in), 1/sqrt(in)). */
-  linear(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}): TorchParameters {
+  linear(inFeatures: number, outFeatures: number, options: LinearOptions = {}): TorchParameters {
     return this.module({ type: 'linear', inFeatures, outFeatures, ...options });
   }
 
@@ -441,27 +441,27 @@ export class TorchGenerator {
   }
 
   /** nn.ConvTranspose1d: weight [in, out/groups, k]. */
-  convTranspose1d(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvOptions = {}): TorchParameters {
+  convTranspose1d(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvTransposeOptions = {}): TorchParameters {
     return this.module({ type: 'convTranspose1d', inChannels, outChannels, kernelSize, ...options });
   }
 
   /** nn.ConvTranspose2d: weight [in, out/groups, kh, kw]. */
-  convTranspose2d(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvOptions = {}): TorchParameters {
+  convTranspose2d(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvTransposeOptions = {}): TorchParameters {
     return this.module({ type: 'convTranspose2d', inChannels, outChannels, kernelSize, ...options });
   }
 
   /** nn.ConvTranspose3d: weight [in, out/groups, kd, kh, kw]. */
-  convTranspose3d(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvOptions = {}): TorchParameters {
+  convTranspose3d(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvTransposeOptions = {}): TorchParameters {
     return this.module({ type: 'convTranspose3d', inChannels, outChannels, kernelSize, ...options });
   }
 
   /** nn.Embedding(numEmbeddings, embeddingDim, padding_idx=None): weight N(0, 1), the padding row zeroed. */
-  embedding(numEmbeddings: number, embeddingDim: number, options: { paddingIdx?: number } = {}): TorchParameters {
+  embedding(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}): TorchParameters {
     return this.module({ type: 'embedding', numEmbeddings, embeddingDim, ...options });
   }
 
   /** nn.LSTM(inputSize, hiddenSize, ...): every weight and bias U(-1/sqrt(hidden), 1/sqrt(hidden)), layer by layer. */
-  lstm(inputSize: number, hiddenSize: number, options: RecurrentOptions & { projSize?: number } = {}): TorchParameters {
+  lstm(inputSize: number, hiddenSize: number, options: LstmOptions = {}): TorchParameters {
     return this.module({ type: 'lstm', inputSize, hiddenSize, ...options });
   }
 
@@ -471,12 +471,12 @@ export class TorchGenerator {
   }
 
   /** nn.RNN(inputSize, hiddenSize, ...): as lstm with 1 gate. */
-  rnn(inputSize: number, hiddenSize: number, options: RecurrentOptions & { nonlinearity?: 'tanh' | 'relu' } = {}): TorchParameters {
+  rnn(inputSize: number, hiddenSize: number, options: RnnOptions = {}): TorchParameters {
     return this.module({ type: 'rnn', inputSize, hiddenSize, ...options });
   }
 
   /** nn.LayerNorm(normalizedShape, elementwise_affine=True): weight ones, bias zeros; draws nothing. */
-  layerNorm(normalizedShape: number | readonly number[], options: { elementwiseAffine?: boolean } = {}): TorchParameters {
+  layerNorm(normalizedShape: number | readonly number[], options: LayerNormOptions = {}): TorchParameters {
     return this.module({ type: 'layerNorm', normalizedShape, ...options });
   }
 
@@ -490,22 +490,95 @@ export class TorchGenerator {
   }
 }
 
-export interface ConvOptions {
-  groups?: number;
+/** A size per spatial axis, or one for all of them, as PyTorch's `_size_1_t` ... `_size_3_t`. */
+export type TorchSize = number | readonly number[];
+
+/**
+ * Options of nn.Linear: `bias` (default true). PyTorch's `device` and `dtype` are not taken (the values are the
+ * float32 CPU ones).
+ */
+export interface LinearOptions {
   bias?: boolean;
 }
 
+/**
+ * Options of nn.Conv1d, nn.Conv2d, nn.Conv3d. `groups` and `bias` shape the parameters; the others are accepted
+ * for a faithful port and ignored, as they change the forward pass, not the parameters or the draws.
+ */
+export interface ConvOptions {
+  groups?: number;
+  bias?: boolean;
+  /** Accepted and ignored. */
+  stride?: TorchSize;
+  /** Accepted and ignored. */
+  padding?: TorchSize | 'same' | 'valid';
+  /** Accepted and ignored. */
+  dilation?: TorchSize;
+  /** Accepted and ignored. */
+  paddingMode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+}
+
+/** Options of nn.ConvTranspose1d/2d/3d: as ConvOptions (numeric padding only), and `outputPadding`, also ignored. */
+export interface ConvTransposeOptions extends Omit<ConvOptions, 'padding'> {
+  /** Accepted and ignored. */
+  padding?: TorchSize;
+  /** Accepted and ignored. */
+  outputPadding?: TorchSize;
+}
+
+/** Options of nn.Embedding: `paddingIdx` zeroes its row; the others are accepted and ignored. */
+export interface EmbeddingOptions {
+  paddingIdx?: number;
+  /** Accepted and ignored. */
+  maxNorm?: number;
+  /** Accepted and ignored. */
+  normType?: number;
+  /** Accepted and ignored. */
+  scaleGradByFreq?: boolean;
+  /** Accepted and ignored. */
+  sparse?: boolean;
+}
+
+/** Options of nn.LSTM, nn.GRU and nn.RNN; `batchFirst` and `dropout` are accepted and ignored. */
 export interface RecurrentOptions {
   numLayers?: number;
   bias?: boolean;
   bidirectional?: boolean;
+  /** Accepted and ignored. */
+  batchFirst?: boolean;
+  /** Accepted and ignored. */
+  dropout?: number;
 }
 
+/** Options of nn.LSTM: RecurrentOptions and `projSize`. */
+export interface LstmOptions extends RecurrentOptions {
+  projSize?: number;
+}
+
+/** Options of nn.RNN: RecurrentOptions and `nonlinearity` (checked, and ignored: it does not change the draws). */
+export interface RnnOptions extends RecurrentOptions {
+  nonlinearity?: 'tanh' | 'relu';
+}
+
+/** Options of nn.LayerNorm: `elementwiseAffine` (default true); `eps` is accepted and ignored. */
+export interface LayerNormOptions {
+  elementwiseAffine?: boolean;
+  /** Accepted and ignored. */
+  eps?: number;
+}
+
+/** Options of nn.MultiheadAttention; `dropout`, `addZeroAttn` and `batchFirst` are accepted and ignored. */
 export interface AttentionOptions {
   bias?: boolean;
   addBiasKv?: boolean;
   kdim?: number;
   vdim?: number;
+  /** Accepted and ignored. */
+  dropout?: number;
+  /** Accepted and ignored. */
+  addZeroAttn?: boolean;
+  /** Accepted and ignored. */
+  batchFirst?: boolean;
 }
 
 /**

@@ -4,7 +4,8 @@
 export {
   createTorchGenerator, TorchGenerator, TORCH_DEFAULT_SEED, TORCH_STATE_BYTES,
   type TorchSeed, type TorchShape, type UniformArguments, type NormalArguments, type TruncNormalArguments,
-  type KaimingArguments, type XavierArguments, type ConvOptions, type RecurrentOptions, type AttentionOptions,
+  type KaimingArguments, type XavierArguments, type TorchSize, type LinearOptions, type ConvOptions, type ConvTransposeOptions,
+  type EmbeddingOptions, type RecurrentOptions, type LstmOptions, type RnnOptions, type LayerNormOptions, type AttentionOptions,
 } from './generator.js';
 export type { TorchFanMode } from './init.js';
 export type { TorchProgram, TorchProgramModule } from './program.js';
