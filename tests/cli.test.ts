@@ -106,6 +106,45 @@ test('flags override the spec: seed, policy, rules after the spec\'s, dtype and 
   }
 }));
 
+test("--rng torch: PyTorch's own values, as nninit/torch builds the modules, named in the table as explain names them", withFolder(async (folder) => {
+  const spec = join(folder, 'mlp.json');
+  writeFileSync(spec, JSON.stringify({ layers: [
+    { type: 'dense', name: 'fc1', in: 20, out: 16, activation: 'relu' },
+    { type: 'embedding', name: 'emb', vocab: 10, dim: 16 },
+    { type: 'dense', name: 'fc2', in: 16, out: 4 },
+  ] }));
+  const out = join(folder, 'torch.safetensors');
+  const { code, stdout, stderr } = await cli('init', spec, '-o', out, '--seed', '7', '--rng', 'torch');
+  assert.equal(code, 0, stderr);
+  // torch.manual_seed(7); nn.Linear(20, 16); nn.Embedding(10, 16); nn.Linear(16, 4)
+  const g = nninit.createTorchGenerator(7);
+  const expected: Record<string, Float32Array> = {};
+  for (const [prefix, module] of [['fc1', g.linear(20, 16)], ['emb', g.embedding(10, 16)], ['fc2', g.linear(16, 4)]] as const) {
+    for (const [name, values] of Object.entries(module)) expected[`${prefix}.${name}`] = values;
+  }
+  const read = readFile(out);
+  assert.deepEqual(read.tensors.map((t) => t.name), Object.keys(expected));
+  for (const t of read.tensors) assert.deepEqual(t.data, bytesOf(expected[t.name]), t.name);
+  assert.equal(read.metadata!['nninit.rng'], 'torch');
+  assert.equal(read.metadata!['nninit.policy'], 'pytorch');
+  assert.match(stdout, /^nninit init .*mlp\.json: policy pytorch, rng torch, seed 7\n/);
+  assert.match(stdout, /fc1\.weight +\[16, 20\] +F32 +torch kaiming_uniform_\(a=√5\) /);
+  assert.match(stdout, /emb\.weight +\[10, 16\] +F32 +torch normal_\(/);
+  const explained = await cli('explain', spec, '--seed', '7', '--rng', 'torch');
+  assert.match(explained.stdout, /^nninit plan: policy pytorch, rng torch, layout torch/);
+  // The initializer column of init's table is explain's (columns are two or more spaces apart).
+  const cell = (text: string, name: string, column: number) => text.split('\n').find((line) => line.startsWith(`${name} `))!.split(/ {2,}/)[column];
+  for (const name of Object.keys(expected)) assert.equal(cell(stdout, name, 3), cell(explained.stdout, name, 2), name);
+  assert.equal(cell(stdout, 'fc1.bias', 3), 'torch uniform_(±0.2236)');
+  // The flag and the spec field give the same file; --rng philox is nninit's streams.
+  writeFileSync(join(folder, 'field.json'), JSON.stringify({ ...JSON.parse(readFileSync(spec, 'utf8')), rng: 'torch' }));
+  assert.equal((await cli('init', join(folder, 'field.json'), '-o', join(folder, 'field.safetensors'), '--seed', '7', '-q')).code, 0);
+  assert.deepEqual(readFile(out).tensors.map((t) => t.data), readFile(join(folder, 'field.safetensors')).tensors.map((t) => t.data));
+  const philox = await cli('init', join(folder, 'field.json'), '-o', join(folder, 'philox.safetensors'), '--seed', '7', '--rng', 'philox', '--policy', 'pytorch', '-q');
+  assert.equal(philox.code, 0, philox.stderr);
+  assert.deepEqual(readFile(join(folder, 'philox.safetensors')).tensors.map((t) => t.data), initModel(readFileSync(spec, 'utf8'), { seed: 7, policy: 'pytorch' }).plan.map((p) => bytesOf(initParameter(p))));
+}));
+
 /** Parses safetensors files with plain Python and numpy: header, padding, contiguity, bytes and float64 moments. */
 const PYTHON_PARSE = String.raw`
 import hashlib, json, struct, sys
@@ -477,6 +516,11 @@ const BAD_INPUTS: [string, string[], Files, RegExp][] = [
   ['a --rule option the initializer rejects', ['init', 'IN/spec.json', '-o', 'OUT', '--rule', 'fc.weight=heNormal(gain=2)'], { 'spec.json': '{"layers":[{"type":"dense","name":"fc","in":4,"out":2}]}' }, /--rule 'fc\.weight=heNormal\(gain=2\)' \(gain\) \(on fc\.weight\): unknown option "gain" of heNormal/],
   ['a bad --dtype', ['init', 'IN/spec.json', '-o', 'OUT', '--dtype', 'float8'], { 'spec.json': '{"layers":[]}' }, /--dtype: expected one of float32, float16, bfloat16, float64, got float8/],
   ['a bad --layout', ['init', 'IN/spec.json', '-o', 'OUT', '--layout', 'jax'], { 'spec.json': '{"layers":[]}' }, /--layout: expected one of torch, keras, got jax/],
+  ['a bad --rng', ['init', 'IN/spec.json', '-o', 'OUT', '--rng', 'mt'], { 'spec.json': '{"layers":[]}' }, /--rng: expected one of philox, torch, got mt/],
+  ['--rng torch with another --policy', ['init', 'IN/spec.json', '-o', 'OUT', '--rng', 'torch', '--policy', 'keras'], { 'spec.json': '{"layers":[]}' }, /^nninit: error: --policy: expected 'pytorch' with --rng 'torch'/],
+  ['--rng torch with a spec\'s own policy', ['init', 'IN/spec.json', '-o', 'OUT', '--rng', 'torch'], { 'spec.json': '{"policy":"activation","layers":[]}' }, /IN\/spec\.json: policy: expected 'pytorch' with --rng 'torch'/],
+  ['--rng torch with --layout keras', ['explain', 'IN/spec.json', '--rng', 'torch', '--layout', 'keras'], { 'spec.json': '{"layers":[]}' }, /--layout: expected 'torch' with --rng 'torch'/],
+  ['--rng with a checkpoint', ['init', 'IN/m.safetensors', '-o', 'OUT', '--rng', 'torch'], { 'm.safetensors': rawFile(GOOD, 16) }, /--rng: applies to spec inputs/],
   ['a bad --max-shard-size', ['init', 'IN/spec.json', '-o', 'OUT', '--max-shard-size', '2 parsecs'], { 'spec.json': '{"layers":[]}' }, /--max-shard-size: expected a size such as 2GB/],
   ['a --part beyond its count', ['init', 'IN/spec.json', '-o', 'OUT', '--part', '4/3', '--seed', '1'], { 'spec.json': '{"layers":[]}' }, /--part: expected K\/N with 1 <= K <= N/],
   ['a --part of 0', ['init', 'IN/spec.json', '-o', 'OUT', '--part', '0/3', '--seed', '1'], { 'spec.json': '{"layers":[]}' }, /--part: expected K\/N/],

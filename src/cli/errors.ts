@@ -36,7 +36,7 @@ export function commandMessage(error: Error, context: ErrorContext): string {
     const text = context.ruleTexts?.[k - specRules];
     return `--rule ${quote(text ?? '?')}${field ? ` (${field})` : ''}`;
   });
-  message = message.replace(/options\.(seed|policy|dtype|layout)(\.(\w+))?/g, (_whole, flag: string, _dot, field: string | undefined) => `--${flag}${field ? ` (${field})` : ''}`);
+  message = message.replace(/options\.(seed|policy|dtype|layout|rng)(\.(\w+))?/g, (_whole, flag: string, _dot, field: string | undefined) => `--${flag}${field ? ` (${field})` : ''}`);
   // A suggested rule, { match: "NAME", init: 'INIT', key: value, ... }, as the flag that gives it.
   message = message.replace(/\{ match: ("(?:[^"\\]|\\.)*"), init(?:: '(\w+)')?((?:, \w+: (?:'[^']*'|[-+\w.]+))*)(, \.\.\.)? \}/g, (_whole, match: string, init: string | undefined, options: string) => {
     const pairs = [...options.matchAll(/, (\w+): ('[^']*'|[-+\w.]+)/g)].map(([, key, value]) => `${key}=${value.replace(/^'(.*)'$/, '$1')}`);

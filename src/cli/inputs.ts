@@ -113,6 +113,7 @@ const specInput: InputFormat = {
       ...(flags.policy !== undefined ? { policy: flags.policy } : {}),
       ...(flags.dtype !== undefined ? { dtype: flags.dtype } : {}),
       ...(flags.layout !== undefined ? { layout: flags.layout } : {}),
+      ...(flags.rng !== undefined ? { rng: flags.rng } : {}),
       ...(flags.rules.length ? { rules: [...specRules, ...flags.rules] } : {}),
     };
     if (flags.keep.length) throw new InputError('--keep: applies to checkpoint inputs (.safetensors), whose tensors can be kept; a spec has no values to keep');
@@ -132,6 +133,7 @@ const specInput: InputFormat = {
         'nninit.rules': JSON.stringify(spec.rules.map((r) => ({ match: r.match, init: r.init, ...r.options }))),
         'nninit.dtype': spec.dtype,
         'nninit.layout': spec.layout,
+        ...(spec.rng === 'torch' ? { 'nninit.rng': spec.rng } : {}),
         'nninit.input': basename(path),
         'nninit.spec': canonical,
         'nninit.spec_sha256': sha256(canonical),
@@ -149,6 +151,7 @@ const specInput: InputFormat = {
  */
 async function loadCheckpoint(format: string, checkpoint: Checkpoint, path: string, flags: PlanFlags): Promise<ModelSource> {
   if (flags.layout !== undefined) throw new InputError('--layout: applies to spec inputs; a checkpoint\'s tensors keep the layouts their names show');
+  if (flags.rng !== undefined) throw new InputError(`--rng: applies to spec inputs, whose layers name the torch.nn modules that draw; a checkpoint's tensors have none`);
   const context: ErrorContext = { file: path, ruleTexts: flags.ruleTexts };
   const keep = flags.keep.map((glob) => ({ glob, pattern: globPattern(glob), used: false }));
   const described = planning(context, () => describeTensors(checkpoint.tensors.map((t) => ({ name: t.name, shape: t.shape })), 'planTensors'));

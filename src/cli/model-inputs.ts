@@ -69,6 +69,7 @@ export const onnxOutput: NativeOutput = {
 function refuseFlags(flags: PlanFlags, what: string): void {
   if (flags.dtype !== undefined) throw new InputError(`--dtype: ${what} keeps each tensor's element type`);
   if (flags.layout !== undefined) throw new InputError(`--layout: applies to spec inputs; ${what} has its own layouts`);
+  if (flags.rng !== undefined) throw new InputError(`--rng: applies to spec inputs, whose layers name the torch.nn modules that draw; ${what} is planned from its graph`);
 }
 
 /** A library error as the command's: flags named as flags (`options.keep[k]` becomes `--keep GLOB`). */

@@ -2,18 +2,19 @@
 //   --seed N            decimal integer in [0, 2^64)
 //   --policy P          a policy name, or NAME(key=value,...): gpt2(nLayer=24,std=0.02)
 //   --rule GLOB=INIT(key=value,...)   e.g. '**.bias=constant(value=0.01)', 'fc2.weight=xavierUniform(gain=1.667)'
-//   --dtype, --layout, --max-shard-size 2GB, --part K/N, --keep GLOB, --threads N
+//   --dtype, --layout, --rng, --max-shard-size 2GB, --part K/N, --keep GLOB, --threads N
 
 import type { Dtype } from '../core/output.js';
 import type { Layout } from '../core/fans.js';
 import { POLICY_NAMES } from '../model/policies.js';
-import type { PolicySpec } from '../model/spec.js';
+import { RNG_NAMES, type PolicySpec, type RngName } from '../model/spec.js';
 import type { RuleSpec } from '../model/rules.js';
 import { parseByteSize } from '../formats/shards.js';
 import { InputError, quote } from './errors.js';
 
 export const DTYPE_CHOICES: readonly Dtype[] = ['float32', 'float16', 'bfloat16', 'float64'];
 export const LAYOUT_CHOICES: readonly Layout[] = ['torch', 'keras'];
+export const RNG_CHOICES: readonly RngName[] = RNG_NAMES;
 
 /** The planning settings the flags give (undefined: the input's own, or the default). */
 export interface PlanFlags {
@@ -26,6 +27,8 @@ export interface PlanFlags {
   readonly ruleTexts: readonly string[];
   readonly dtype?: Dtype;
   readonly layout?: Layout;
+  /** A spec's random numbers: nninit's Philox streams, or PyTorch's generator ('torch'). */
+  readonly rng?: RngName;
   /** Globs of a checkpoint's tensors to copy unchanged. */
   readonly keep: readonly string[];
 }
@@ -44,6 +47,7 @@ function choiceFlag<T extends string>(flag: string, text: string | undefined, ch
 
 export const parseDtypeFlag = (text: string | undefined) => choiceFlag('--dtype', text, DTYPE_CHOICES);
 export const parseLayoutFlag = (text: string | undefined) => choiceFlag('--layout', text, LAYOUT_CHOICES);
+export const parseRngFlag = (text: string | undefined) => choiceFlag('--rng', text, RNG_CHOICES);
 
 /** A value in a call's argument list: a number, true/false, a quoted string, or a bare word (a string). */
 function argumentValue(text: string): unknown {
@@ -151,6 +155,7 @@ export interface RawPlanFlags {
   rule?: string[];
   dtype?: string;
   layout?: string;
+  rng?: string;
   keep?: string[];
 }
 
@@ -164,6 +169,7 @@ export function parsePlanFlags(raw: RawPlanFlags): PlanFlags {
     ruleTexts,
     dtype: parseDtypeFlag(raw.dtype),
     layout: parseLayoutFlag(raw.layout),
+    rng: parseRngFlag(raw.rng),
     keep: raw.keep ?? [],
   };
 }

@@ -17,7 +17,7 @@ import { isIndexFile, openSafetensorsCheckpoint, openShardedCheckpoint, type Che
 import { planWrite, writeSafetensorsFiles, type WriteResult } from '../formats/node/write.js';
 import { classify, EXIT_BAD_INPUT, EXIT_OK, InputError, type ErrorContext } from './errors.js';
 import { INPUT_FORMATS, inputFileError, inputFormatOf, loadInput, type ModelSource } from './inputs.js';
-import { DTYPE_CHOICES, LAYOUT_CHOICES, parsePartFlag, parsePlanFlags, parseShardSizeFlag, parseThreadsFlag, type RawPlanFlags } from './options.js';
+import { DTYPE_CHOICES, LAYOUT_CHOICES, RNG_CHOICES, parsePartFlag, parsePlanFlags, parseShardSizeFlag, parseThreadsFlag, type RawPlanFlags } from './options.js';
 import { createProgress, formatBytes, formatSeconds, type ProgressStream } from './progress.js';
 import { addDiagnoseCommand } from './diagnose.js';
 import { figure, formatTable, grouped, initializerText, measuredText, shapeText, type Column } from './table.js';
@@ -42,6 +42,7 @@ function planOptions(command: Command): Command {
     .option('--rule <glob=init>', `rule applied after the policy, repeatable: '**.bias=constant(value=0.01)', 'fc2.weight=xavierUniform(gain=1.667)'`, collect)
     .option('--dtype <dtype>', `element type: ${DTYPE_CHOICES.join(', ')} (default: the spec's, or each checkpoint tensor's own)`)
     .option('--layout <layout>', `spec layout: ${LAYOUT_CHOICES.join(' [out, in, ...k] or ')} [...k, in, out]`)
+    .option('--rng <rng>', `a spec's random numbers: ${RNG_CHOICES.join(' (nninit\'s streams, the default) or ')} (PyTorch's own values: torch.manual_seed(seed), then the torch.nn modules in order; needs the pytorch policy and the torch layout)`)
     .option('--keep <glob>', 'copy a checkpoint\'s matching tensors unchanged (repeatable)', collect)
     .option('--json', 'print JSON instead of the table');
 }
@@ -252,7 +253,7 @@ function initText(input: string, source: ModelSource, result: WriteResult, secon
   const files = result.files.map((f) => f).join(', ');
   const partLine = part ? `part ${part.index}/${part.count}: ${result.mine.length} of ${result.shards.length} shards\n` : '';
   return [
-    `nninit init ${input}: policy ${first?.policy ?? '–'}, seed ${seedText(source.seed)}${source.seedGiven ? '' : ' (fresh; pass --seed to repeat)'}`,
+    `nninit init ${input}: policy ${first?.policy ?? '–'}${first?.rng ? `, rng ${first.rng}` : ''}, seed ${seedText(source.seed)}${source.seedGiven ? '' : ' (fresh; pass --seed to repeat)'}`,
     '',
     table,
     '',

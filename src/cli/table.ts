@@ -1,6 +1,6 @@
 // The command's tables: aligned plain-text columns, numbers right-aligned. They only read reports.
 
-import { describeCall } from '../model/explain.js';
+import { describeInitializer } from '../model/explain.js';
 import { short } from '../model/policies.js';
 import type { ParameterPlan } from '../model/types.js';
 import type { Summary } from '../formats/stats.js';
@@ -26,12 +26,11 @@ export function figure(value: number | undefined): string {
   return short(value);
 }
 
-/** The initializer of a plan entry as explain spells it: `heNormal(nonlinearity=relu)`, `4 blocks × orthogonal(gain=1)`. */
-export function initializerText(p: ParameterPlan): string {
-  if (!p.blocks) return describeCall(p.initializer, p.options);
-  const calls = p.blocks.parts.map((part) => describeCall(part.initializer, part.options));
-  return calls.every((call) => call === calls[0]) ? `${calls.length} blocks × ${calls[0]}` : `${calls.length} blocks: ${calls.join(' | ')}`;
-}
+/**
+ * The initializer of a plan entry as explain spells it: `heNormal(nonlinearity=relu)`, `4 blocks × orthogonal(gain=1)`,
+ * `torch kaiming_uniform_(a=√5)` (rng 'torch').
+ */
+export const initializerText = (p: ParameterPlan): string => describeInitializer(p);
 
 export const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
