@@ -156,3 +156,19 @@ test('bad ONNX input exits with 2, names the file and tensor, and writes nothing
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual(readdirSync(output).sort(), ['m.onnx', 'm.onnx.data']);
 }));
+
+test("the help says init writes ONNX and TF.js models too, and README's explain of cnn.onnx is what the command prints", async () => {
+  const main = await cli('--help');
+  assert.match(main.stdout.replace(/\s+/g, ' '), /write them as safetensors, or re-initialize ONNX and TF\.js models in their own format/);
+  assert.match(main.stdout.replace(/\s+/g, ' '), / init \[options\] <input> write an initialized model: safetensors .* or an ONNX or TF\.js input re-initialized in its own format/);
+  const init = await cli('init', '--help');
+  assert.match(init.stdout.replace(/\s+/g, ' '), /write an initialized model: safetensors \(one file, or Hugging Face shards and their index\), or an ONNX or TF\.js input re-initialized in its own format/);
+  assert.match(init.stdout, /nninit init model\.onnx -o fresh\.onnx/);
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const at = readme.indexOf('`nninit explain tests/fixtures/onnx/cnn.onnx --seed 42`');
+  assert.ok(at > 0, 'README shows the command with its seed');
+  const block = /```\n([\s\S]*?)```/.exec(readme.slice(at))![1];
+  const { code, stdout } = await cli('explain', fixture('cnn.onnx'), '--seed', '42');
+  assert.equal(code, 0);
+  assert.equal(stdout.replace(fixture('cnn.onnx'), 'tests/fixtures/onnx/cnn.onnx'), block);
+});
