@@ -148,6 +148,84 @@ export function modelRanges(bytes: Uint8Array): ModelRanges {
   return { graph: graphs[0], initializers };
 }
 
+/** GraphProto's node and initializer fields, and the TensorProto fields read to name one (onnx.proto). */
+const GRAPH_NODE = 1;
+const TENSOR_DIMS = 1, TENSOR_NAME = 8;
+const VARINT = 0;
+
+const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+
+/**
+ * Where a serialized ModelProto that does not decode is cut short or damaged, in words: the first field whose
+ * length runs past the end of the file, named as far as the bytes before the cut allow (an initializer by its
+ * name and dims, a node by its place in the graph), or undefined when every length fits (the damage is elsewhere).
+ */
+export function truncationOf(bytes: Uint8Array): string | undefined {
+  /** Visits the fields of [start, end) until a visit returns words; undefined when none does or a key cannot be read. */
+  const walk = (start: number, end: number, visit: (field: number, wireType: number, reader: protobuf.Reader, contentEnd: number) => string | undefined): string | undefined => {
+    const reader = Reader.create(bytes);
+    reader.pos = start;
+    try {
+      while (reader.pos < end) {
+        const key = reader.uint32();
+        const field = key >>> 3, wireType = key & 7;
+        if (wireType !== LENGTH_DELIMITED) {
+          const found = visit(field, wireType, reader, reader.pos);
+          if (found) return found;
+          reader.skipType(wireType);
+          continue;
+        }
+        const length = reader.uint32();
+        const contentStart = reader.pos;
+        const found = visit(field, wireType, reader, contentStart + length);
+        if (found) return found;
+        reader.pos = contentStart + length;
+      }
+    } catch {
+      return undefined;
+    }
+    return undefined;
+  };
+  const cut = (contentEnd: number) => contentEnd > bytes.length;
+  return walk(0, bytes.length, (field, wireType, reader, contentEnd) => {
+    if (wireType !== LENGTH_DELIMITED || !cut(contentEnd)) return undefined;
+    const contentStart = reader.pos;
+    if (field !== MODEL_GRAPH) return `field ${field} of the model at byte ${contentStart} needs ${contentEnd - contentStart} bytes, ${contentEnd - bytes.length} more than the file has`;
+    let nodes = 0, initializers = 0;
+    const inGraph = walk(contentStart, bytes.length, (graphField, graphWire, graphReader, end) => {
+      if (graphWire !== LENGTH_DELIMITED) return undefined;
+      const start = graphReader.pos;
+      if (graphField === GRAPH_NODE) nodes++;
+      if (graphField === GRAPH_INITIALIZER) initializers++;
+      if (!cut(end)) return undefined;
+      if (graphField !== GRAPH_INITIALIZER) {
+        return `${graphField === GRAPH_NODE ? `the graph's ${ordinal(nodes)} node` : `field ${graphField} of the graph`} (bytes ${start} to ${end}) runs ${end - bytes.length} bytes past the end of the file`;
+      }
+      let name: string | undefined;
+      const dims: number[] = [];
+      walk(start, bytes.length, (tensorField, tensorWire, tensorReader, tensorEnd) => {
+        if (tensorField === TENSOR_NAME && tensorWire === LENGTH_DELIMITED && !cut(tensorEnd)) name = new TextDecoder().decode(bytes.subarray(tensorReader.pos, tensorEnd));
+        if (tensorField === TENSOR_DIMS && tensorWire === VARINT) {
+          const dim = Reader.create(bytes);
+          dim.pos = tensorReader.pos;
+          dims.push(Number(dim.int64()));
+        }
+        if (tensorField === TENSOR_DIMS && tensorWire === LENGTH_DELIMITED && !cut(tensorEnd)) {
+          // Packed dims, as proto3 writers store them.
+          const packed = Reader.create(bytes.subarray(tensorReader.pos, tensorEnd));
+          while (packed.pos < packed.len) dims.push(Number(packed.int64()));
+        }
+        return undefined;
+      });
+      const what = name !== undefined
+        ? `initializer "${name}"${dims.length ? ` [${dims.join(', ')}]` : ''}`
+        : `the graph's ${ordinal(initializers)} initializer (its name is past the cut)`;
+      return `${what} runs past the end of the file: its bytes ${start} to ${end} are cut at ${bytes.length}`;
+    });
+    return inGraph ?? `the graph needs ${contentEnd - contentStart} bytes from byte ${contentStart}, ${contentEnd - bytes.length} more than the file has`;
+  });
+}
+
 /** Where a serialized TensorProto keeps its elements and its external_data entries. */
 export function dataRanges(bytes: Uint8Array, tensor: FieldRange): DataRanges {
   const data: FieldRange[] = [], external: FieldRange[] = [];

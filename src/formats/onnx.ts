@@ -14,7 +14,7 @@ import { checkKeepsUsed, checkOptions, keepGlobs, planWith, seedOf, shapeText, t
 import { inferRoles, type Claim, type Inference } from './onnx-graph.js';
 import {
   concat, dataRanges, ELEMENT_TYPES, EXTERNAL, externalDataEntry, integer, lengthDelimitedKey, MAX_PROTOBUF_BYTES, modelRanges, onnx,
-  RAW_DATA_FIELD, varint, type DataRanges, type FieldRange, type ModelProto, type TensorProto,
+  RAW_DATA_FIELD, truncationOf, varint, type DataRanges, type FieldRange, type ModelProto, type TensorProto,
 } from './onnx-schema.js';
 import { assemble, fileLayout, planBytes, type FileLayout, type Segment } from './segments.js';
 import { globPattern } from '../model/rules.js';
@@ -240,8 +240,11 @@ export function readOnnx(bytes: Uint8Array | ArrayBuffer, options?: OnnxReadOpti
     proto = onnx.ModelProto.decode(input);
     ranges = modelRanges(input);
   } catch (error) {
+    // protobufjs says where it stopped in bytes ('index out of range: 552 + 32768 > 5000'); the walk of the fields
+    // says what was being read there.
     const message = (error as Error).message;
-    const why = /index out of range/.test(message) ? `the protobuf ends early or is damaged (${message})` : message;
+    const where = truncationOf(input);
+    const why = where ? `the file is cut short or damaged: ${where}` : /index out of range/.test(message) ? `the protobuf ends early or is damaged (${message})` : message;
     throw fileError(file, `not a valid ONNX model: ${why}`);
   }
   const graph = proto.graph;
