@@ -329,7 +329,11 @@ test('bad input: missing or short shards, manifest and topology that disagree, u
   const shard = readFileSync(join(FIXTURES, 'sequential', SHARD));
   const cases: [string, (json: Record<string, any>) => void, Uint8Array | undefined, RegExp][] = [
     ['a missing shard', () => undefined, undefined, /model\.json: weightsManifest\[0\]\.paths: the weight shard group1-shard1of1\.bin is missing/],
-    ['a short shard', () => undefined, shard.subarray(0, 1000), /weightsManifest\[0\]: its weights take 37352 bytes, but its shards \(group1-shard1of1\.bin\) hold 1000/],
+    ['a short shard', () => undefined, shard.subarray(0, 1000), /weightsManifest\[0\]: its weights take 37352 bytes, but its shards \(group1-shard1of1\.bin\) hold 1000; the first weight that does not fit is "depthwise\/depthwise_kernel" \(float32 \[3, 3, 8, 2\]\), at bytes 960 to 1536 of the group\n/],
+    ['a wrong dtype', (json) => { json.weightsManifest[0].weights[6].dtype = 'complex64'; }, shard,
+      /its weights take 70120 bytes, but its shards \(group1-shard1of1\.bin\) hold 37352; the first weight that does not fit is "hidden\/kernel" \(complex64 \[256, 32\]\), at bytes 1600 to 67136 of the group; the difference is what "hidden\/kernel" \(complex64 \[256, 32\]\) would take as float32 or int32: are its dtype and shape right\?\n/],
+    ['bytes left over', (json) => { json.weightsManifest[0].weights[11].shape = [5]; }, shard,
+      /its weights take 37332 bytes, but its shards \(group1-shard1of1\.bin\) hold 37352; 20 bytes are left after the last weight, "bn\/moving_variance" \(float32 \[8\]\); the difference is what "logits\/bias" \(float32 \[5\]\) would take as complex64: are its dtype and shape right\?\n/],
     ['a shape the layer does not make', (json) => { json.modelTopology.config.layers[5].config.units = 31; }, shard,
       /weightsManifest weight "hidden\/kernel" has shape \[256, 32\], but layer "hidden" \(Dense\) makes \[in, 31\] \(modelTopology\.config\.layers\[5\]\.config\)/],
     ['a weight the manifest lacks', (json) => { json.weightsManifest[0].weights.splice(1, 1); }, shard.subarray(0, 37352 - 32),
@@ -356,6 +360,11 @@ test('bad input: missing or short shards, manifest and topology that disagree, u
     assert.match(result.stderr, /^nninit: error: /, what);
     assert.equal(readdirSync(folder).includes('out'), false, `${what}: no output folder`);
   }
+  // Shards cut every N bytes, one of them short: it is named.
+  const split = structuredClone(original);
+  split.weightsManifest[0].paths = ['a.bin', 'b.bin', 'c.bin'];
+  assert.throws(() => readTfjsModel(split, { 'a.bin': shard.subarray(0, 16000), 'b.bin': shard.subarray(16000, 26000), 'c.bin': shard.subarray(32000) }, { file: 'split.json' }),
+    /split\.json: weightsManifest\[0\]: its weights take 37352 bytes, but its shards \(a\.bin, b\.bin, c\.bin\) hold 31352; shard b\.bin holds 10000 bytes, fewer than the 16000 of a\.bin, and is not the last: it looks cut short; the first weight that does not fit is /);
   // A model.json cut short is named as the input it is, whatever -o says (it cannot be told from a spec, whose
   // output would be safetensors); so is one that is missing.
   const cut = join(folder, 'cut');

@@ -79,6 +79,39 @@ function bytesPerElement(entry: Record<string, unknown>): number | undefined {
   return ({ float32: 4, int32: 4, bool: 1, complex64: 8 } as Record<string, number>)[entry.dtype as string];
 }
 
+/**
+ * Which weights a group's shards and manifest disagree about, for the message: a shard shorter than the ones
+ * before it (TF.js's converter fills every shard but the last), the first weight whose bytes run past the shards,
+ * and a weight whose dtype alone would account for the difference.
+ */
+function misfit(weights: readonly { entry: Record<string, unknown>; start: number; bytes: number }[], paths: readonly string[], shardSizes: readonly number[], total: number, declared: number): string {
+  const notes: string[] = [];
+  const shortShard = shardSizes.findIndex((size, s) => s > 0 && s < shardSizes.length - 1 && size < shardSizes[0]);
+  if (shortShard >= 0) notes.push(`shard ${paths[shortShard]} holds ${shardSizes[shortShard]} bytes, fewer than the ${shardSizes[0]} of ${paths[0]}, and is not the last: it looks cut short`);
+  const describe = (w: { entry: Record<string, unknown> }) => `"${w.entry.name as string}" (${w.entry.dtype as string}${isPlainObject(w.entry.quantization) ? ` quantized as ${w.entry.quantization.dtype as string}` : ''} ${shapeText(w.entry.shape as number[])})`;
+  if (total < declared) {
+    const first = weights.find((w) => w.start + w.bytes > total)!;
+    notes.push(`the first weight that does not fit is ${describe(first)}, at bytes ${first.start} to ${first.start + first.bytes} of the group`);
+  } else {
+    const last = weights[weights.length - 1];
+    notes.push(`${total - declared} bytes are left after the last weight${last ? `, ${describe(last)}` : ''}`);
+  }
+  // A weight whose stored width differs from its declared one by exactly the difference.
+  const difference = declared - total;
+  const widths: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+  const suspects = weights.filter((w) => {
+    if (isPlainObject(w.entry.quantization)) return false;
+    const size = sizeOf(w.entry.shape as number[]);
+    return size > 0 && Object.entries(widths).some(([dtype, width]) => dtype !== w.entry.dtype && size * (widths[w.entry.dtype as string] - width) === difference);
+  });
+  if (suspects.length === 1) {
+    const size = sizeOf(suspects[0].entry.shape as number[]);
+    const other = Object.entries(widths).filter(([dtype, width]) => dtype !== suspects[0].entry.dtype && size * (widths[suspects[0].entry.dtype as string] - width) === difference).map(([dtype]) => dtype);
+    notes.push(`the difference is what ${describe(suspects[0])} would take as ${other.join(' or ')}: are its dtype and shape right?`);
+  }
+  return `; ${notes.join('; ')}`;
+}
+
 // ---- the topology ------------------------------------------------------------------------------------------------
 
 interface Layer {
@@ -456,7 +489,7 @@ export function readTfjs(fn: string, json: string | object, sizes: ReadonlyMap<s
     });
     if (shardSizes) {
       const total = shardSizes.reduce((a, b) => a + b, 0);
-      if (total !== offset) throw fileError(file, `${at}: its weights take ${offset} bytes, but its shards (${paths.join(', ')}) hold ${total}`);
+      if (total !== offset) throw fileError(file, `${at}: its weights take ${offset} bytes, but its shards (${paths.join(', ')}) hold ${total}${misfit(groupEntries, paths, shardSizes, total, offset)}`);
     }
     for (const { entry, start, bytes } of groupEntries) {
       entries.push(entry);
