@@ -64,6 +64,10 @@ test('init model.onnx -o x.safetensors writes every initializer under its name a
   }
   assert.equal(read.tensors.find((t) => t.name === 'reshape.shape')!.dtype, 'I64');
   assert.equal(read.metadata!['nninit.input'], 'zoo.onnx');
+  // --json reports the metadata the file holds: safetensors output has it, an ONNX file none.
+  const reports = await Promise.all([out, join(folder, 'zoo.onnx')].map((o) => cli('init', fixture('zoo.onnx'), '-o', o, '--seed', '8', '--json')));
+  assert.deepEqual(JSON.parse(reports[0].stdout).metadata, read.metadata);
+  assert.equal('metadata' in JSON.parse(reports[1].stdout), false);
 }));
 
 test('explain model.onnx prints the plan and the inference table; --json gives the plan and what is kept', async () => {
@@ -77,6 +81,7 @@ test('explain model.onnx prints the plan and the inference table; --json gives t
   const report = JSON.parse(json.stdout);
   assert.equal(report.plan.length, 18);
   assert.equal(report.unplanned.half, 'kept: a scalar operand of Mul scale');
+  assert.equal('metadata' in report, false, 'an ONNX input is written as ONNX, which holds no safetensors metadata');
 });
 
 test("init transformer.onnx --policy pytorch: the shared zero bias takes the rule it asks for, and explain's --rule spelling works as given", withFolder(async (folder) => {

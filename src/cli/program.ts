@@ -172,7 +172,7 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
         progress.done();
       }
       const seconds = (performance.now() - started) / 1000;
-      if (!options.quiet) io.stdout.write(options.json ? json(initReport(input, source, result, seconds)) : initText(input, source, result, seconds));
+      if (!options.quiet) io.stdout.write(options.json ? json(initReport(input, source, result, seconds, undefined, true)) : initText(input, source, result, seconds));
       return EXIT_OK;
     }
     if (part && !source.seedGiven) {
@@ -263,7 +263,8 @@ function initText(input: string, source: ModelSource, result: WriteResult, secon
   ].join('\n');
 }
 
-function initReport(input: string, source: ModelSource, result: WriteResult, seconds: number, part?: { index: number; count: number }) {
+/** What --json reports of a write; `metadata` is the safetensors __metadata__ written (ONNX and TF.js files get none). */
+function initReport(input: string, source: ModelSource, result: WriteResult, seconds: number, part?: { index: number; count: number }, native = false) {
   return {
     input,
     seed: seedText(source.seed),
@@ -272,7 +273,7 @@ function initReport(input: string, source: ModelSource, result: WriteResult, sec
     shards: result.shards.map((s) => s.file),
     ...(result.index ? { index: result.index } : {}),
     ...(part ? { part } : {}),
-    metadata: source.metadata,
+    ...(native ? {} : { metadata: source.metadata }),
     tensors: tensorRows(source, result),
     bytes: result.bytes,
     seconds,
@@ -287,7 +288,8 @@ async function explainCommand(input: string, options: RawPlanFlags & { json?: bo
   setContext(source.errorContext);
   try {
     if (options.json) {
-      io.stdout.write(json({ input, seed: seedText(source.seed), metadata: source.metadata, plan: source.plan, unplanned: Object.fromEntries(source.unplanned) }));
+      // Model files are written in their own format by default, which holds no safetensors __metadata__.
+      io.stdout.write(json({ input, seed: seedText(source.seed), ...(source.writeNative ? {} : { metadata: source.metadata }), plan: source.plan, unplanned: Object.fromEntries(source.unplanned) }));
       return EXIT_OK;
     }
     let text = source.explain ?? explainPlan(source.plan);
