@@ -385,6 +385,17 @@ test('bad input: missing or short shards, manifest and topology that disagree, u
     assert.match(missing.stderr, /^nninit: error: .*none\/model\.json: cannot read the input: no such file\n/, output);
   }
   assert.equal(readdirSync(folder).includes('out'), false);
+  // A layer of a class nninit does not know (a custom or renamed one): each weight is drawn from the initializer
+  // its config names for it, under every policy (no policy has a role for it); without one it needs a rule.
+  const renamed = structuredClone(original);
+  renamed.modelTopology.config.layers[5].class_name = 'MyDense';
+  for (const policy of ['model', 'activation'] as const) {
+    const p = plans(readTfjsModel(renamed, undefined, { seed: 1, policy }));
+    assert.deepEqual([p.get('hidden/kernel')!.initializer, p.get('hidden/bias')!.initializer, p.get('hidden/bias')!.options], ['glorotNormal', 'constant', { value: 0.1 }], policy);
+    assert.match(p.get('hidden/kernel')!.rule, policy === 'model' ? /\(model policy\)$/ : /\(configured; no policy role\)$/);
+  }
+  delete renamed.modelTopology.config.layers[5].config.kernel_initializer;
+  assert.throws(() => readTfjsModel(renamed, undefined, { seed: 1 }), /cannot tell what weight "hidden\/kernel" \[256, 32\] \(kernel of MyDense hidden\) is/);
   // A rule covers what nothing else does.
   const json = structuredClone(original);
   json.modelTopology.config.layers[5].config.kernel_initializer = { class_name: 'MyInit', config: {} };
