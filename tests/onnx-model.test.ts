@@ -534,6 +534,24 @@ test('bad input: truncated or foreign bytes, an unknown role, bad options, each 
   assert.throws(() => readOnnx(custom, { file: 'custom.onnx' }), (error: Error) => error instanceof RangeError
     && /custom\.onnx: cannot tell what 2 initializers "warp\.weight" \[8, 8\] \(input 1 of Warp warp; nninit does not know what input 1 of Warp is\), "offset" \[1, 8\] \(input 1 of Add add; a tensor of 8 values combined element-wise by Add may be a parameter/.test(error.message)
     && /keep them \(keep: \["warp\.weight"\]\) or add a rule such as \{ match: "warp\.weight", init: 'zeros' \}/.test(error.message));
+  // The bias of a layer whose weight is not an initializer: the message says where the weight comes from.
+  const layer = (nodes: object[], initializer: object[], inputs: string[] = []) => onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
+    graph: { name: 'g', node: nodes, initializer, input: inputs.map((name) => valueInfo(name, [4, 4])) },
+  }).finish();
+  const hints: [Uint8Array, RegExp][] = [
+    [layer([{ opType: 'Gemm', input: ['x', 'w', 'b'], output: ['y'], name: 'fc' }], [zerosTensor('b', [4])], ['x', 'w']),
+      /"b" \[4\] \(input 2 of Gemm fc; its bias C; the weight B, "w", is a graph input, not an initializer, so there is no layer to plan it with\)/],
+    [layer([{ opType: 'DequantizeLinear', input: ['q', 's'], output: ['w'], name: 'dq' }, { opType: 'Conv', input: ['x', 'w', 'b'], output: ['y'], name: 'conv' }], [zerosTensor('b', [4])], ['x', 'q', 's']),
+      /"b" \[4\] \(input 2 of Conv conv; its bias B; the weight W, "w", is computed by DequantizeLinear dq, not an initializer, so there is no layer to plan it with\)/],
+    [layer([{ opType: 'Gemm', input: ['x', 'nowhere', 'b'], output: ['y'], name: 'fc' }], [zerosTensor('b', [4])], ['x']),
+      /\(input 2 of Gemm fc; its bias C; the weight B, "nowhere", is made by no node and is no graph input, so there is no layer to plan it with\)/],
+    [layer([{ opType: 'Conv', input: ['x', 'w'], output: ['y'], name: 'conv' }], [zerosTensor('w', [4, 4])], ['x']),
+      /"w" \[4, 4\] \(input 1 of Conv conv; its weight W, but dims \[4, 4\] are not those of one\)/],
+    [layer([{ opType: 'MatMul', input: ['w', 'x'], output: ['y'], name: 'mm' }], [zerosTensor('w', [4, 4])], ['x']),
+      /"w" \[4, 4\] \(input 0 of MatMul mm; its input A \(the left operand\); nninit reads a MatMul's weight as its right operand B\)/],
+  ];
+  for (const [bytes, message] of hints) assert.throws(() => readOnnx(bytes, { seed: 1 }), message);
   const covered = readOnnx(custom, { seed: 1, rules: [{ match: 'warp.weight', init: 'orthogonal' }], keep: ['offset'] });
   assert.deepEqual(covered.parameters.map((p) => [p.name, p.initializer]), [['warp.weight', 'orthogonal']]);
   assert.match(covered.parameters[0].rule, /options\.rules\[0\]/);

@@ -136,6 +136,18 @@ const CELLS = {
 
 const sizeOf = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
+/** The inputs of the ops that hold parameters, by index (onnx/defs), and which one is the weight a layer is planned from. */
+const LAYER_INPUTS: Record<string, { readonly weight: number; readonly names: Readonly<Record<number, string>> }> = {
+  Gemm: { weight: 1, names: { 0: 'input A', 1: 'weight B', 2: 'bias C' } },
+  MatMul: { weight: 1, names: { 0: 'input A (the left operand)', 1: 'weight B' } },
+  Conv: { weight: 1, names: { 0: 'input X', 1: 'weight W', 2: 'bias B' } },
+  ConvTranspose: { weight: 1, names: { 0: 'input X', 1: 'weight W', 2: 'bias B' } },
+  LSTM: { weight: 1, names: { 0: 'input X', 1: 'input weights W', 2: 'recurrent weights R', 3: 'bias B' } },
+  GRU: { weight: 1, names: { 0: 'input X', 1: 'input weights W', 2: 'recurrent weights R', 3: 'bias B' } },
+  RNN: { weight: 1, names: { 0: 'input X', 1: 'input weights W', 2: 'recurrent weights R', 3: 'bias B' } },
+  Gather: { weight: 0, names: { 0: 'table (data)', 1: 'indices' } },
+};
+
 /** Infers the role of every initializer `dims` names (by its shape); nodes of subgraphs count as uses too. */
 export function inferRoles(graph: GraphProto, dims: ReadonlyMap<string, readonly number[]>): Map<string, Inference> {
   const nodes = allNodes(graph);
@@ -154,6 +166,7 @@ export function inferRoles(graph: GraphProto, dims: ReadonlyMap<string, readonly
     for (const output of node.output ?? []) if (output) producer.set(output, node);
   }
   const graphOutputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+  const graphInputs = new Set((graph.input ?? []).map((i) => i.name ?? ''));
   const initializerValues = new Map<string, TensorProto>((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
 
   /** The initializer a node input comes from, through Identity, Cast and a 2-D Transpose (which swaps its axes). */
@@ -456,6 +469,27 @@ export function inferRoles(graph: GraphProto, dims: ReadonlyMap<string, readonly
     }
   }
 
+  /**
+   * Why an input of a layer op has no role: the layer's weight is not an initializer (a graph input, another node's
+   * output, or nothing at all), so there is no layer to plan its bias with; or the weight's dims do not fit the op.
+   */
+  function layerInputHint(use: Use, shape: readonly number[]): string | undefined {
+    const op = opOf(use.node);
+    const layer = LAYER_INPUTS[op];
+    const slot = layer?.names[use.index];
+    if (!layer || !slot) return undefined;
+    if (use.index === layer.weight) return `its ${slot}, but dims [${shape.join(', ')}] are not those of one`;
+    if (op === 'MatMul' && use.index === 0) return `its ${slot}; nninit reads a MatMul's weight as its right operand B`;
+    const weight = use.node.input?.[layer.weight] ?? '';
+    if (sourceOf(weight)) return undefined;
+    const made = producer.get(weight);
+    const origin = !weight ? 'is missing'
+      : graphInputs.has(weight) ? `"${weight}", is a graph input, not an initializer`
+      : made ? `"${weight}", is computed by ${opOf(made)} ${nameOf(made)}, not an initializer`
+      : `"${weight}", is made by no node and is no graph input`;
+    return `its ${slot}; the ${layer.names[layer.weight]}${weight ? ',' : ''} ${origin}, so there is no layer to plan it with`;
+  }
+
   // ---- every initializer ---------------------------------------------------------------------------------------
 
   /** Uses of an initializer, forward through Identity, Cast and Transpose. */
@@ -496,7 +530,7 @@ export function inferRoles(graph: GraphProto, dims: ReadonlyMap<string, readonly
     const op = opOf(unknown.node);
     const hint = ELEMENTWISE.has(op)
       ? `a tensor of ${sizeOf(shape)} values combined element-wise by ${op} may be a parameter (a position embedding, a decomposed norm's scale) or a constant (a mask)`
-      : `nninit does not know what input ${unknown.index} of ${op} is`;
+      : layerInputHint(unknown, shape) ?? `nninit does not know what input ${unknown.index} of ${op} is`;
     result.set(name, { kind: 'unknown', why: `input ${unknown.index} of ${op} ${nameOf(unknown.node)}`, node: nameOf(unknown.node), op, hint });
   }
   return result;
