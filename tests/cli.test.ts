@@ -528,7 +528,7 @@ const BAD_INPUTS: [string, string[], Files, RegExp][] = [
   ['a --threads that is not a number', ['init', 'IN/spec.json', '-o', 'OUT', '--threads', 'all'], { 'spec.json': '{"layers":[]}' }, /--threads: expected an integer from 1 to 64, got all/],
   ['a --part without a seed', ['init', 'IN/spec.json', '-o', 'OUT', '--part', '1/2'], { 'spec.json': '{"layers":[{"type":"dense","in":4,"out":2}]}' }, /--part 1\/2: every part must draw from the same seed; give --seed N \(or a seed in the spec\)/],
   ['--keep with a spec', ['init', 'IN/spec.json', '-o', 'OUT', '--keep', 'a'], { 'spec.json': '{"layers":[]}' }, /--keep: applies to checkpoint inputs/],
-  ['an output folder that does not exist', ['init', 'IN/spec.json', '-o', 'IN/nowhere/model.safetensors'], { 'spec.json': '{"layers":[]}' }, /-o IN\/nowhere\/model\.safetensors: the folder IN\/nowhere does not exist/],
+  ['an output folder below a file', ['init', 'IN/spec.json', '-o', 'IN/spec.json/sub/model.safetensors'], { 'spec.json': '{"layers":[]}' }, /-o IN\/spec\.json\/sub\/model\.safetensors: IN\/spec\.json is not a folder/],
   ['an output that is not .safetensors', ['init', 'IN/spec.json', '-o', 'IN/model.bin'], { 'spec.json': '{"layers":[]}' }, /-o IN\/model\.bin: expected a file name ending in \.safetensors, or a folder/],
   ['--layout with a checkpoint', ['init', 'IN/m.safetensors', '-o', 'OUT', '--layout', 'torch'], { 'm.safetensors': rawFile(GOOD, 16) }, /--layout: applies to spec inputs/],
   ['--keep matching nothing', ['init', 'IN/m.safetensors', '-o', 'OUT', '--keep', 'b.*'], { 'm.safetensors': rawFile(GOOD, 16) }, /--keep b\.\*: matches no tensor of IN\/m\.safetensors/],
@@ -565,6 +565,32 @@ test('every bad input exits with code 2, names the file, JSON path or flag, and 
     assert.deepEqual(readdirSync(output), [], `${what}: nothing written`);
     assert.deepEqual(readdirSync(input).sort(), Object.keys(files).sort(), `${what}: nothing written beside the input`);
   }
+}));
+
+test("-o's missing folders are created for every output format, and removed again when the write fails", withFolder(async (folder) => {
+  const root = fileURLToPath(new URL('./fixtures/', import.meta.url));
+  const outputs: [string, string, string[]][] = [
+    [example('mlp-mixed'), join(folder, 'a', 'b', 'model.safetensors'), ['model.safetensors']],
+    [example('mlp-mixed'), join(folder, 'shards', 'x') + '/', ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json']],
+    [join(root, 'onnx', 'mlp.onnx'), join(folder, 'c', 'd', 'fresh.onnx'), ['fresh.onnx']],
+    [join(root, 'tfjs', 'sequential', 'model.json'), join(folder, 'e', 'f', 'model.json'), ['group1-shard1of1.bin', 'model.json']],
+  ];
+  for (const [input, output, files] of outputs) {
+    const sharded = output.includes('shards') ? ['--max-shard-size', '500kB'] : [];
+    // An interrupted write (the signal a Ctrl-C raises) leaves none of the folders it made.
+    const aborted = await run(['init', input, '-o', output, '--seed', '1', '-q', ...sharded], { stdout: { write: () => undefined }, stderr: { write: () => undefined, isTTY: false }, signal: AbortSignal.abort() });
+    assert.equal(aborted, 130, output);
+    assert.deepEqual(readdirSync(folder), [], `${output}: nothing left after an interrupted write`);
+    const { code, stderr } = await cli('init', input, '-o', output, '--seed', '1', '-q', ...sharded);
+    assert.equal(code, 0, `${output}: ${stderr}`);
+    assert.deepEqual(readdirSync(output.endsWith('/') ? output : join(output, '..')).sort(), files, output);
+    rmSync(join(folder, readdirSync(folder)[0]), { recursive: true });
+  }
+  // A folder that cannot be made is refused before anything is read.
+  writeFileSync(join(folder, 'file'), '');
+  const refused = await cli('init', join(root, 'onnx', 'mlp.onnx'), '-o', join(folder, 'file', 'sub', 'm.onnx'));
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /-o .*file\/sub\/m\.onnx: .*file is not a folder/);
 }));
 
 test('errors that are not bad input exit with 1, interruptions with 130', () => {

@@ -5,6 +5,7 @@
 // once.
 
 import { removeTemporaryFiles } from '../formats/node/write.js';
+import { removeCreatedFolders } from './output.js';
 import { run } from './program.js';
 
 const controller = new AbortController();
@@ -14,6 +15,7 @@ const stop = (signal: NodeJS.Signals) => {
   received = signal;
   if (++signals > 1) {
     removeTemporaryFiles();
+    removeCreatedFolders();
     process.exit(128 + (signal === 'SIGTERM' ? 15 : 2));
   }
   controller.abort(new DOMException(`interrupted by ${signal}`, 'AbortError'));

@@ -5,7 +5,7 @@
 // when -o names a .safetensors file. The registry entries are in inputs.ts.
 
 import { readFileSync } from 'node:fs';
-import { access, constants, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ParameterPlan } from '../model/types.js';
 import { seedText } from '../formats/safetensors.js';
@@ -20,6 +20,7 @@ import { folderReader } from '../formats/node/segments.js';
 import type { Summary } from '../formats/stats.js';
 import type { OutputTensor, WriteResult, WrittenTensor } from '../formats/node/write.js';
 import { InputError, classify, quote, type ErrorContext } from './errors.js';
+import { checkOutputFolder } from './output.js';
 import type { PlanFlags } from './options.js';
 
 /** What the command needs of a model source written in its own format (see ModelSource in inputs.ts). */
@@ -32,24 +33,8 @@ export interface NativeSource {
 export interface NativeOutput {
   /** 'an .onnx file', for messages. */
   readonly what: string;
-  /** The output path -o names, checked (its folder exists and is writable, or is created for TF.js). */
+  /** The output path -o names, checked (its folder is writable, or can be created: see output.ts). */
   resolve(output: string): Promise<string>;
-}
-
-async function writableFolder(flag: string, folder: string, create: boolean): Promise<void> {
-  const info = await stat(folder).catch(() => undefined);
-  if (!info && create) {
-    const parent = await stat(dirname(folder)).catch(() => undefined);
-    if (!parent?.isDirectory()) throw new InputError(`${flag}: the folder ${dirname(folder)} does not exist`);
-    return;
-  }
-  if (!info) throw new InputError(`${flag}: the folder ${folder} does not exist`);
-  if (!info.isDirectory()) throw new InputError(`${flag}: ${folder} is not a folder`);
-  try {
-    await access(folder, constants.W_OK);
-  } catch {
-    throw new InputError(`${flag}: the folder ${folder} is not writable`);
-  }
 }
 
 export const onnxOutput: NativeOutput = {
@@ -59,7 +44,7 @@ export const onnxOutput: NativeOutput = {
     let path = output;
     if (info?.isDirectory() || /[/\\]$/.test(output)) path = join(output, 'model.onnx');
     else if (!output.endsWith('.onnx')) throw new InputError(`-o ${output}: expected a file name ending in .onnx (an ONNX input is written as ONNX), a .safetensors file, or a folder`);
-    await writableFolder(`-o ${output}`, dirname(path), false);
+    await checkOutputFolder(`-o ${output}`, dirname(path));
     if ((await stat(path).catch(() => undefined))?.isDirectory()) throw new InputError(`-o ${output}: ${path} is a folder`);
     return path;
   },
@@ -195,7 +180,7 @@ export const tfjsOutput: NativeOutput = {
     let path = output;
     if (info?.isDirectory() || /[/\\]$/.test(output)) path = join(output, 'model.json');
     else if (!output.endsWith('.json')) throw new InputError(`-o ${output}: expected a model.json path (its weight shards go beside it), a folder, or a .safetensors file`);
-    await writableFolder(`-o ${output}`, dirname(path), true);
+    await checkOutputFolder(`-o ${output}`, dirname(path));
     if ((await stat(path).catch(() => undefined))?.isDirectory()) throw new InputError(`-o ${output}: ${path} is a folder`);
     return path;
   },

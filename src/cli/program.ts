@@ -4,8 +4,8 @@
 // never exits the process, so tests run it in-process as well as through the bin.
 
 import '../embedded.js';
-import { access, constants, open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { explainPlan } from '../model/explain.js';
 import type { ParameterPlan } from '../model/types.js';
@@ -22,6 +22,7 @@ import { createProgress, formatBytes, formatSeconds, type ProgressStream } from 
 import { addDiagnoseCommand } from './diagnose.js';
 import { figure, formatTable, grouped, initializerText, measuredText, shapeText, type Column } from './table.js';
 import { DEFAULT_THREADS, POOL_MIN_BYTES, startProducing } from './threads.js';
+import { checkOutputFolder, createOutputFolder } from './output.js';
 
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
@@ -126,21 +127,16 @@ interface InitOptions extends RawPlanFlags {
   quiet?: boolean;
 }
 
-/** The output path, checked: a .safetensors name in an existing, writable folder, or a folder (model.safetensors). */
+/**
+ * The output path, checked: a .safetensors name, or a folder (model.safetensors in it), in a folder that is
+ * writable or can be created (it is created just before the write).
+ */
 async function resolveOutput(output: string): Promise<string> {
   const info = await stat(output).catch(() => undefined);
   let path = output;
   if (info?.isDirectory() || /[/\\]$/.test(output)) path = join(output, 'model.safetensors');
   else if (!output.endsWith('.safetensors')) throw new InputError(`-o ${output}: expected a file name ending in .safetensors, or a folder`);
-  const folder = join(path, '..');
-  const folderInfo = await stat(folder).catch(() => undefined);
-  if (!folderInfo) throw new InputError(`-o ${output}: the folder ${folder} does not exist`);
-  if (!folderInfo.isDirectory()) throw new InputError(`-o ${output}: ${folder} is not a folder`);
-  try {
-    await access(folder, constants.W_OK);
-  } catch {
-    throw new InputError(`-o ${output}: the folder ${folder} is not writable`);
-  }
+  await checkOutputFolder(`-o ${output}`, dirname(path));
   if ((await stat(path).catch(() => undefined))?.isDirectory()) throw new InputError(`-o ${output}: ${path} is a folder`);
   return path;
 }
@@ -165,9 +161,14 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
   try {
     if (native && source.writeNative) {
       const progress = createProgress(io.stderr, { enabled: !options.quiet });
+      const folders = await createOutputFolder(dirname(output));
       let result: WriteResult;
       try {
         result = await source.writeNative(output, { signal: io.signal, onProgress: (p) => progress.update({ bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, label: p.tensor }) });
+        folders.keep();
+      } catch (error) {
+        await folders.remove();
+        throw error;
       } finally {
         progress.done();
       }
@@ -188,6 +189,7 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
     }
     const progress = createProgress(io.stderr, { enabled: !options.quiet });
     // Large models are computed on worker threads (the same bytes); the workers end with the write, however it ends.
+    const folders = await createOutputFolder(dirname(output));
     const producing = startProducing(source.tensors, plan, threads);
     let result: WriteResult;
     try {
@@ -196,6 +198,10 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
         ...(producing.producer ? { producer: producing.producer } : {}),
         onProgress: (p) => progress.update({ bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, label: p.tensor }),
       });
+      folders.keep();
+    } catch (error) {
+      await folders.remove();
+      throw error;
     } finally {
       progress.done();
       await producing.close();
