@@ -82,7 +82,7 @@ test("the 'model' policy draws each weight from nninit's equivalent of its layer
   assert.deepEqual(call(sequential.get('depthwise/depthwise_kernel')), ['glorotUniform', { layout: 'keras' }]);
   assert.deepEqual(call(sequential.get('hidden/kernel')), ['glorotNormal', { layout: 'keras' }]);
   assert.deepEqual(call(sequential.get('hidden/bias')), ['constant', { value: 0.1 }]);
-  assert.deepEqual(call(sequential.get('feature/kernel')), ['normal', { mean: 0, std: 0.05 }]);
+  assert.deepEqual(call(sequential.get('feature/kernel')), ['normal', { std: 0.05 }]);
   assert.deepEqual(call(sequential.get('logits/kernel')), ['lecunUniform', { layout: 'keras' }]);
   assert.deepEqual(call(sequential.get('logits/bias')), ['uniform', { low: -0.1, high: 0.2 }]);
   assert.deepEqual(['bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance'].map((n) => sequential.get(n)!.initializer), ['ones', 'zeros', 'zeros', 'ones']);
@@ -91,7 +91,7 @@ test("the 'model' policy draws each weight from nninit's equivalent of its layer
 
   const model = readTfjsModel(fixtureJson('functional'), undefined, { seed: 1 });
   const functional = plans(model);
-  assert.deepEqual(call(functional.get('gru/kernel')), ['truncatedNormal', { mean: 0, std: 0.1, lower: -2, upper: 2 }]);
+  assert.deepEqual(call(functional.get('gru/kernel')), ['truncatedNormal', { std: 0.1, lower: -2, upper: 2 }]);
   assert.deepEqual(call(functional.get('lstm/recurrent_kernel')), ['orthogonal', { gain: 1.5, layout: 'keras' }]);
   assert.deepEqual(call(functional.get('out/kernel')), ['varianceScaling', { scale: 2, mode: 'fanOut', distribution: 'truncatedNormal', layout: 'keras' }]);
   // unit_forget_bias: the bias initializer on gates i, c, o and ones on f, as TF.js's LSTMCell builds it.
@@ -100,6 +100,32 @@ test("the 'model' policy draws each weight from nninit's equivalent of its layer
   assert.deepEqual(Array.from(bias), Array.from({ length: 56 }, (_, i) => (i >= 14 && i < 28 ? 1 : 0)));
   assert.match(model.explain, /kernel of Dense out, fans 28\/3, then sigmoid; configured VarianceScaling\(scale=2, mode=fan_out, distribution=truncated_normal\)/);
   assert.match(readTfjsModel(fixtureJson('sequential'), undefined, { seed: 1 }).explain, /hidden\/kernel .* configured VarianceScaling\(scale=1, mode=fan_avg, distribution=normal\) \(TF\.js's own draw is truncated without rescaling: variance 0\.774x \(tfjs#8594\)\)/);
+});
+
+test("under the 'model' policy a bias reports its kernel's fans as Keras counts them, and a truncated normal says its cut in σ", () => {
+  for (const name of ['sequential', 'functional']) {
+    const model = readTfjsModel(fixtureJson(name), undefined, { seed: 1 });
+    const p = plans(model);
+    let checked = 0;
+    for (const bias of model.parameters.filter((q) => q.name.endsWith('/bias'))) {
+      const layer = bias.name.slice(0, -'/bias'.length);
+      const kernel = p.get(`${layer}/pointwise_kernel`) ?? p.get(`${layer}/kernel`) ?? p.get(`${layer}/depthwise_kernel`);
+      if (!kernel) continue;
+      assert.deepEqual([bias.fanIn, bias.fanOut], [kernel.fanIn, kernel.fanOut], bias.name);
+      checked++;
+    }
+    assert.ok(checked >= 4, `${name}: ${checked} biases`);
+  }
+  // A depthwise kernel [3, 3, 8, 2]: its role's fans are 9/18 (one filter bank per channel), Keras's 72/18.
+  const sequential = readTfjsModel(fixtureJson('sequential'), undefined, { seed: 1 });
+  assert.deepEqual([plans(sequential).get('depthwise/bias')!.fanIn, plans(sequential).get('depthwise/bias')!.fanOut], [72, 18]);
+  assert.match(sequential.weights.find((w) => w.name === 'depthwise/bias')!.inferred, /; the model policy reports its kernel's fans 72\/18, as Keras counts them$/);
+  assert.match(sequential.weights.find((w) => w.name === 'depthwise/depthwise_kernel')!.inferred, /fans 9\/18, .*; the model policy reports fans 72\/18, as Keras counts them from its shape$/);
+  // Another policy keeps the role's fans for both.
+  const activation = plans(readTfjsModel(fixtureJson('sequential'), undefined, { seed: 1, policy: 'activation' }));
+  assert.deepEqual([activation.get('depthwise/bias')!.fanIn, activation.get('depthwise/depthwise_kernel')!.fanIn], [9, 9]);
+  const functional = readTfjsModel(fixtureJson('functional'), undefined, { seed: 1 });
+  assert.match(functional.explain, /gru\/kernel +\[\d+, \d+\] +truncatedNormal\(std=0\.1, ±2σ\) /);
 });
 
 test('any other policy chooses by role and by the activation after the layer (through BatchNorm, Dropout, activation layers)', () => {

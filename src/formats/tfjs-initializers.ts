@@ -115,10 +115,18 @@ export function configuredInitializer(spec: unknown, path: string, fallback: str
       const note = low === 0 || high === 0 ? `TF.js would read ${low === 0 ? 'minval 0 as -0.05' : 'maxval 0 as 0.05'} (\`minval || -0.05\`)` : undefined;
       return { initializer: 'uniform', options: { low, high }, text: written, ...(note ? { note } : {}) };
     }
-    case 'randomnormal': case 'normal':
-      return { initializer: 'normal', options: { mean: numberOf(config, 'mean', 0, path), std: numberOf(config, 'stddev', 0.05, path) }, text: written };
-    case 'truncatednormal':
-      return { initializer: 'truncatedNormal', options: { mean: numberOf(config, 'mean', 0, path), std: numberOf(config, 'stddev', 0.05, path), lower: -2, upper: 2 }, text: written };
+    // A mean of 0 is nninit's default and left out, so that explain spells the call as 'normal(std=0.05)' and
+    // 'truncatedNormal(std=0.02, ±2σ)'; nninit's truncatedNormal cuts at -2 and 2 standard deviations by default,
+    // as TF.js's TruncatedNormal does, and with a mean the cut is left to that default, so that no bound is printed
+    // without its unit.
+    case 'randomnormal': case 'normal': {
+      const mean = numberOf(config, 'mean', 0, path), std = numberOf(config, 'stddev', 0.05, path);
+      return { initializer: 'normal', options: mean === 0 ? { std } : { mean, std }, text: written };
+    }
+    case 'truncatednormal': {
+      const mean = numberOf(config, 'mean', 0, path), std = numberOf(config, 'stddev', 0.05, path);
+      return { initializer: 'truncatedNormal', options: mean === 0 ? { std, lower: -2, upper: 2 } : { mean, std }, text: written };
+    }
     case 'variancescaling': {
       const distribution = normalized(typeof config.distribution === 'string' ? config.distribution : 'normal');
       if (!['normal', 'truncatednormal', 'untruncatednormal', 'uniform'].includes(distribution)) {

@@ -6,6 +6,7 @@
 // 4 MiB, `group1-shard1ofN.bin`. Pure (JSON and bytes in and out), so it runs in browsers too; formats/node/tfjs.ts
 // reads and writes the files.
 
+import { computeFans } from '../core/fans.js';
 import type { Seed } from '../core/seed.js';
 import type { Activation } from '../model/activations.js';
 import { explainPlan } from '../model/explain.js';
@@ -272,6 +273,23 @@ const INITIALIZER_KEYS: Record<string, { key: string; fallback: string }> = {
 };
 
 const camel = (key: string) => key.replace(/_([a-z])/g, (_m, letter: string) => letter.toUpperCase());
+
+/** Weights whose configured initializer counts its fans from their own shape, as Keras's compute_fans does. */
+const KERNELS = new Set(['kernel', 'recurrent_kernel', 'depthwise_kernel', 'pointwise_kernel', 'embeddings']);
+
+/**
+ * The fans a layer's configured initializers count (Keras's and TF.js's compute_fans of the kernel's shape: the
+ * last axis out, the one before it in, the others the receptive field): a kernel's own, and for a bias its
+ * kernel's, as a bias carries its weight's fans. Under the 'model' policy the plan reports these, so that a bias
+ * row shows its kernel's fans even where the layer's role counts them otherwise (a transposed or depthwise
+ * convolution, a recurrent kernel of several gates). Undefined for other weights.
+ */
+function kerasFans(short: string, shape: readonly number[], siblings: ReadonlyMap<string, readonly number[]>): { fanIn: number; fanOut: number } | undefined {
+  const kernel = KERNELS.has(short) ? shape : short === 'bias' ? siblings.get('pointwise_kernel') ?? siblings.get('kernel') ?? siblings.get('depthwise_kernel') : undefined;
+  if (!kernel || kernel.length < 2) return undefined;
+  const { fanIn, fanOut } = computeFans(kernel, 'keras');
+  return { fanIn, fanOut };
+}
 
 interface Described {
   readonly descriptor?: Omit<ParameterDescriptor, 'name' | 'layer'>;
@@ -576,7 +594,13 @@ export function readTfjs(fn: string, json: string | object, sizes: ReadonlyMap<s
       return;
     }
     if (configured && explicitWanted) {
-      const base: Omit<ParameterDescriptor, 'name' | 'layer'> = role ?? { shape, layout: 'keras', kind: 'param', role: 'param', fanIn: 0, fanOut: 0 };
+      const counted = modelPolicy && role ? kerasFans(f!.short, shape, siblingsOf(f!.prefix)) : undefined;
+      const base: Omit<ParameterDescriptor, 'name' | 'layer'> = role ? { ...role, ...counted } : { shape, layout: 'keras', kind: 'param', role: 'param', fanIn: 0, fanOut: 0 };
+      const recounted = counted && (counted.fanIn !== role!.fanIn || counted.fanOut !== role!.fanOut)
+        ? f!.short === 'bias'
+          ? `; the model policy reports its kernel's fans ${counted.fanIn}/${counted.fanOut}, as Keras counts them`
+          : `; the model policy reports fans ${counted.fanIn}/${counted.fanOut}, as Keras counts them from its shape`
+        : '';
       const forget = described?.forgetGate;
       const why = `${configured.text} of ${f!.layer.name}${forget ? ' with unit_forget_bias' : ''} -> ${configured.initializer}${forget ? ', forget gate ones' : ''}`;
       const parts = forget && forget.labels.map((label) => (label === 'f' ? { initializer: 'ones' as const } : { initializer: configured!.initializer, options: configured!.options }));
@@ -584,7 +608,7 @@ export function readTfjs(fn: string, json: string | object, sizes: ReadonlyMap<s
         ...base, name, layer: f!.layer.name, path: f!.layer.path,
         explicit: { initializer: configured.initializer, options: configured.options, why, source: modelPolicy ? 'model policy' : `configured; no policy role`, ...(parts ? { parts } : {}) },
       });
-      status.push({ planned: true, inferred: `${described!.what}; configured ${configured.text}${configured.note ? ` (${configured.note})` : ''}`, layer: f!.layer.name });
+      status.push({ planned: true, inferred: `${described!.what}; configured ${configured.text}${configured.note ? ` (${configured.note})` : ''}${recounted}`, layer: f!.layer.name });
       return;
     }
     if (ruled(name)) {
