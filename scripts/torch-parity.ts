@@ -3,15 +3,16 @@
 // --sweep every 24-bit uniform through normal_'s vectorized Box-Muller and through trunc_normal_.
 //
 //   node --import tsx scripts/torch-parity.ts [--cases 200] [--seed 1] [--sweep]
-//   node --import tsx scripts/torch-parity.ts --speed      # time against PyTorch instead
+//   node --import tsx scripts/torch-parity.ts --speed [--rounds 15]   # time against PyTorch instead, interleaved
 //
 // Needs /usr/bin/python3 with torch (Debian: apt-get install python3-torch). tests/torch-parity.test.ts uses
 // the same call format and runner on the committed fixtures and on a smaller live run.
 
 import { createHash } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTorchGenerator, type TorchGenerator, type TorchModuleSpec } from 'nninit/torch';
@@ -397,8 +398,14 @@ function sweep(): void {
   }
 }
 
-/** Medians of 7 runs, nninit/torch and PyTorch (one thread) on the same calls, 10^6 float32 elements each. */
-function speed(): void {
+/**
+ * nninit/torch against PyTorch (one thread) on the same calls of 10^6 float32 elements, interleaved: in each round
+ * every call runs once in a PyTorch process kept open for the purpose and once here, one right after the other
+ * (which goes first alternates by round), and each pair gives a ratio. Reported: the medians of each side's times
+ * and the median ratio with its range over the rounds, and the load average before and after, since on a shared
+ * machine the figures move with it.
+ */
+async function speed(rounds: number): Promise<void> {
   const calls: [string, (g: TorchGenerator) => unknown, string][] = [
     ['rand', (g) => g.rand(1e6), 'torch.rand(1000000)'],
     ['uniform_', (g) => g.uniform_(1e6, -0.1, 0.1), 'init.uniform_(torch.empty(1000000), -0.1, 0.1)'],
@@ -406,28 +413,76 @@ function speed(): void {
     ['kaimingNormal_', (g) => g.kaimingNormal_([1000, 1000]), 'init.kaiming_normal_(torch.empty(1000, 1000))'],
     ['truncNormal_', (g) => g.truncNormal_(1e6, 0, 0.02), 'init.trunc_normal_(torch.empty(1000000), 0, 0.02)'],
   ];
+  // The PyTorch side: reads a call's index per line, runs it once and prints its milliseconds.
   const code = [
-    'import json, timeit, torch', 'from torch.nn import init', 'torch.set_num_threads(1)', 'torch.manual_seed(0)',
-    `print(json.dumps([sorted(timeit.repeat(s, globals=globals(), number=1, repeat=7))[3] * 1000 for s in ${JSON.stringify(calls.map(([, , python]) => python))}]))`,
+    'import json, sys, time, torch', 'from torch.nn import init', 'torch.set_num_threads(1)', 'torch.manual_seed(0)',
+    'calls = [compile(s, "<call>", "eval") for s in json.loads(sys.argv[1])]',
+    'for line in sys.stdin:',
+    '    call = calls[int(line)]',
+    '    start = time.perf_counter()',
+    '    eval(call)',
+    '    print((time.perf_counter() - start) * 1000, flush=True)',
   ].join('\n');
-  const torchTimes = JSON.parse(execFileSync(PYTHON, ['-c', code]).toString()) as number[];
-  const g = createTorchGenerator(0);
-  const median = (run: () => unknown) => {
-    const times: number[] = [];
-    for (let k = 0; k < 7; k++) {
-      const start = performance.now();
-      run();
-      times.push(performance.now() - start);
-    }
-    return times.sort((a, b) => a - b)[3];
+  const python = spawn(PYTHON, ['-u', '-c', code, JSON.stringify(calls.map(([, , statement]) => statement))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: python.stdout! })[Symbol.asyncIterator]();
+  const torchTime = async (k: number): Promise<number> => {
+    python.stdin!.write(`${k}\n`);
+    const { value, done } = await lines.next();
+    if (done) throw new Error('the PyTorch process ended');
+    return Number(value);
   };
+  const g = createTorchGenerator(0);
+  const ownTime = (k: number): number => {
+    const start = performance.now();
+    calls[k][1](g);
+    return performance.now() - start;
+  };
+  const median = (values: readonly number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
+  const loadBefore = loadavg();
   const engine = new MersenneTwister(0), words = new Uint32Array(1e6);
-  console.log(`Mersenne Twister alone: ${median(() => engine.fill(words)).toFixed(1)} ms for 10^6 words`);
-  console.log('| 10^6 float32 values | nninit/torch | PyTorch 1.13 (1 thread) | ratio |');
+  const twister: number[] = [];
+  const times = calls.map(() => ({ own: [] as number[], torch: [] as number[], ratio: [] as number[] }));
+  try {
+    // One warm-up round on each side (JIT, allocator, PyTorch's first calls), not counted.
+    for (let k = 0; k < calls.length; k++) {
+      await torchTime(k);
+      ownTime(k);
+    }
+    for (let round = 0; round < rounds; round++) {
+      const start = performance.now();
+      engine.fill(words);
+      twister.push(performance.now() - start);
+      for (let k = 0; k < calls.length; k++) {
+        let own: number, torch: number;
+        if (round % 2 === 0) {
+          torch = await torchTime(k);
+          own = ownTime(k);
+        } else {
+          own = ownTime(k);
+          torch = await torchTime(k);
+        }
+        times[k].own.push(own);
+        times[k].torch.push(torch);
+        times[k].ratio.push(own / torch);
+      }
+    }
+  } finally {
+    python.stdin!.end();
+  }
+  const loadAfter = loadavg();
+  const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(' ');
+  console.log(`${rounds} interleaved rounds on ${cpus().length} cores; load average ${load(loadBefore)} before, ${load(loadAfter)} after`);
+  console.log(`Mersenne Twister alone: ${median(twister).toFixed(1)} ms for 10^6 words (median)`);
+  console.log('| 10^6 float32 values | nninit/torch (median) | PyTorch 1.13, 1 thread (median) | nninit/torch ÷ PyTorch, per round: median (range) |');
   console.log('|---|---:|---:|---:|');
-  calls.forEach(([name, run], index) => {
-    const mine = median(() => run(g));
-    console.log(`| ${name} | ${mine.toFixed(1)} ms | ${torchTimes[index].toFixed(1)} ms | ${(mine / torchTimes[index]).toFixed(1)}x |`);
+  calls.forEach(([name], k) => {
+    const { own, torch, ratio } = times[k];
+    const range = `${Math.min(...ratio).toFixed(1)}–${Math.max(...ratio).toFixed(1)}`;
+    console.log(`| \`${name}\` | ${median(own).toFixed(1)} ms | ${median(torch).toFixed(1)} ms | ${median(ratio).toFixed(1)}× (${range}) |`);
   });
 }
 
@@ -443,7 +498,7 @@ function main(): void {
     process.exit(2);
   }
   if (args.includes('--speed')) {
-    speed();
+    void speed(option('--rounds', 15));
     return;
   }
   measure(option('--cases', 200), option('--seed', 1));
