@@ -52,7 +52,7 @@ export type {
 } from './torch/index.js';
 export {
   encodeSafetensors, safetensorsChunks, readSafetensors, tensorValues, layoutSafetensors, parseSafetensorsHeader,
-  safetensorsHeaderLength, planMetadata, planTensorSpecs, SafetensorsError, MAX_HEADER_BYTES, SAFETENSORS_DTYPES, STORED_AS,
+  safetensorsHeaderLength, planMetadata, planTensorSpecs, SafetensorsError, MAX_HEADER_BYTES, MAX_HEADER_TENSORS, SAFETENSORS_DTYPES, STORED_AS,
   planShards, shardFileName, indexFileName, partOfShard, parseByteSize, indexJson, parseIndex, synchronousProducer, Accumulator,
 } from './formats/index.js';
 export type {

@@ -124,6 +124,14 @@ const BAD: [string, () => Uint8Array, SafetensorsErrorCode, RegExp][] = [
   ['header not JSON', () => file('{"a": {"dtype": "F32",'), 'InvalidHeaderDeserialization', /not valid JSON/],
   ['entry not an object', () => file('{"w":[1,2]}'), 'InvalidTensorEntry', /tensor "w": expected \{ dtype, shape, data_offsets \}/],
   ['unknown dtype', () => file('{"w":{"dtype":"F12","shape":[1],"data_offsets":[0,4]}}', 4), 'UnknownDtype', /tensor "w": unknown dtype "F12"/],
+  ['no dtype', () => file('{"a":{"shape":[2],"data_offsets":[0,8]}}', 8), 'InvalidTensorEntry', /tensor "a": has no dtype; expected one of .*F32/],
+  ['no shape', () => file('{"a":{"dtype":"F32","data_offsets":[0,8]}}', 8), 'InvalidTensorEntry', /tensor "a": has no shape; expected an array/],
+  ['no data_offsets', () => file('{"a":{"dtype":"F32","shape":[2]}}', 8), 'InvalidTensorEntry', /tensor "a": has no data_offsets; expected \[begin, end\]/],
+  ['an empty entry', () => file('{"a":{}}'), 'InvalidTensorEntry', /tensor "a": has no dtype/],
+  ['a dimension written with a fraction', () => file('{"a":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}', 8), 'InvalidTensorEntry', /tensor "a": shape\[0\] must be a non-negative integer, got 2\.0 \(integers are written as plain digits/],
+  ['an offset written with an exponent', () => file('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8e0]}}', 8), 'InvalidTensorEntry', /tensor "a": data_offsets\[1\] must be a non-negative integer, got 8e0/],
+  ['a dimension of -0', () => file('{"a":{"dtype":"F32","shape":[2,-0],"data_offsets":[0,0]}}'), 'InvalidTensorEntry', /tensor "a": shape\[1\] must be a non-negative integer, got -0/],
+  ['a fractional dimension', () => file('{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,8]}}', 8), 'InvalidTensorEntry', /shape\[0\] must be a non-negative integer, got 1\.5$/],
   ['negative dimension', () => file('{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', 4), 'InvalidTensorEntry', /tensor "w": shape\[0\] must be a non-negative integer, got -1/],
   ['shape not an array', () => file('{"w":{"dtype":"F32","shape":4,"data_offsets":[0,4]}}', 4), 'InvalidTensorEntry', /tensor "w": shape must be an array/],
   ['offsets not a pair', () => file('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0]}}', 4), 'InvalidOffset', /tensor "w": data_offsets must be \[begin, end\]/],
@@ -141,6 +149,7 @@ const BAD: [string, () => Uint8Array, SafetensorsErrorCode, RegExp][] = [
   ['a repeated field', () => file('{"w":{"dtype":"F32","dtype":"F16","shape":[1],"data_offsets":[0,4]}}', 4), 'DuplicateName', /tensor "w": the field "dtype" appears twice/],
   ['non-string metadata', () => file('{"__metadata__":{"format":"pt","epoch":3}}'), 'InvalidMetadata', /__metadata__\.epoch must be a string, got 3/],
   ['metadata not an object', () => file('{"__metadata__":"pt"}'), 'InvalidMetadata', /__metadata__ must be an object/],
+  ['more tensors than nninit reads, counted before parsing', () => file(`{${Array.from({ length: 2 ** 18 + 2 }, (_, i) => `"t${i}":0`).join(',')}}`), 'TooManyTensors', /the header lists more than 262144 tensors; nninit reads at most 262144 \(2\^18\)/],
 ];
 
 test('every malformed header is refused with its own error naming the file and the tensor', () => {
@@ -154,6 +163,19 @@ test('every malformed header is refused with its own error naming the file and t
       return true;
     }, what);
   }
+});
+
+test('numbers spelt otherwise elsewhere are left alone, and the tensor count is exact up to the cap', () => {
+  // Metadata values are strings; a number-like string in them, or in a name, is not a shape.
+  const read = readSafetensors(file('{"__metadata__":{"lr":"1e-3"},"2.0":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 4));
+  assert.deepEqual(read.tensors.map((t) => [t.name, t.shape]), [['2.0', [1]]]);
+  // The cap counts tensors, not __metadata__ (the entries of `0` fail only once the count has passed); the writer
+  // refuses what the reader would.
+  const entries = (count: number) => Array.from({ length: count }, (_, i) => `"t${i}":0`).join(',');
+  assert.throws(() => readSafetensors(file(`{${entries(2 ** 18 + 1)}}`)), { code: 'TooManyTensors', message: /lists 262145 tensors/ });
+  assert.throws(() => readSafetensors(file(`{"__metadata__":{},${entries(2 ** 18)}}`)), { code: 'InvalidTensorEntry', message: /tensor "t0": expected \{ dtype/ });
+  assert.throws(() => layoutSafetensors(Array.from({ length: 2 ** 18 + 1 }, (_, i) => ({ name: `t${i}`, dtype: 'F32' as const, shape: [0] }))), /262145 tensors, more than a file nninit reads may hold \(262144, 2\^18\)/);
+  assert.equal(nninit.MAX_HEADER_TENSORS, 2 ** 18);
 });
 
 test('the header length is checked against the file before the header is read', () => {
@@ -249,6 +271,15 @@ test('index files: shard names must stay in the index\'s folder', () => {
     assert.throws(() => parseIndex(JSON.stringify({ weight_map: { a: bad } }), 'i.json'), /i\.json: weight_map\["a"\] must be a file name in the index's folder/, bad);
   }
   assert.throws(() => parseIndex('{"weight_map":[]}'), { code: 'InvalidIndex' });
+  // A name listed twice would otherwise keep its last shard silently, as JSON.parse does.
+  assert.throws(() => parseIndex('{"weight_map":{"a":"m-1.safetensors","b":"m-1.safetensors","a":"m-2.safetensors"}}', 'i.json'), /i\.json: weight_map lists "a" twice/);
+  assert.throws(() => parseIndex('{"metadata":{"total_size":1,"total_size":2},"weight_map":{}}', 'i.json'), /the key "total_size" appears twice in metadata/);
+  for (const total of ['-1', '1.5', '"8"', 'null']) {
+    assert.throws(() => parseIndex(`{"metadata":{"total_size":${total}},"weight_map":{}}`, 'i.json'), /i\.json: metadata\.total_size must be a non-negative integer/, total);
+  }
+  assert.equal(parseIndex('{"weight_map":{}}').totalSize, undefined, 'total_size may be left out');
+  const many = JSON.stringify({ weight_map: Object.fromEntries(Array.from({ length: 2 ** 18 + 1 }, (_, i) => [`t${i}`, 'm.safetensors'])) });
+  assert.throws(() => parseIndex(many, 'i.json'), { code: 'TooManyTensors', message: /weight_map lists 262145 tensors; nninit reads at most 262144/ });
   assert.throws(() => parseIndex('not json'), /not valid JSON/);
 });
 

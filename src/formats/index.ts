@@ -3,7 +3,7 @@
 
 export {
   encodeSafetensors, safetensorsChunks, readSafetensors, tensorValues, layoutSafetensors, parseSafetensorsHeader,
-  safetensorsHeaderLength, planMetadata, planTensorSpecs, SafetensorsError, MAX_HEADER_BYTES,
+  safetensorsHeaderLength, planMetadata, planTensorSpecs, SafetensorsError, MAX_HEADER_BYTES, MAX_HEADER_TENSORS,
 } from './safetensors.js';
 export type {
   SafetensorsErrorCode, SafetensorsTensor, SafetensorsHeader, SafetensorsEntry, ReadOptions, TensorSpec, LaidOutTensor,

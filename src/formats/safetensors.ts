@@ -14,6 +14,13 @@ import type { SliceArray } from './producer.js';
 
 /** The header may not exceed 100,000,000 bytes (the Rust crate's MAX_HEADER_SIZE). */
 export const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * Most tensors one header (or one sharded checkpoint) may hold: 2^18, the model layer's cap on a spec's parameters.
+ * The format sets no such limit, but a header of 100 MB can list 1.6 million empty tensors, and every tensor costs
+ * its reader memory and time (about 0.5 KB and 5 us to parse, then planning, the tables): the count is checked
+ * before the JSON is parsed. The largest published checkpoints hold about 10^5 tensors in all.
+ */
+export const MAX_HEADER_TENSORS = 2 ** 18;
 const METADATA_KEY = '__metadata__';
 
 // ---- errors ------------------------------------------------------------------------------------------------------
@@ -23,13 +30,14 @@ const METADATA_KEY = '__metadata__';
  * HeaderTooSmall, HeaderTooLarge, InvalidHeaderLength, InvalidHeader (not UTF-8), InvalidHeaderStart (not '{'),
  * InvalidHeaderDeserialization (not JSON), InvalidOffset, TensorInvalidInfo (bytes disagree with shape and dtype),
  * MetadataIncompleteBuffer (bytes after the last tensor), ValidationOverflow, MisalignedSlice; and nninit's own:
- * UnknownDtype, InvalidTensorEntry, InvalidMetadata, DuplicateName, InvalidIndex (a sharded checkpoint's index).
+ * UnknownDtype, InvalidTensorEntry, InvalidMetadata, DuplicateName, TooManyTensors (above MAX_HEADER_TENSORS),
+ * InvalidIndex (a sharded checkpoint's index).
  */
 export type SafetensorsErrorCode =
   | 'HeaderTooSmall' | 'HeaderTooLarge' | 'InvalidHeaderLength' | 'InvalidHeader' | 'InvalidHeaderStart'
   | 'InvalidHeaderDeserialization' | 'InvalidOffset' | 'TensorInvalidInfo' | 'MetadataIncompleteBuffer'
   | 'ValidationOverflow' | 'MisalignedSlice' | 'UnknownDtype' | 'InvalidTensorEntry' | 'InvalidMetadata'
-  | 'DuplicateName' | 'InvalidIndex';
+  | 'DuplicateName' | 'TooManyTensors' | 'InvalidIndex';
 
 export class SafetensorsError extends Error {
   override readonly name = 'SafetensorsError';
@@ -95,6 +103,7 @@ export function safetensorsHeaderLength(first: Uint8Array, fileSize: number, opt
 }
 
 const describeJson = (value: unknown): string => {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'object') return 'an object';
@@ -104,13 +113,52 @@ const describeJson = (value: unknown): string => {
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
+const tooManyTensors = (file: string, count?: number) => new SafetensorsError('TooManyTensors', file,
+  `the header lists ${count ?? `more than ${MAX_HEADER_TENSORS}`} tensors; nninit reads at most ${MAX_HEADER_TENSORS} (2^18) from one file or checkpoint`);
+
 /**
- * The duplicate key of the first object in JSON text that repeats one, with the key of the enclosing top-level
- * entry; undefined when none repeats. JSON.parse keeps the last of duplicate keys silently, so two tensors of one
- * name would otherwise pass. The text must already be valid JSON.
+ * Members of the top-level object of JSON text, counted without parsing it and given up on past `limit`: a
+ * header's tensors are bounded before JSON.parse builds them (the text need not be valid JSON).
  */
-function findDuplicateKey(text: string): { key: string; within?: string } | undefined {
-  const stack: { keys: Set<string> | undefined; expectKey: boolean }[] = [];
+function countTopLevelMembers(text: string, limit: number): number {
+  let depth = 0, count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) depth++;
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
+    else if (c === 0x3a /* : */ && depth === 1 && ++count > limit) return count;
+  }
+  return count;
+}
+
+/** What scanHeaderText finds first: a repeated key, or a number in a shape or data_offsets that is not plain digits. */
+type TextProblem =
+  | { readonly kind: 'duplicate'; readonly key: string; readonly within?: string }
+  | { readonly kind: 'literal'; readonly tensor: string; readonly field: string; readonly index: number; readonly token: string };
+
+const OFFSET_FIELDS = new Set(['shape', 'data_offsets']);
+const PLAIN_INTEGER = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * Checks JSON text for what JSON.parse hides. A repeated key: JSON.parse keeps the last of duplicate keys
+ * silently, so two tensors of one name would otherwise pass (the key of the enclosing top-level entry is given as
+ * `within`). A number in a tensor's shape or data_offsets spelt other than as plain digits (2.0, 2e0, -0): the Rust
+ * crate reads those fields as unsigned integers (serde), which refuses such numbers, while JSON.parse gives 2 for
+ * 2.0 (`literals` false leaves this out, for other JSON files). The text must already be valid JSON.
+ */
+export function scanHeaderText(text: string, literals = true): TextProblem | undefined {
+  interface Frame {
+    /** Objects: the keys so far, and the last one read. */
+    readonly keys?: Set<string>;
+    key?: string;
+    expectKey: boolean;
+    /** Arrays: the key they are the value of, and the index of the current element. */
+    readonly field?: string;
+    index: number;
+  }
+  const stack: Frame[] = [];
   let topKey: string | undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -120,17 +168,29 @@ function findDuplicateKey(text: string): { key: string; within?: string } | unde
       const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
         const key = JSON.parse(text.slice(start, i + 1)) as string;
-        if (top.keys.has(key)) return { key, ...(stack.length > 1 ? { within: topKey } : {}) };
+        if (top.keys.has(key)) return { kind: 'duplicate', key, ...(stack.length > 1 ? { within: topKey } : {}) };
         top.keys.add(key);
+        top.key = key;
         top.expectKey = false;
         if (stack.length === 1) topKey = key;
       }
-    } else if (c === 0x7b /* { */) stack.push({ keys: new Set(), expectKey: true });
-    else if (c === 0x5b /* [ */) stack.push({ keys: undefined, expectKey: false });
+    } else if (c === 0x7b /* { */) stack.push({ keys: new Set(), expectKey: true, index: 0 });
+    else if (c === 0x5b /* [ */) stack.push({ field: stack[stack.length - 1]?.key, expectKey: false, index: 0 });
     else if (c === 0x7d /* } */ || c === 0x5d /* ] */) stack.pop();
     else if (c === 0x2c /* , */) {
       const top = stack[stack.length - 1];
       if (top?.keys) top.expectKey = true;
+      else if (top) top.index++;
+    } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      let end = i + 1;
+      while (end < text.length && /[-+.eE0-9]/.test(text[end])) end++;
+      const token = text.slice(i, end);
+      const top = stack[stack.length - 1];
+      // A tensor's shape or data_offsets: an array in an entry of the top-level object.
+      if (literals && stack.length === 3 && top.field !== undefined && OFFSET_FIELDS.has(top.field) && topKey !== METADATA_KEY && !PLAIN_INTEGER.test(token)) {
+        return { kind: 'literal', tensor: topKey!, field: top.field, index: top.index, token };
+      }
+      i = end - 1;
     }
   }
   return undefined;
@@ -178,6 +238,9 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
     throw new SafetensorsError('InvalidHeader', file, 'the header is not valid UTF-8');
   }
   if (!text.startsWith('{')) throw new SafetensorsError('InvalidHeaderStart', file, `the header must start with '{', got ${JSON.stringify(text.slice(0, 12))}`);
+  // One member may be __metadata__; the exact count of tensors is checked once the header is parsed.
+  const members = countTopLevelMembers(text, MAX_HEADER_TENSORS + 1);
+  if (members > MAX_HEADER_TENSORS + 1) throw tooManyTensors(file);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -185,10 +248,16 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
     throw new SafetensorsError('InvalidHeaderDeserialization', file, `the header is not valid JSON: ${(error as Error).message}`);
   }
   if (!isObject(json)) throw new SafetensorsError('InvalidHeaderDeserialization', file, `the header must be a JSON object, got ${describeJson(json)}`);
-  const duplicate = findDuplicateKey(text);
-  if (duplicate) {
-    if (duplicate.within === undefined) throw new SafetensorsError('DuplicateName', file, `the name ${JSON.stringify(duplicate.key)} appears twice in the header`);
-    throw new SafetensorsError('DuplicateName', file, `the field ${JSON.stringify(duplicate.key)} appears twice`, duplicate.within === METADATA_KEY ? undefined : duplicate.within);
+  const tensorCount = Object.keys(json).length - (METADATA_KEY in json ? 1 : 0);
+  if (tensorCount > MAX_HEADER_TENSORS) throw tooManyTensors(file, tensorCount);
+  const problem = scanHeaderText(text);
+  if (problem?.kind === 'duplicate') {
+    if (problem.within === undefined) throw new SafetensorsError('DuplicateName', file, `the name ${JSON.stringify(problem.key)} appears twice in the header`);
+    throw new SafetensorsError('DuplicateName', file, `the field ${JSON.stringify(problem.key)} appears twice`, problem.within === METADATA_KEY ? undefined : problem.within);
+  }
+  if (problem?.kind === 'literal') {
+    const exact = Number.isInteger(Number(problem.token)) && Number(problem.token) >= 0;
+    throw new SafetensorsError('InvalidTensorEntry', file, `${problem.field}[${problem.index}] must be a non-negative integer, got ${problem.token}${exact ? ' (integers are written as plain digits, without a fraction or exponent, as the format\'s reader requires)' : ''}`, problem.tensor);
   }
 
   let metadata: Record<string, string> | undefined;
@@ -204,6 +273,10 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
     }
     if (!isObject(entry)) throw new SafetensorsError('InvalidTensorEntry', file, `expected { dtype, shape, data_offsets }, got ${describeJson(entry)}`, name);
     const { dtype, shape, data_offsets: offsets } = entry;
+    // Each missing field is named on its own, before any is read.
+    if (dtype === undefined) throw new SafetensorsError('InvalidTensorEntry', file, `has no dtype; expected one of ${SAFETENSORS_DTYPE_NAMES.join(', ')}`, name);
+    if (shape === undefined) throw new SafetensorsError('InvalidTensorEntry', file, 'has no shape; expected an array of non-negative integers', name);
+    if (offsets === undefined) throw new SafetensorsError('InvalidTensorEntry', file, 'has no data_offsets; expected [begin, end]', name);
     if (!isSafetensorsDtype(dtype)) {
       throw new SafetensorsError('UnknownDtype', file, `unknown dtype ${describeJson(dtype)}; the format's dtypes are ${SAFETENSORS_DTYPE_NAMES.join(', ')}`, name);
     }
@@ -309,6 +382,7 @@ const encoder = new TextEncoder();
  */
 export function layoutSafetensors(tensors: readonly TensorSpec[], metadata?: Readonly<Record<string, string>>): Layout {
   const fn = 'nninit.layoutSafetensors';
+  if (tensors.length > MAX_HEADER_TENSORS) throw new RangeError(`${fn}: ${tensors.length} tensors, more than a file nninit reads may hold (${MAX_HEADER_TENSORS}, 2^18)`);
   const names = new Set<string>();
   tensors.forEach((t, i) => {
     if (typeof t.name !== 'string' || t.name === '' || t.name === METADATA_KEY) throw new TypeError(`${fn}: tensors[${i}].name must be a non-empty string other than ${METADATA_KEY}, got ${describeJson(t.name)}`);
