@@ -2,7 +2,7 @@
 // named `<stem>-00001-of-00003.safetensors`, with `<stem>.safetensors.index.json` mapping each tensor to its file;
 // and the assignment of shards to the parts of a job that several machines run together. Pure: no Node built-ins.
 
-import { SafetensorsError } from './safetensors.js';
+import { MAX_HEADER_TENSORS, SafetensorsError, scanHeaderText } from './safetensors.js';
 
 /** Decimal units as huggingface_hub's parse_size_to_int reads them ("5GB" is 5 * 10^9 bytes), and binary ones. */
 const UNITS: Record<string, number> = {
@@ -106,7 +106,11 @@ export interface ShardIndex {
 
 /**
  * Parses an index file's text. Shard names must be plain file names in the index's folder (no '/', '\\' or
- * '..'), as Hugging Face writes them; anything else could make a reader open files elsewhere.
+ * '..'), as Hugging Face writes them; anything else could make a reader open files elsewhere. A name listed twice
+ * in weight_map is refused as a repeated name in a header is (JSON.parse would keep one of them silently), and
+ * weight_map may list at most MAX_HEADER_TENSORS tensors. `metadata.total_size`, when present, must be a
+ * non-negative integer; whether it agrees with the shards is for the caller to report (Hugging Face's loaders
+ * do not check it).
  */
 export function parseIndex(text: string, file = 'model.safetensors.index.json'): ShardIndex {
   let json: unknown;
@@ -119,15 +123,28 @@ export function parseIndex(text: string, file = 'model.safetensors.index.json'):
   const { weight_map: map, metadata = {} } = json as Record<string, unknown>;
   if (map === null || typeof map !== 'object' || Array.isArray(map)) throw new SafetensorsError('InvalidIndex', file, 'weight_map must be an object of tensor name -> shard file name');
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new SafetensorsError('InvalidIndex', file, 'metadata must be an object');
+  const problem = scanHeaderText(text, false);
+  if (problem?.kind === 'duplicate') {
+    throw new SafetensorsError('InvalidIndex', file, problem.within === 'weight_map'
+      ? `weight_map lists ${JSON.stringify(problem.key)} twice`
+      : `the key ${JSON.stringify(problem.key)} appears twice${problem.within === undefined ? '' : ` in ${problem.within}`}`);
+  }
+  const entries = Object.entries(map);
+  if (entries.length > MAX_HEADER_TENSORS) {
+    throw new SafetensorsError('TooManyTensors', file, `weight_map lists ${entries.length} tensors; nninit reads at most ${MAX_HEADER_TENSORS} (2^18) from one checkpoint`);
+  }
   const weightMap = new Map<string, string>();
-  const files: string[] = [];
-  for (const [name, shard] of Object.entries(map)) {
+  const files = new Set<string>();
+  for (const [name, shard] of entries) {
     if (typeof shard !== 'string' || shard === '' || shard === '.' || shard === '..' || /[/\\]/.test(shard)) {
       throw new SafetensorsError('InvalidIndex', file, `weight_map[${JSON.stringify(name)}] must be a file name in the index's folder, got ${JSON.stringify(shard)}`);
     }
     weightMap.set(name, shard);
-    if (!files.includes(shard)) files.push(shard);
+    files.add(shard);
   }
   const total = (metadata as Record<string, unknown>).total_size;
-  return { weightMap, files, metadata: metadata as Record<string, unknown>, ...(typeof total === 'number' ? { totalSize: total } : {}) };
+  if (total !== undefined && !(typeof total === 'number' && Number.isSafeInteger(total) && total >= 0)) {
+    throw new SafetensorsError('InvalidIndex', file, `metadata.total_size must be a non-negative integer (bytes of tensor data), got ${JSON.stringify(total)}`);
+  }
+  return { weightMap, files: [...files], metadata: metadata as Record<string, unknown>, ...(total !== undefined ? { totalSize: total } : {}) };
 }

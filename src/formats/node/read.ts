@@ -4,7 +4,7 @@
 
 import { open, stat, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseSafetensorsHeader, safetensorsHeaderLength, SafetensorsError, type SafetensorsHeader, type SafetensorsTensor } from '../safetensors.js';
+import { MAX_HEADER_BYTES, parseSafetensorsHeader, safetensorsHeaderLength, SafetensorsError, type SafetensorsHeader, type SafetensorsTensor } from '../safetensors.js';
 import { parseIndex, type ShardIndex } from '../shards.js';
 import type { SafetensorsDtype } from '../dtypes.js';
 
@@ -89,9 +89,12 @@ export async function openSafetensorsCheckpoint(path: string, label = path): Pro
 /**
  * A sharded checkpoint from its index (`model.safetensors.index.json`): every shard's header is read and checked
  * against the index: each tensor of the weight map is in the shard it names, and each tensor of a shard is in the
- * weight map under that shard.
+ * weight map under that shard (so the checkpoint holds at most MAX_HEADER_TENSORS tensors, as its weight map).
  */
 export async function openShardedCheckpoint(path: string, label = path): Promise<Checkpoint> {
+  // An index lists names and file names only: one larger than a header may be is refused before it is read.
+  const { size } = await stat(path);
+  if (size > MAX_HEADER_BYTES) throw new SafetensorsError('InvalidIndex', label, `the index holds ${size} bytes, above the ${MAX_HEADER_BYTES} a safetensors header may hold`);
   const index = parseIndex(await readFile(path, 'utf8'), label);
   const folder = dirname(path);
   const labelFolder = dirname(label);
