@@ -1,6 +1,6 @@
 // The command's tables: aligned plain-text columns, numbers right-aligned. They only read reports.
 
-import { describeInitializer } from '../model/explain.js';
+import { columnWidths, describeInitializer } from '../model/explain.js';
 import { short } from '../model/policies.js';
 import type { ParameterPlan } from '../model/types.js';
 import type { Summary } from '../formats/stats.js';
@@ -12,7 +12,7 @@ export interface Column {
 
 /** Rows under titles, each column as wide as its widest cell, two spaces apart; the last column is not padded. */
 export function formatTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
-  const widths = columns.map((column, c) => Math.max(column.title.length, ...rows.map((row) => row[c].length)));
+  const widths = columnWidths(columns.map((column) => column.title), rows);
   const line = (cells: readonly string[]) => cells
     .map((cell, c) => (columns[c].numeric ? cell.padStart(widths[c]) : c === cells.length - 1 ? cell : cell.padEnd(widths[c])))
     .join('  ')

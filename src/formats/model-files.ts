@@ -2,6 +2,7 @@
 // reader's name and the file), --keep globs, and the text table of what was inferred. Pure: no Node built-ins.
 
 import type { Seed } from '../core/seed.js';
+import { columnWidths } from '../model/explain.js';
 import { checkKeys, isPlainObject, pathRangeError, pathTypeError } from '../model/errors.js';
 import { globPattern, type RuleSpec } from '../model/rules.js';
 import { freshSeed53 } from '../model/seeds.js';
@@ -77,7 +78,7 @@ export function planWith(fn: string, file: string, descriptors: readonly Paramet
 
 /** Rows under titles, each column as wide as its widest cell, two spaces apart; the last column is not padded. */
 export function textTable(titles: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = titles.map((title, c) => Math.max(title.length, ...rows.map((row) => row[c].length)));
+  const widths = columnWidths(titles, rows);
   const line = (cells: readonly string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd();
   return [line(titles), ...rows.map(line)].join('\n');
 }

@@ -22,6 +22,18 @@ function binary(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/**
+ * The width of each column of a text table: its widest cell or title. A loop, not Math.max(...cells): spreading
+ * a column of 125,000 cells as arguments overflows V8's stack.
+ */
+export function columnWidths(titles: readonly string[], rows: readonly (readonly string[])[]): number[] {
+  const widths = titles.map((title) => title.length);
+  for (const row of rows) {
+    for (let c = 0; c < widths.length; c++) if (row[c].length > widths[c]) widths[c] = row[c].length;
+  }
+  return widths;
+}
+
 /** An option's value in a call's spelling: numbers to four digits, arrays in brackets, long ones cut after four. */
 function optionText(value: unknown): string {
   if (typeof value === 'number') return short(value);
@@ -77,7 +89,7 @@ export function explainPlan(plan: readonly ParameterPlan[]): string {
   ]);
   const titles = ['name', 'shape', 'initializer', 'fanIn', 'fanOut', 'std', 'rule'];
   const numeric = [false, false, false, true, true, true, false];
-  const widths = titles.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const widths = columnWidths(titles, rows);
   const line = (cells: string[]) => cells
     .map((cell, column) => (column === cells.length - 1 ? cell : numeric[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
     .join('  ')
