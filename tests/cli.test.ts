@@ -479,6 +479,40 @@ test('inspect lists tensors with their statistics, and the metadata', async () =
   assert.match(headerOnly.stdout, /position_ids\s+I64\s+\[1, 16\]\s+128\n/);
 });
 
+test('tables of 200,000 tensors: inspect, explain and the model files\' table print every row', withFolder(async (folder) => {
+  // A checkpoint of one tensor larger than inspect's 4 MiB reads and 200,000 one-element tensors after it.
+  const count = 200_000, bigValues = 1_500_000;
+  const values = new Float32Array(bigValues + count);
+  for (let i = 0; i < values.length; i++) values[i] = Math.sin(i * 0.37) * (1 + (i % 7));
+  const entries = [`"big":{"dtype":"F32","shape":[${bigValues}],"data_offsets":[0,${bigValues * 4}]}`];
+  for (let i = 0; i < count; i++) {
+    const begin = (bigValues + i) * 4;
+    entries.push(`"t${String(i).padStart(6, '0')}":{"dtype":"F32","shape":[1],"data_offsets":[${begin},${begin + 4}]}`);
+  }
+  const path = join(folder, 'many.safetensors');
+  const bytes = rawFile(`{${entries.join(',')}}`, values.byteLength);
+  Buffer.from(values.buffer).copy(bytes, bytes.length - values.byteLength);
+  writeFileSync(path, bytes);
+  const text = await cli('inspect', path);
+  assert.equal(text.code, 0, text.stderr);
+  const lines = text.stdout.trimEnd().split('\n');
+  assert.match(lines[0], /: 200001 tensors, 1,700,000 values/);
+  assert.equal(lines.filter((line) => /^t\d{6} /.test(line)).length, count);
+  const json = JSON.parse((await cli('inspect', path, '--json')).stdout);
+  for (const [name, from, to] of [['big', 0, bigValues], ['t000000', bigValues, bigValues + 1], ['t199999', bigValues + count - 1, bigValues + count]] as const) {
+    // inspect reads 4 MiB at a time: 2^20 float32 values.
+    const expected = new Accumulator();
+    for (let at = from; at < to; at += 2 ** 20) expected.add(values.subarray(at, Math.min(to, at + 2 ** 20)), true);
+    assert.deepEqual(json.tensors.find((t: { name: string }) => t.name === name).stats, { ...expected.summary() }, name);
+  }
+  // explain's table, from a plan of as many entries (planned once, renamed: the table only reads them).
+  const [entry] = planModel({ seed: 1, layers: [{ type: 'dense', name: 'fc', in: 4, out: 2 }] });
+  const plan = Array.from({ length: count }, (_, i) => ({ ...entry, name: `p${i}` }));
+  assert.equal(nninit.explainPlan(plan).split('\n').filter((line) => /^p\d+ /.test(line)).length, count);
+  const { textTable } = await import('../dist/formats/model-files.js');
+  assert.equal(textTable(['a', 'b'], Array.from({ length: count }, (_, i) => [String(i), 'x'])).split('\n').length, count + 1);
+}));
+
 /** Header JSON with data bytes, as a file. */
 function rawFile(header: string, dataBytes: number): Buffer {
   const json = Buffer.from(header);
@@ -541,12 +575,33 @@ const BAD_INPUTS: [string, string[], Files, RegExp][] = [
   ['overlapping offsets', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile('{"a.weight":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a.bias":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}', 12) }, /tensor "a\.bias": data_offsets \[4, 12\] overlap those of "a\.weight"/],
   ['offsets ending before they begin', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile(GOOD.replace('[0,16]', '[16,0]'), 16) }, /tensor "a\.weight": data_offsets \[16, 0\] end before they begin/],
   ['a shape disagreeing with the bytes', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile(GOOD.replace('[2,2]', '[2,3]'), 16) }, /tensor "a\.weight": shape \[2, 3\] of F32 needs 24 bytes/],
+  ['a tensor without data_offsets', ['inspect', 'IN/m.safetensors'], { 'm.safetensors': rawFile('{"a":{"dtype":"F32","shape":[2]}}', 8) }, /IN\/m\.safetensors: tensor "a": has no data_offsets; expected \[begin, end\]/],
+  ['a tensor without a dtype', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile('{"a.weight":{"shape":[2],"data_offsets":[0,8]}}', 8) }, /IN\/m\.safetensors: tensor "a\.weight": has no dtype/],
+  ['a tensor without a shape', ['explain', 'IN/m.safetensors'], { 'm.safetensors': rawFile('{"a.weight":{"dtype":"F32","data_offsets":[0,8]}}', 8) }, /IN\/m\.safetensors: tensor "a\.weight": has no shape/],
+  ['a dimension written as 2.0', ['init', 'IN/m.safetensors', '-o', 'OUT'], { 'm.safetensors': rawFile(GOOD.replace('[2,2]', '[2,2.0]'), 16) }, /tensor "a\.weight": shape\[1\] must be a non-negative integer, got 2\.0/],
+  ['more tensors than a header may list', ['inspect', 'IN/m.safetensors'], { 'm.safetensors': rawFile(`{${Array.from({ length: 2 ** 18 + 2 }, (_, i) => `"t${i}":0`).join(',')}}`, 0) }, /IN\/m\.safetensors: the header lists more than 262144 tensors; nninit reads at most 262144 \(2\^18\)/],
   ['a repeated tensor name', ['inspect', 'IN/m.safetensors'], { 'm.safetensors': rawFile('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 4) }, /IN\/m\.safetensors: the name "w" appears twice/],
   ['non-string metadata', ['inspect', 'IN/m.safetensors'], { 'm.safetensors': rawFile('{"__metadata__":{"step":1}}', 0) }, /__metadata__\.step must be a string/],
   ['an index naming a missing shard', ['init', 'IN/model.safetensors.index.json', '-o', 'OUT'], { 'model.safetensors.index.json': '{"weight_map":{"a.weight":"model-00001-of-00002.safetensors"}}' }, /IN\/model\.safetensors\.index\.json: its shard "model-00001-of-00002\.safetensors" cannot be read \(ENOENT\)/],
   ['an index escaping its folder', ['inspect', 'IN/model.safetensors.index.json'], { 'model.safetensors.index.json': '{"weight_map":{"a.weight":"../m.safetensors"}}' }, /must be a file name in the index's folder/],
+  ['an index listing a tensor twice', ['init', 'IN/model.safetensors.index.json', '-o', 'OUT'], { 'model.safetensors.index.json': '{"weight_map":{"a.weight":"m.safetensors","a.weight":"n.safetensors"}}', 'm.safetensors': rawFile(GOOD, 16) }, /IN\/model\.safetensors\.index\.json: weight_map lists "a\.weight" twice/],
+  ['an index whose total_size is not a number', ['inspect', 'IN/model.safetensors.index.json'], { 'model.safetensors.index.json': '{"metadata":{"total_size":"16"},"weight_map":{"a.weight":"m.safetensors"}}', 'm.safetensors': rawFile(GOOD, 16) }, /metadata\.total_size must be a non-negative integer/],
   ['an index disagreeing with its shard', ['init', 'IN/model.safetensors.index.json', '-o', 'OUT'], { 'model.safetensors.index.json': '{"weight_map":{"a.bias":"m.safetensors"}}', 'm.safetensors': rawFile(GOOD, 16) }, /tensor "a\.weight": shard "m\.safetensors" holds it, but the weight_map does not list it/],
 ];
+
+test("an index's wrong total_size is a note in inspect and a warning in init, not an error", withFolder(async (folder) => {
+  writeFileSync(join(folder, 'm.safetensors'), rawFile(GOOD, 16));
+  const index = join(folder, 'model.safetensors.index.json');
+  writeFileSync(index, '{"metadata":{"total_size":99},"weight_map":{"a.weight":"m.safetensors"}}');
+  const inspected = await cli('inspect', index);
+  assert.equal(inspected.code, 0, inspected.stderr);
+  assert.match(inspected.stdout, /note: the index's total_size is 99, the shards hold 16 bytes of tensor data/);
+  const out = join(folder, 'out', 'model.safetensors');
+  const written = await cli('init', index, '-o', out, '--seed', '1');
+  assert.equal(written.code, 0, written.stderr);
+  assert.match(written.stderr, /^nninit: warning: .*model\.safetensors\.index\.json: metadata\.total_size is 99, but the shards hold 16 bytes/);
+  assert.equal((await cli('init', index, '-o', out, '--seed', '1', '-q')).stderr, '', '--quiet prints nothing but errors');
+}));
 
 test('every bad input exits with code 2, names the file, JSON path or flag, and writes nothing', withFolder(async (folder) => {
   for (const [what, args, files, message] of BAD_INPUTS) {

@@ -44,6 +44,8 @@ export interface ModelSource {
   readonly errorContext: ErrorContext;
   /** Releases open files. */
   close(): Promise<void>;
+  /** What the user should know about the input that does not stop the run (printed on stderr). */
+  readonly warnings?: readonly string[];
   /** Model files (ONNX, TF.js): what explain prints (the plan and what was inferred), and their own writer. */
   readonly explain?: string;
   readonly writeNative?: NativeSource['writeNative'];
@@ -192,8 +194,13 @@ async function loadCheckpoint(format: string, checkpoint: Checkpoint, path: stri
   });
   const policy = plan[0]?.policy ?? (typeof flags.policy === 'string' ? flags.policy : flags.policy?.name ?? 'activation');
   const inherited = Object.fromEntries(Object.entries(checkpoint.metadata ?? {}).filter(([key]) => !key.startsWith('nninit.')));
+  const dataBytes = checkpoint.files.reduce((sum, f) => sum + f.header.dataLength, 0);
+  const totalSize = checkpoint.index?.totalSize;
+  const warnings = totalSize !== undefined && totalSize !== dataBytes
+    ? [`${path}: metadata.total_size is ${totalSize}, but the shards hold ${dataBytes} bytes of tensor data; the output's index gives the true size`]
+    : [];
   return {
-    format, label: path, plan, seed, seedGiven, unplanned, errorContext: context, tensors,
+    format, label: path, plan, seed, seedGiven, unplanned, errorContext: context, tensors, warnings,
     metadata: {
       format: 'pt',
       ...inherited,

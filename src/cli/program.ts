@@ -158,6 +158,7 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
   const started = performance.now();
   const source = await loadInput(input, flags);
   setContext(source.errorContext);
+  if (!options.quiet) for (const warning of source.warnings ?? []) io.stderr.write(`nninit: warning: ${warning}\n`);
   try {
     if (native && source.writeNative) {
       const progress = createProgress(io.stderr, { enabled: !options.quiet });
@@ -321,7 +322,11 @@ async function openCheckpointFile(path: string): Promise<Checkpoint> {
   }
 }
 
-/** Statistics of every tensor, reading each file's data once, in order, in chunks of whole elements. */
+/**
+ * Statistics of every tensor, reading each file's data once, in order, in 4 MiB reads: a read covers every small
+ * tensor that fits in it (a file of many small tensors costs a read per 4 MiB, not one per tensor), and a larger
+ * tensor is read in steps of whole elements.
+ */
 async function checkpointStatistics(checkpoint: Checkpoint, io: CliIo, enabled: boolean): Promise<Map<string, Summary>> {
   const summaries = new Map<string, Summary>();
   const total = checkpoint.files.reduce((sum, f) => sum + f.header.dataLength, 0);
@@ -331,29 +336,49 @@ async function checkpointStatistics(checkpoint: Checkpoint, io: CliIo, enabled: 
   try {
     for (const file of checkpoint.files) {
       const handle = await open(file.path, 'r');
+      /** Reads data bytes [at, at + length) of the file into the buffer's start. */
+      const readData = async (at: number, length: number) => {
+        let read = 0;
+        while (read < length) {
+          const { bytesRead } = await handle.read(buffer, read, length - read, file.header.dataStart + at + read);
+          if (bytesRead === 0) throw new InputError(`${file.label}: the file is shorter than its header says`);
+          read += bytesRead;
+        }
+      };
+      // Data bytes [windowStart, windowEnd) are in the buffer.
+      let windowStart = 0, windowEnd = 0;
       try {
         for (const t of file.header.tensors) {
+          io.signal?.throwIfAborted();
           const bits = SAFETENSORS_DTYPES[t.dtype];
           if (bits % 8 !== 0 || elementValues(t.dtype, new Uint8Array(0)) === undefined) {
+            // Packed and complex dtypes: no statistics.
             done += t.end - t.begin;
             continue;
           }
-          const step = Math.floor(buffer.length / (bits / 8)) * (bits / 8);
           const accumulator = new Accumulator();
-          for (let at = t.begin; at < t.end; at += step) {
-            io.signal?.throwIfAborted();
-            const length = Math.min(step, t.end - at);
-            let read = 0;
-            while (read < length) {
-              const { bytesRead } = await handle.read(buffer, read, length - read, file.header.dataStart + at + read);
-              if (bytesRead === 0) throw new InputError(`${file.label}: the file is shorter than its header says`);
-              read += bytesRead;
+          if (t.end - t.begin <= buffer.length) {
+            if (t.begin < windowStart || t.end > windowEnd) {
+              windowStart = t.begin;
+              windowEnd = Math.min(file.header.dataLength, t.begin + buffer.length);
+              await readData(windowStart, windowEnd - windowStart);
             }
-            accumulator.add(elementValues(t.dtype, buffer.subarray(0, length))!, true);
-            done += length;
-            progress.update({ bytesDone: done, bytesTotal: total, label: t.name });
+            accumulator.add(elementValues(t.dtype, buffer.subarray(t.begin - windowStart, t.end - windowStart))!, true);
+            done += t.end - t.begin;
+          } else {
+            const step = Math.floor(buffer.length / (bits / 8)) * (bits / 8);
+            windowStart = windowEnd = 0;
+            for (let at = t.begin; at < t.end; at += step) {
+              io.signal?.throwIfAborted();
+              const length = Math.min(step, t.end - at);
+              await readData(at, length);
+              accumulator.add(elementValues(t.dtype, buffer.subarray(0, length))!, true);
+              done += length;
+              progress.update({ bytesDone: done, bytesTotal: total, label: t.name });
+            }
           }
           summaries.set(t.name, accumulator.summary());
+          progress.update({ bytesDone: done, bytesTotal: total, label: t.name });
         }
       } finally {
         await handle.close();
@@ -392,7 +417,7 @@ async function inspectCommand(path: string, options: { stats: boolean; json?: bo
   const metadata = Object.entries(checkpoint.metadata ?? {});
   if (metadata.length) {
     lines.push('', 'metadata:');
-    const width = Math.max(...metadata.map(([key]) => key.length));
+    const width = metadata.reduce((most, [key]) => Math.max(most, key.length), 0);
     for (const [key, value] of metadata) lines.push(`  ${key.padEnd(width)}  ${value.length > 100 ? `${value.slice(0, 99)}…` : value}`);
   }
   const columns: Column[] = [
