@@ -104,6 +104,8 @@ test('safetensorsChunks yields the bytes of encodeSafetensors in chunks of at mo
   assert.deepEqual(joined, whole);
 });
 
+// The Rust crate's rule (safetensors/src/tensor.rs): the header is read into a hash map and sorted by data_offsets
+// before validation, so any listing order passes; only the data must be contiguous from 0 to the end.
 test('header order may differ from data order; tensors come back in data order', () => {
   const bytes = file('{"b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]},"a":{"dtype":"I8","shape":[1],"data_offsets":[0,1]}}', new Uint8Array([255, 1, 2]));
   const read = readSafetensors(bytes);
@@ -111,6 +113,9 @@ test('header order may differ from data order; tensors come back in data order',
   assert.deepEqual([...tensorValues(read.tensors[0])!], [-1]);
   assert.deepEqual([...tensorValues(read.tensors[1])!], [1, 2]);
   assert.equal(read.metadata, undefined);
+  // Listed last to first, with an empty tensor at the boundary between the other two.
+  const reversed = readSafetensors(file('{"c":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 8));
+  assert.deepEqual(reversed.tensors.map((t) => t.name), ['a', 'e', 'c']);
 });
 
 /** Each malformed file, the error code it must give, and text its message must contain. */
