@@ -8,23 +8,26 @@
 // CPU time of each child (user + system, every thread), the work a run needs however loaded the machine is.
 //
 //   node --import tsx bench/cli.ts [--rounds 9] [--spec examples/gpt2-small.json] [--dir DIR (default: the temp folder)] [--out FILE]
-//   node --import tsx bench/cli.ts --huge 10GB [--dir DIR]      one run of a synthetic model of that size
+//                                  writes bench/results/cli.json (or FILE)
+//   node --import tsx bench/cli.ts --huge 10GB [--dir DIR]      one run of a synthetic model of that size, against
+//                                  zeros written and synced; writes bench/results/cli-huge.json
 //   node --import tsx bench/cli.ts --sizes 16MB,64MB,256MB [--rounds 9]
 //                                  synthetic models of those sizes, a pool of the machine's cores against
-//                                  --threads 1: where the pool starts to pay (src/cli/threads.ts POOL_MIN_BYTES)
+//                                  --threads 1: where the pool starts to pay (src/cli/threads.ts POOL_MIN_BYTES);
+//                                  writes bench/results/cli-sizes.json
 //
-// Writes bench/results/cli.json (or --out) unless --huge; removes every file it writes.
+// Every run records its samples, medians, ratios, the load, the commit and the versions; removes every model file it
+// writes.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as nninit from 'nninit';
 import { DEFAULT_THREADS } from '../dist/cli/threads.js';
+import { loadText, median, ROOT, startRun, writeResults } from './record.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'dist', 'cli', 'main.js');
 const CHUNK = 4 * 1024 * 1024;
 
@@ -33,7 +36,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '9' },
     spec: { type: 'string', default: join(ROOT, 'examples', 'gpt2-small.json') },
     dir: { type: 'string' },
-    out: { type: 'string', default: join(ROOT, 'bench', 'results', 'cli.json') },
+    out: { type: 'string' },
     huge: { type: 'string' },
     sizes: { type: 'string' },
   },
@@ -72,12 +75,7 @@ function timedChild(args: readonly string[]): Promise<Timed> {
   });
 }
 
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () => loadText();
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** Computes every value of a plan chunk by chunk into one reused buffer, as the command does, writing nothing. */
@@ -112,6 +110,7 @@ function syntheticSpec(bytes: number, width: number, path: string): number {
 }
 
 async function huge(size: string, folder: string): Promise<void> {
+  const facts = startRun();
   const bytes = nninit.parseByteSize(size);
   // Square dense layers of 8192 x 8192 float32 (256 MiB each) and a remainder.
   const spec = join(folder, 'huge.json');
@@ -120,12 +119,25 @@ async function huge(size: string, folder: string): Promise<void> {
   const run = await timedChild([BIN, 'init', spec, '-o', join(folder, 'huge.safetensors'), '--json']);
   const report = JSON.parse(run.stdout) as { bytes: number; peakRssBytes: number; seconds: number };
   console.log(`wrote ${mb(report.bytes)} in ${run.seconds.toFixed(1)} s (${mb(report.bytes / run.seconds)}/s); peak RSS ${mb(report.peakRssBytes)}; load ${load()}`);
+  rmSync(join(folder, 'huge.safetensors'), { force: true });
   const zeros = await timedChild(['-e', ZERO_WRITER, join(folder, 'zeros.bin'), String(report.bytes), 'sync']);
   console.log(`zeros + fsync, same size: ${zeros.seconds.toFixed(1)} s; ratio ${(run.seconds / zeros.seconds).toFixed(2)}; load ${load()}`);
+  const written = writeResults('cli-huge', facts, {
+    command: `node --import tsx bench/cli.ts --huge ${size}`,
+    unit: 'seconds (child process, spawn to exit)',
+    tensors: count,
+    bytes: report.bytes,
+    seconds: { nninit: run.seconds, nninitOwnTiming: report.seconds, zerosSync: zeros.seconds },
+    ratio: { vsZerosSync: run.seconds / zeros.seconds },
+    peakRssBytes: report.peakRssBytes,
+  }, args.out);
+  console.log(`wrote ${written}`);
 }
 
 /** Models of the given sizes: the command with its default threads against --threads 1, interleaved, medians. */
 async function sizes(list: string, folder: string, rounds: number): Promise<void> {
+  const facts = startRun();
+  const rows: Record<string, unknown>[] = [];
   const poolThreads = Math.max(2, Math.min(8, os.availableParallelism()));
   console.log(`nninit init of synthetic float32 models (layers of 1024 columns), --threads ${poolThreads} against --threads 1, ${rounds} interleaved rounds, medians; load ${load()}`);
   console.log(`| size | --threads 1 | --threads ${poolThreads} | speed-up | fastest round: --threads 1 | --threads ${poolThreads} | speed-up |`);
@@ -144,9 +156,20 @@ async function sizes(list: string, folder: string, rounds: number): Promise<void
     }
     const one = median(times.one), pool = median(times.pool);
     const oneFastest = Math.min(...times.one), poolFastest = Math.min(...times.pool);
+    const ratios = times.one.map((t, k) => t / times.pool[k]);
+    rows.push({ size, bytes: nninit.parseByteSize(size), samples: times, medians: { one, pool }, speedUpOfMedians: one / pool, perRoundRatios: ratios, medianRatio: median(ratios), poolFasterRounds: ratios.filter((r) => r > 1).length });
     console.log(`| ${size} | ${one.toFixed(3)} s | ${pool.toFixed(3)} s | ${(one / pool).toFixed(2)}× | ${oneFastest.toFixed(3)} s | ${poolFastest.toFixed(3)} s | ${(oneFastest / poolFastest).toFixed(2)}× |`);
   }
   console.log(execFileSync('uptime', { encoding: 'utf8' }).trim());
+  const written = writeResults('cli-sizes', facts, {
+    command: `node --import tsx bench/cli.ts --sizes ${list} --rounds ${rounds}`,
+    unit: 'seconds (child process, spawn to exit)',
+    threads: { one: 1, pool: poolThreads },
+    rounds,
+    ratio: 'per round: --threads 1 time / pool time (above 1: the pool is faster)',
+    sizes: rows,
+  }, args.out);
+  console.log(`wrote ${written}`);
 }
 
 async function main(): Promise<void> {
@@ -161,6 +184,7 @@ async function main(): Promise<void> {
       return;
     }
     const rounds = Number(args.rounds);
+    const facts = startRun();
     const spec = args.spec;
     const plan = nninit.planModel(readFileSync(spec, 'utf8'));
     const out = join(folder, 'model.safetensors');
@@ -214,12 +238,11 @@ async function main(): Promise<void> {
     // The fastest round of each: what a run takes when the machine leaves it alone.
     const fastest = Object.fromEntries(Object.entries(samples).map(([key, list]) => [key, Math.min(...list)]));
     const report = {
-      date: new Date().toISOString(),
+      command: `node --import tsx bench/cli.ts --rounds ${rounds}${args.spec === join(ROOT, 'examples', 'gpt2-small.json') ? '' : ` --spec ${args.spec}`}`,
+      unit: 'seconds (child process, spawn to exit; valuesOnly in-process)',
       spec: spec.replace(ROOT, ''),
       bytes,
       rounds,
-      machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version },
-      load: { before: loadBefore, after: loadAfter },
       medianSeconds: m,
       fastestSeconds: fastest,
       medianCpuSeconds: Object.fromEntries(Object.entries(cpu).map(([key, list]) => [key, median(list)])),
@@ -227,11 +250,21 @@ async function main(): Promise<void> {
       cpuSamples: cpu,
       threads,
       ratio: { vsZerosSync: m.nninit / m.zerosSync, vsZeros: m.nninit / m.zeros, oneThreadVsZerosSync: m.nninitOneThread / m.zerosSync },
+      // Each round's own ratios (the candidates of one round ran back to back), and their medians.
+      perRoundRatios: {
+        vsZerosSync: samples.nninit.map((t, k) => t / samples.zerosSync[k]),
+        oneThreadVsZerosSync: samples.nninitOneThread.map((t, k) => t / samples.zerosSync[k]),
+      },
+      medianRoundRatio: {
+        vsZerosSync: median(samples.nninit.map((t, k) => t / samples.zerosSync[k])),
+        oneThreadVsZerosSync: median(samples.nninitOneThread.map((t, k) => t / samples.zerosSync[k])),
+      },
+      /** Threads `nninit init` uses by itself on this machine (1: the main thread, the --threads 1 rows). */
+      defaultThreads: DEFAULT_THREADS,
       peakRssBytes: peakRss,
       peakRssBytesOneThread: peakRssOneThread,
     };
-    mkdirSync(join(args.out, '..'), { recursive: true });
-    writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+    const written = writeResults('cli', facts, report, args.out);
     const rows = [
       [`nninit init --threads ${threads} (child, wall)`, m.nninit, 'nninit'],
       ['  its own timing (plan + write + sync)', m.internal, 'internal'],
@@ -248,6 +281,7 @@ async function main(): Promise<void> {
     const c = report.medianCpuSeconds;
     console.log(`  CPU seconds (user + system, all threads; medians): nninit ${c.nninit.toFixed(3)}, --threads 1 ${c.nninitOneThread.toFixed(3)}, zeros+fsync ${c.zerosSync.toFixed(3)}; on ${os.cpus().length} cores nninit needs at least ${(c.nninit / os.cpus().length).toFixed(3)} s of wall time`);
     console.log(`  ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
+    console.log(`wrote ${written}`);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -5,12 +5,17 @@
 // shared machine falls on all of them alike. The table gives medians, the speed-up of the median times and the
 // median of each round's own ratio, and how long each pool call held the calling thread.
 //
-//   node --import tsx bench/pool.ts [rounds]      (default 15, after 2 warm-up rounds)
+//   node --import tsx bench/pool.ts [rounds] [--out FILE]     (default 15, after 2 warm-up rounds)
+//
+// Writes bench/results/pool.json (or FILE): every round's times, the medians, the per-round ratios and how long
+// each call held the calling thread, with the load and the versions.
 
 import { readFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
 import * as nninit from 'nninit';
 import { createPool, type Pool } from 'nninit/pool';
+import { loadText, median, startRun, writeResults } from './record.js';
 
 const WARM_UP_ROUNDS = 2;
 const THREADS = [1, 2, 4].filter((count) => count === 1 || count <= availableParallelism());
@@ -22,15 +27,11 @@ interface Candidate {
 }
 
 interface Workload {
+  /** Stable key in pool.json. */
+  readonly id: string;
   readonly label: string;
   readonly sync: (seed: number) => void;
   readonly candidates: readonly Candidate[];
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function held(call: () => Promise<unknown>): Promise<number> {
@@ -46,6 +47,7 @@ function workloads(pools: ReadonlyMap<number, Pool>): Workload[] {
   const plain = new Float32Array(4096 * 4096);
   const shared = new Float32Array(new SharedArrayBuffer(plain.byteLength));
   const heNormal: Workload = {
+    id: 'heNormal-4096x4096-out',
     label: 'heNormal 4096×4096 float32 into out',
     sync: (seed) => nninit.heNormal(he, { seed, out: plain }),
     candidates: THREADS.map((threads) => ({
@@ -54,6 +56,7 @@ function workloads(pools: ReadonlyMap<number, Pool>): Workload[] {
     })),
   };
   const heNormalAllocating: Workload = {
+    id: 'heNormal-4096x4096-new',
     label: 'heNormal 4096×4096 float32, a new array per call',
     sync: (seed) => nninit.heNormal(he, { seed }),
     candidates: THREADS.map((threads) => ({
@@ -66,6 +69,7 @@ function workloads(pools: ReadonlyMap<number, Pool>): Workload[] {
     const square = [size, size];
     const orthogonalOut = new Float32Array(new SharedArrayBuffer(size * size * 4));
     return {
+      id: `orthogonal-${size}x${size}-out`,
       label: `orthogonal ${size}×${size} float32 into out`,
       sync: (seed) => nninit.orthogonal(square, { seed, out: plain.subarray(0, size * size) }),
       candidates: THREADS.map((threads) => ({
@@ -76,6 +80,7 @@ function workloads(pools: ReadonlyMap<number, Pool>): Workload[] {
   });
   const gpt2 = JSON.parse(readFileSync(new URL('../examples/gpt2-small.json', import.meta.url), 'utf8')) as nninit.ModelSpecInput;
   const model: Workload = {
+    id: 'initModel-gpt2-small',
     label: 'initModel GPT-2 small (124M values)',
     sync: (seed) => nninit.initModel(gpt2, { seed }),
     candidates: THREADS.map((threads) => ({
@@ -88,11 +93,12 @@ function workloads(pools: ReadonlyMap<number, Pool>): Workload[] {
 
 const fixed = (milliseconds: number) => (milliseconds < 10 ? milliseconds.toFixed(2) : milliseconds.toFixed(1));
 
-async function main(rounds: number): Promise<void> {
-  const load = loadavg();
-  console.log(`nninit ${nninit.getBackend()} backend, ${availableParallelism()} cores, load average ${load.map((x) => x.toFixed(2)).join(' ')}`);
+async function main(rounds: number, outFile: string | undefined): Promise<void> {
+  const facts = startRun();
+  console.log(`nninit ${nninit.getBackend()} backend, ${availableParallelism()} cores, load average ${loadText()}`);
   console.log(`medians of ${rounds} interleaved rounds after ${WARM_UP_ROUNDS} warm-up rounds\n`);
   const pools = new Map(THREADS.map((threads) => [threads, createPool({ threads })]));
+  const results: Record<string, unknown> = {};
   try {
     console.log('| workload | candidate | median | speed-up (medians) | speed-up (per round) | calling thread held |');
     console.log('|---|---|---:|---:|---:|---:|');
@@ -120,6 +126,21 @@ async function main(rounds: number): Promise<void> {
         });
       }
       const syncMedian = median(syncTimes);
+      results[workload.id] = {
+        label: workload.label,
+        synchronous: { samples: syncTimes, median: syncMedian },
+        candidates: workload.candidates.map((candidate, i) => ({
+          name: candidate.name,
+          threads: THREADS[i],
+          samples: times[i],
+          median: median(times[i]),
+          ratios: ratios[i],
+          speedUpOfMedians: syncMedian / median(times[i]),
+          medianRatio: median(ratios[i]),
+          heldSamples: holds[i],
+          heldMedian: median(holds[i]),
+        })),
+      };
       console.log(`| ${workload.label} | synchronous | ${fixed(syncMedian)} ms | 1.00× | 1.00× | ${fixed(syncMedian)} ms |`);
       workload.candidates.forEach((candidate, i) => {
         const time = median(times[i]);
@@ -129,13 +150,24 @@ async function main(rounds: number): Promise<void> {
   } finally {
     await Promise.all([...pools.values()].map((pool) => pool.close()));
   }
-  console.log(`\nload average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const written = writeResults('pool', facts, {
+    command: `node --import tsx bench/pool.ts ${rounds}`,
+    unit: 'milliseconds per call',
+    cores: availableParallelism(),
+    threads: THREADS,
+    rounds,
+    warmUpRounds: WARM_UP_ROUNDS,
+    ratio: 'per round: the synchronous call\'s time / the pool call\'s (above 1: the pool is faster)',
+    workloads: results,
+  }, outFile);
+  console.log(`\nload average at the end ${loadText()}; wrote ${written}`);
 }
 
-const rounds = Number(process.argv[2] ?? 15);
+const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' } } });
+const rounds = Number(positionals[0] ?? 15);
 if (!Number.isInteger(rounds) || rounds < 1) {
-  console.error('usage: node --import tsx bench/pool.ts [rounds]');
+  console.error('usage: node --import tsx bench/pool.ts [rounds] [--out FILE]');
   process.exitCode = 2;
 } else {
-  await main(rounds);
+  await main(rounds, flags.out);
 }

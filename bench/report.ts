@@ -129,7 +129,7 @@ function machineLine(report: BenchReport): string {
     versions.python && `Python ${versions.python}`,
   ].filter(Boolean).join(', ');
   return [
-    `${report.date.slice(0, 10)}, ${report.mode} mode, ${(report.durationSeconds / 60).toFixed(1)} min.`,
+    `${report.date.slice(0, 10)}, ${report.mode} mode, ${(report.durationSeconds / 60).toFixed(1)} min${report.load ? `, load average ${report.load.before[0].toFixed(2)} at the start and ${report.load.after[0].toFixed(2)} at the end` : ''}.`,
     `${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB, ${machine.os};`,
     `Node ${machine.node} (V8 ${machine.v8}).`,
     `nninit ${versions.nninit}${commit}, tinybench ${versions.tinybench}, TF.js ${versions.tfjs}`,

@@ -58,6 +58,8 @@ export interface BenchReport {
   /** The --only families, or all of them. */
   readonly families: readonly Family[];
   readonly durationSeconds: number;
+  /** os.loadavg() (1, 5 and 15 minutes) when the run started and when it ended: how shared the machine was. */
+  readonly load?: { readonly before: readonly number[]; readonly after: readonly number[] };
   readonly machine: Machine;
   readonly versions: Versions;
   /** Candidates that were skipped, and why. */

@@ -192,6 +192,7 @@ async function main(): Promise<void> {
     return;
   }
   const date = new Date().toISOString();
+  const loadBefore = os.loadavg();
   const started = performance.now();
   const notes: string[] = [];
 
@@ -226,6 +227,7 @@ async function main(): Promise<void> {
     mode: cli.mode,
     families: cli.families,
     durationSeconds: (performance.now() - started) / 1000,
+    load: { before: loadBefore, after: os.loadavg() },
     machine: machine(),
     versions: versions(native.versions),
     notes,

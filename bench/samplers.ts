@@ -5,11 +5,16 @@
 // while the noise of a shared machine falls on both alike; the table gives the medians over all calls and the median of
 // the per-round ratios (PyTorch's round median / nninit's).
 //
-//   node --import tsx bench/samplers.ts [rounds] [values]      (default 40 rounds of 10^6 values, 4 warm-up)
+//   node --import tsx bench/samplers.ts [rounds] [values] [--out FILE]   (default 40 rounds of 10^6 values, 4 warm-up)
+//
+// Writes bench/results/samplers.json (or FILE): every call's time, the medians, the per-round ratios, the load and
+// the versions; without PyTorch it prints so and writes nothing.
 
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import * as nninit from 'nninit';
+import { loadText, median, startRun, writeResults } from './record.js';
 
 const PYTHON = '/usr/bin/python3';
 const WARM_UP_ROUNDS = 4;
@@ -83,12 +88,6 @@ function nninitCall(family: Family, out: Float32Array): () => void {
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 function timeCalls(call: () => void, calls: number): number[] {
   const times: number[] = [];
   for (let i = 0; i < calls; i++) {
@@ -99,17 +98,19 @@ function timeCalls(call: () => void, calls: number): number[] {
   return times;
 }
 
-async function main(rounds: number, n: number): Promise<void> {
+async function main(rounds: number, n: number, outFile: string | undefined): Promise<void> {
   const torch = await startTorch();
   if (!torch) {
-    console.log(`PyTorch not found (${PYTHON} with torch): nothing to compare`);
+    console.log(`PyTorch not found (${PYTHON} with torch): nothing to compare, nothing written`);
     return;
   }
+  const facts = startRun({ torch: torch.version });
   nninit.setBackend('wasm');
-  console.log(`nninit wasm backend against PyTorch ${torch.version} (one thread), ${n} float32 values per call`);
+  console.log(`nninit wasm backend against PyTorch ${torch.version} (one thread), ${n} float32 values per call; load ${loadText()}`);
   console.log(`${rounds} interleaved rounds of ${CALLS} calls each; medians, ms per call\n`);
   console.log('sampler          | nninit | PyTorch | PyTorch / nninit');
   const out = new Float32Array(n);
+  const families: Record<string, { nninit: number[]; torch: number[]; ratios: number[]; medians: { nninit: number; torch: number }; medianRatio: number }> = {};
   for (const family of FAMILIES) {
     const call = nninitCall(family, out);
     const own: number[] = [], theirs: number[] = [], ratios: number[] = [];
@@ -121,10 +122,30 @@ async function main(rounds: number, n: number): Promise<void> {
       theirs.push(...other);
       ratios.push(median(other) / median(mine));
     }
+    families[family] = { nninit: own, torch: theirs, ratios, medians: { nninit: median(own), torch: median(theirs) }, medianRatio: median(ratios) };
     const cells = [median(own).toFixed(3).padStart(6), median(theirs).toFixed(3).padStart(7), `${median(ratios).toFixed(2).padStart(6)}x`];
     console.log(`${family.padEnd(16)} | ${cells.join(' | ')}`);
   }
   torch.stop();
+  const written = writeResults('samplers', facts, {
+    command: `node --import tsx bench/samplers.ts ${rounds} ${n}`,
+    unit: 'milliseconds per call',
+    values: n,
+    rounds,
+    warmUpRounds: WARM_UP_ROUNDS,
+    callsPerRound: CALLS,
+    ratio: 'per round: median of PyTorch\'s calls / median of nninit\'s (above 1: nninit is faster)',
+    torchCalls: { uniform: 'torch.nn.init.uniform_(t, 0, 1)', normal: 'torch.nn.init.normal_(t, 0, 1)', truncatedNormal: 'torch.nn.init.trunc_normal_(t, 0, 1, -2, 2)' },
+    families,
+  }, outFile);
+  console.log(`load ${loadText()}; wrote ${written}`);
 }
 
-await main(Number(process.argv[2] ?? 40), Number(process.argv[3] ?? 1e6));
+const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' } } });
+const rounds = Number(positionals[0] ?? 40), values = Number(positionals[1] ?? 1e6);
+if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(values) || values < 1) {
+  console.error('usage: node --import tsx bench/samplers.ts [rounds] [values] [--out FILE]');
+  process.exitCode = 2;
+} else {
+  await main(rounds, values, flags.out);
+}

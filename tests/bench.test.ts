@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +70,8 @@ test('bench/run.ts --smoke writes latest.json, benchmarks.md and a valid benchma
     }
 
     const markdown = readFileSync(join(outDir, 'benchmarks.md'), 'utf8');
-    assert.match(markdown, /^\| workload \| candidate \| median \|/m);
+    assert.match(markdown, /^\| workload \| candidate \| median \| min–max \| values\/s \| threads \|/m);
+    assert.match(markdown, /^\| {2}\| nninit pool ×1 \| .* \| 1 \|/m, 'the pool rows, with their threads');
     assert.match(markdown, /\(benchmarks\.svg\)/);
 
     const svg = readFileSync(join(outDir, 'benchmarks.svg'), 'utf8');
@@ -81,5 +82,39 @@ test('bench/run.ts --smoke writes latest.json, benchmarks.md and a valid benchma
     assert.doesNotMatch(svg, /<script|<foreignObject|@import|href="http/i, 'plain SVG for GitHub: no scripts, no external resources');
   } finally {
     rmSync(outDir, { recursive: true, force: true });
+  }
+});
+
+const run = promisify(execFile);
+const torchMissing = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0 ? false : 'PyTorch (/usr/bin/python3 with torch) is not installed';
+
+/** The facts every results file records beside its measurements (bench/record.ts). */
+function assertFacts(report: Record<string, unknown>, name: string): void {
+  assert.equal(report.benchmark, name);
+  assert.ok(!Number.isNaN(Date.parse(report.date as string)), 'date');
+  assert.ok(report.commit === null || /^[0-9a-f]{40}(\+modified)?$/.test(report.commit as string), `commit ${report.commit}`);
+  const load = report.load as { before: number[]; after: number[] };
+  assert.equal(load.before.length, 3, 'os.loadavg() at the start');
+  assert.equal(load.after.length, 3, 'and at the end');
+  assert.match((report.versions as Record<string, string>).node, /^v\d+/);
+  assert.equal(typeof report.command, 'string');
+}
+
+test('bench/samplers.ts records every call of nninit and PyTorch, and the ratios', { skip: torchMissing, timeout: 60_000 }, async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'nninit-bench-'));
+  try {
+    const out = join(folder, 'samplers.json');
+    await run(process.execPath, ['--import', 'tsx', 'bench/samplers.ts', '1', '10000', '--out', out], { cwd: ROOT, timeout: 55_000 });
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    assertFacts(report, 'samplers');
+    assert.match(report.versions.torch, /^\d+\.\d+/);
+    assert.deepEqual(Object.keys(report.families), ['uniform', 'normal', 'truncatedNormal']);
+    for (const family of Object.values(report.families) as { nninit: number[]; torch: number[]; ratios: number[] }[]) {
+      assert.equal(family.nninit.length, 10);
+      assert.equal(family.torch.length, 10);
+      assert.equal(family.ratios.length, 1);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
 });
