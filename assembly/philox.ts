@@ -35,7 +35,7 @@ export function philoxBlock(dst: usize, c0: u32, c1: u32, c2: u32, c3: u32, k0: 
 }
 
 // Round keys for the current seed, one splatted (k0, k1) pair per round, written once per kernel call.
-const ROUND_KEYS: usize = memory.data(10 * 32, 16);
+export const ROUND_KEYS: usize = memory.data(10 * 32, 16);
 
 /** Fills ROUND_KEYS for the key (seedLo, seedHi): round r uses k + r * W, the Weyl sequence of the key. */
 export function prepareRoundKeys(seedLo: u32, seedHi: u32): void {
@@ -51,11 +51,11 @@ export function prepareRoundKeys(seedLo: u32, seedHi: u32): void {
 // The multipliers in memory, broadcast by v128.load32_splat inside the round loop: V8 (Node 20) rebuilds a
 // splatted constant there with three instructions (a 64-bit move, a move to the vector register and an unpack),
 // where the broadcast load is one. Measured: 5% more words per second.
-const MULTIPLIERS: usize = memory.data<u32>([PHILOX_M0, PHILOX_M1]);
+export const MULTIPLIERS: usize = memory.data<u32>([PHILOX_M0, PHILOX_M1]);
 
 /** High words of the four 32x32-bit products c * m. */
 // @ts-ignore: decorator
-@inline function mulhi4(c: v128, m: v128): v128 {
+@inline export function mulhi4(c: v128, m: v128): v128 {
   return v128.shuffle<u32>(i64x2.extmul_low_i32x4_u(c, m), i64x2.extmul_high_i32x4_u(c, m), 1, 3, 5, 7);
 }
 
@@ -77,7 +77,8 @@ const MULTIPLIERS: usize = memory.data<u32>([PHILOX_M0, PHILOX_M1]);
  * vector pipes, not by its dependency chain: V8 lowers each extmul to two unpacks and a multiply, so a round of
  * four blocks is 10 shuffles, 6 multiplies and 4 xors. Two sets keep both pipes busy without spilling; three
  * measured 1% faster but do not divide the 64 KiB chunk, four (16 blocks) spill registers and measured 1-2%
- * slower (Zen 4, V8 11.3), and unrolling the rounds was slower still.
+ * slower (Zen 4, V8 11.3), and unrolling the rounds was slower still. The 16-block variant is kept as a
+ * benchmark candidate (assembly/bench/philox16.ts, `npm run bench:kernels`), measured beside these kernels.
  */
 export const GROUP_WORDS: i32 = 32;
 

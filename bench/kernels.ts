@@ -1,21 +1,29 @@
-// Two builds of the kernel module side by side: each sampler kernel of build/nninit.wasm against the same kernel of
-// another build (an earlier commit's, say), called directly on the scratch region, interleaved round by round so that
-// the noise of a shared machine falls on both alike. Prints, per kernel, the median time per 10^6 values of each build
-// and the median of the per-round ratios; first it checks that both builds write the same bytes.
+// Two builds of the kernel module side by side: each sampler kernel of one build against the same kernel of the
+// other, called directly on the scratch region, interleaved round by round (alternating which goes first) so that
+// the noise of a shared machine falls on both alike. First it checks that both builds write the same bytes; then it
+// gives, per kernel, the median time per 10^6 values of each build and the median of the per-round ratios.
 //
-//   node --import tsx bench/kernels.ts BASELINE.wasm [rounds] [--only fillUniform,fillNormal]
+//   node --import tsx bench/kernels.ts [--rounds 200] [--only fillBits,fillUniform] [--out FILE]
+//       The shipped kernels (build/nninit.wasm) against the 16-block Philox candidate (assembly/bench/philox16.ts,
+//       compiled here into build/bench/philox16.wasm, never shipped): the kernels both export (fillBits, the bare
+//       word stream, and fillUniform). Writes bench/results/kernels.json (npm run bench:kernels).
+//   node --import tsx bench/kernels.ts --baseline OLD.wasm [--rounds 200] [--out FILE]
+//       An earlier build's kernels (OLD.wasm, from another commit) against this build's: every sampler kernel.
+//       Writes bench/results/kernels-baseline.json.
 //
-// (default 200 rounds, after 20 warm-up rounds; each round is 10^6 values, 62 calls of one 64 KiB chunk.)
+// (Each round is 10^6 values, 62 calls of one 64 KiB chunk, after 20 warm-up rounds.)
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadText, median, ROOT, startRun, writeResults } from './record.js';
 
 interface Kernels {
   readonly memory: WebAssembly.Memory;
   scratchPointer(): number;
   scratchBytes(): number;
-  /** Absent from builds of eight-block groups. */
+  /** Absent from builds of eight-block groups before it was added. */
   groupWords?(): number;
   [kernel: string]: unknown;
 }
@@ -24,8 +32,10 @@ type Fill = (dst: number, groups: number, blockLo: number, blockHi: number, ...r
 
 interface Build {
   readonly name: string;
+  readonly path: string;
   readonly kernels: Kernels;
   readonly scratch: number;
+  readonly groupWords: number;
   readonly groupsPerChunk: number;
 }
 
@@ -43,12 +53,26 @@ const KERNELS: Record<string, readonly number[]> = {
 };
 
 const VALUES_PER_ROUND = 1e6;
+const WARM_UP_ROUNDS = 20;
+const SHIPPED = join(ROOT, 'build', 'nninit.wasm');
+const CANDIDATE_CONFIG = 'assembly/bench/asconfig.json';
+const CANDIDATE = join(ROOT, 'build', 'bench', 'philox16.wasm');
+
+/**
+ * Compiles the 16-block candidate by its own config (assembly/bench/asconfig.json: the options of the shipped
+ * module's release target, and this entry alone).
+ */
+function buildCandidate(): void {
+  mkdirSync(join(ROOT, 'build', 'bench'), { recursive: true });
+  const asc = join(ROOT, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+  execFileSync(process.execPath, [asc, '--config', CANDIDATE_CONFIG, '--target', 'release'], { cwd: ROOT, stdio: 'inherit' });
+}
 
 function load(path: string, name: string): Build {
   const module = new WebAssembly.Module(readFileSync(path));
   const kernels = new WebAssembly.Instance(module, {}).exports as unknown as Kernels;
   const groupWords = kernels.groupWords?.() ?? 32;
-  return { name, kernels, scratch: kernels.scratchPointer(), groupsPerChunk: kernels.scratchBytes() / 4 / groupWords };
+  return { name, path: path.replace(ROOT, ''), kernels, scratch: kernels.scratchPointer(), groupWords, groupsPerChunk: kernels.scratchBytes() / 4 / groupWords };
 }
 
 function fill(build: Build, kernel: string, blockLo: number): void {
@@ -68,48 +92,69 @@ function bytesOf(build: Build): Uint8Array {
   return new Uint8Array(build.kernels.memory.buffer, build.scratch, build.kernels.scratchBytes()).slice();
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
+const USAGE = 'usage: node --import tsx bench/kernels.ts [--baseline OLD.wasm] [--rounds N] [--only fillBits,...] [--out FILE]';
 
 function main(): void {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { only: { type: 'string' } } });
-  if (positionals.length < 1) {
-    console.error('usage: node --import tsx bench/kernels.ts BASELINE.wasm [rounds] [--only fillUniform,...]');
+  const { values } = parseArgs({
+    options: { baseline: { type: 'string' }, rounds: { type: 'string', default: '200' }, only: { type: 'string' }, out: { type: 'string' } },
+  });
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    console.error(USAGE);
     process.exitCode = 2;
     return;
   }
-  const rounds = Number(positionals[1] ?? 200);
-  const current = fileURLToPath(new URL('../build/nninit.wasm', import.meta.url));
-  const builds = [load(positionals[0], 'baseline'), load(current, 'build')];
-  const kernels = values.only?.split(',') ?? Object.keys(KERNELS);
+  const facts = startRun();
+  let builds: [Build, Build];
+  if (values.baseline) {
+    builds = [load(values.baseline, 'baseline'), load(SHIPPED, 'build')];
+  } else {
+    buildCandidate();
+    builds = [load(SHIPPED, 'shipped'), load(CANDIDATE, 'candidate')];
+  }
+  const exported = Object.keys(KERNELS).filter((kernel) => builds.every((build) => typeof build.kernels[kernel] === 'function'));
+  const kernels = values.only?.split(',') ?? exported;
   for (const kernel of kernels) {
-    if (!(kernel in KERNELS)) throw new Error(`unknown kernel ${kernel}`);
+    if (!exported.includes(kernel)) throw new Error(`${kernel}: not a kernel both builds export (${exported.join(', ')})`);
     for (const blockLo of [0, 0xfffffff0, 123457]) {
       const [a, b] = builds.map((build) => (fill(build, kernel, blockLo), bytesOf(build)));
       if (!a.every((byte, i) => byte === b[i])) throw new Error(`${kernel}: the builds differ at block ${blockLo}`);
     }
   }
-  console.log(`${rounds} interleaved rounds of ${VALUES_PER_ROUND} values; same bytes from both builds`);
-  console.log('kernel                    baseline ms   build ms   baseline / build (median of rounds)');
+  const [first, second] = builds;
+  console.log(`${first.name} (${first.path}, ${first.groupWords / 4} blocks per group) against ${second.name} (${second.path}, ${second.groupWords / 4}); load ${loadText()}`);
+  console.log(`${rounds} interleaved rounds of ${VALUES_PER_ROUND} values after ${WARM_UP_ROUNDS} warm-up rounds; same bytes from both builds`);
+  console.log(`kernel                    ${first.name.padStart(11)} ms  ${second.name.padStart(9)} ms   ${first.name} / ${second.name} (median of rounds; above 1: ${second.name} faster)`);
+  const results: Record<string, { samples: [number[], number[]]; medians: [number, number]; ratios: number[]; medianRatio: number }> = {};
   for (const kernel of kernels) {
-    const samples = builds.map(() => [] as number[]);
+    const samples: [number[], number[]] = [[], []];
     const ratios: number[] = [];
-    for (let round = -20; round < rounds; round++) {
+    for (let round = -WARM_UP_ROUNDS; round < rounds; round++) {
       // Alternate which build goes first, so neither always runs on a freshly warmed cache.
       const order = round % 2 ? [0, 1] : [1, 0];
       const times = [0, 0];
       for (const index of order) times[index] = time(builds[index], kernel);
       if (round < 0) continue;
-      samples.forEach((list, index) => list.push(times[index]));
+      samples[0].push(times[0]);
+      samples[1].push(times[1]);
       ratios.push(times[0] / times[1]);
     }
-    const [baseline, build] = samples.map(median);
-    const cells = [baseline.toFixed(3).padStart(11), build.toFixed(3).padStart(9), ` ${median(ratios).toFixed(3)}×`];
+    const medians: [number, number] = [median(samples[0]), median(samples[1])];
+    results[kernel] = { samples, medians, ratios, medianRatio: median(ratios) };
+    const cells = [medians[0].toFixed(3).padStart(11), medians[1].toFixed(3).padStart(9), ` ${median(ratios).toFixed(3)}×`];
     console.log(`${kernel.padEnd(24)}  ${cells.join('  ')}`);
   }
+  const name = values.baseline ? 'kernels-baseline' : 'kernels';
+  const written = writeResults(name, facts, {
+    command: `node --import tsx bench/kernels.ts${values.baseline ? ` --baseline ${values.baseline}` : ''} --rounds ${rounds}`,
+    unit: 'milliseconds per 10^6 values',
+    builds: builds.map((build) => ({ name: build.name, path: build.path, blocksPerGroup: build.groupWords / 4 })),
+    rounds,
+    warmUpRounds: WARM_UP_ROUNDS,
+    ratio: `${first.name} time / ${second.name} time, per round (above 1: ${second.name} is faster)`,
+    kernels: results,
+  }, values.out);
+  console.log(`wrote ${written}`);
 }
 
 main();

@@ -118,3 +118,22 @@ test('bench/samplers.ts records every call of nninit and PyTorch, and the ratios
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test('bench/kernels.ts compiles the 16-block candidate, finds it writes the shipped kernels\' bytes, and records both', { timeout: 60_000 }, async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'nninit-bench-'));
+  try {
+    const out = join(folder, 'kernels.json');
+    await run(process.execPath, ['--import', 'tsx', 'bench/kernels.ts', '--rounds', '2', '--out', out], { cwd: ROOT, timeout: 55_000 });
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    assertFacts(report, 'kernels');
+    assert.deepEqual(report.builds.map((b: { blocksPerGroup: number }) => b.blocksPerGroup), [8, 16]);
+    assert.deepEqual(Object.keys(report.kernels), ['fillBits', 'fillUniform']);
+    for (const kernel of Object.values(report.kernels) as { samples: number[][]; ratios: number[]; medianRatio: number }[]) {
+      assert.equal(kernel.samples[0].length, 2);
+      assert.equal(kernel.ratios.length, 2);
+      assert.ok(kernel.medianRatio > 0);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
