@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,6 +133,72 @@ test('bench/kernels.ts compiles the 16-block candidate, finds it writes the ship
       assert.equal(kernel.ratios.length, 2);
       assert.ok(kernel.medianRatio > 0);
     }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test("README's speed tables are what bench/goals.ts makes of the committed bench/results", async () => {
+  // Exits 1 when a table was edited by hand or a results file changed without `npm run bench:goals`.
+  await run(process.execPath, ['--import', 'tsx', 'bench/goals.ts', '--check'], { cwd: ROOT });
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const goals = /<!-- bench:goals -->\n([\s\S]*?)\n<!-- \/bench:goals -->/.exec(readme)?.[1] ?? '';
+  for (const goal of ['`uniform_`', '`normal_`', '`trunc_normal_`', 'heNormal 4096×4096', '`initModel` of GPT-2 small', 'headless Chromium', '`nninit init examples/gpt2-small.json`', 'a 10 GB model']) {
+    assert.ok(goals.includes(goal), `the goals table lists ${goal}`);
+  }
+});
+
+test('bench/goals.ts decides each goal from the results files: met, not met, not measured, and not decided by a run of another size', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'nninit-goals-'));
+  try {
+    const facts = { date: '2026-01-02T03:04:05.000Z', commit: null, load: { before: [1.25, 1, 1], after: [2.5, 1, 1] }, machine: { cores: 2 } };
+    const family = (nninit: number, ratio: number) => ({ medians: { nninit, torch: nninit * ratio }, medianRatio: ratio, ratios: [ratio] });
+    const write = (name: string, body: object) => writeFileSync(join(folder, `${name}.json`), JSON.stringify({ ...facts, ...body }));
+    write('samplers', {
+      command: 'bench/samplers.ts 40 1000000', values: 1e6, rounds: 40, versions: { torch: '1.13' },
+      families: { uniform: family(1.3, 2.2), normal: family(2.4, 1.29), truncatedNormal: family(3.5, 11) },
+    });
+    const candidate = (threads: number, ratio: number) => ({ name: `pool ×${threads}`, threads, median: 100 / ratio, medianRatio: ratio, speedUpOfMedians: ratio, heldMedian: 1 });
+    write('pool', {
+      command: 'bench/pool.ts 15', rounds: 15,
+      workloads: {
+        'heNormal-4096x4096-out': { label: 'heNormal', synchronous: { median: 100 }, candidates: [candidate(1, 1), candidate(2, 1.8)] },
+        'initModel-gpt2-small': { label: 'initModel', synchronous: { median: 100 }, candidates: [candidate(1, 1), candidate(2, 1.6)] },
+      },
+    });
+    // No medianRoundRatio (an older file): the per-round ratios come from the samples; 2 cores: the main thread by default.
+    write('cli', {
+      bytes: 497773896, rounds: 3, threads: 2,
+      samples: { nninit: [1, 1, 1], nninitOneThread: [0.5, 0.7, 0.6], zerosSync: [0.5, 0.5, 0.4] },
+      medianSeconds: { nninit: 1, nninitOneThread: 0.6, zerosSync: 0.5, zeros: 0.4, valuesOnly: 0.3, internal: 0.9 },
+      fastestSeconds: { nninit: 1, nninitOneThread: 0.5, zerosSync: 0.4, zeros: 0.3, valuesOnly: 0.3, internal: 0.8 },
+      peakRssBytes: 320e6, peakRssBytesOneThread: 90e6,
+    });
+    write('cli-huge', { command: 'bench/cli.ts --huge 64MB', bytes: 64e6, seconds: { nninit: 1, zerosSync: 0.5 }, ratio: { vsZerosSync: 2 }, peakRssBytes: 80e6 });
+    const readme = join(folder, 'README.md');
+    writeFileSync(readme, ['goals', 'samplers', 'pool', 'kernels', 'cli'].map((name) => `<!-- bench:${name} -->\nold\n<!-- /bench:${name} -->\n`).join('\ntext\n'));
+    await run(process.execPath, ['--import', 'tsx', 'bench/goals.ts', '--results', folder, '--readme', readme], { cwd: ROOT });
+    const text = readFileSync(readme, 'utf8');
+    const row = (start: string) => text.split('\n').find((line) => line.startsWith(`| ${start}`))?.split(' | ') ?? [];
+    assert.deepEqual(row('uniform ≥').slice(2, 4), ['**met**', '2.20× (median of rounds; 1.30 ms against 2.86 ms)']);
+    assert.equal(row('normal ≥')[2], '**not met**', '1.29× is short of 1.3×');
+    assert.equal(row('truncated normal ≥')[2], '**met**');
+    assert.equal(row('heNormal 4096')[2], '**met**');
+    assert.equal(row('`initModel`')[2], '**not met**');
+    const time = row('`nninit init examples/gpt2-small.json`');
+    assert.equal(time[2], '**met**', 'median of 0.5/0.5, 0.7/0.5, 0.6/0.4: 1.4× with --threads 1');
+    assert.match(time[3], /^1\.40× with --threads 1, the default there; 2\.00× with --threads 2/);
+    assert.equal(time[4], '`npm run bench:cli -- --rounds 3`', 'the command, where the file does not record it');
+    assert.match(time[5], /load average 1\.3–2\.5/);
+    assert.deepEqual(row('peak RSS of that').slice(2, 4), ['**met**', '90 MB with --threads 1, the default there; 320 MB with --threads 2']);
+    assert.equal(row('peak RSS of `nninit init` writing a 10 GB')[2], 'a model under 10 GB: not decided');
+    assert.match(text, /<!-- bench:kernels -->\n_Not measured: `npm run bench:kernels` writes bench\/results\/kernels\.json\._\n<!-- \/bench:kernels -->/);
+    assert.doesNotMatch(text, /\nold\n/, 'every block regenerated');
+    assert.match(text, /\ntext\n/, 'the text between blocks kept');
+    // --check passes on what it just wrote, and fails once a figure is edited by hand.
+    await run(process.execPath, ['--import', 'tsx', 'bench/goals.ts', '--check', '--results', folder, '--readme', readme], { cwd: ROOT });
+    writeFileSync(readme, text.replace('2.20×', '2.30×'));
+    await assert.rejects(run(process.execPath, ['--import', 'tsx', 'bench/goals.ts', '--check', '--results', folder, '--readme', readme], { cwd: ROOT }));
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
