@@ -728,11 +728,11 @@ test('the bin: --version, exit codes, and bounded memory for a 1 GB model with p
   }
 }));
 
-test('Ctrl-C during a write, once or twice, leaves neither the output nor a temporary file', { timeout: 60_000 }, withFolder(async (folder) => {
+test('Ctrl-C during a write, once or twice, or the terminal closing (SIGHUP), leaves neither the output nor a temporary file', { timeout: 60_000 }, withFolder(async (folder) => {
   const spec = join(folder, 'big.json');
   writeFileSync(spec, BIG);
-  for (const presses of [1, 2]) {
-    const out = join(folder, `out${presses}`);
+  for (const [signal, presses, exitCode] of [['SIGINT', 1, 130], ['SIGINT', 2, 130], ['SIGHUP', 1, 129]] as const) {
+    const out = join(folder, `out-${signal}-${presses}`);
     mkdirSync(out);
     // The first run computes on a worker pool, which ends with the write.
     const threads = presses === 1 ? ['--threads', '2'] : [];
@@ -746,12 +746,12 @@ test('Ctrl-C during a write, once or twice, leaves neither the output nor a temp
       assert.ok(Date.now() - started < 30_000, 'the write started');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    child.kill('SIGINT');
+    child.kill(signal);
     // A second press while the first is being handled exits at once, removing the temporary file synchronously.
-    if (presses === 2) setTimeout(() => child.kill('SIGINT'), 3);
-    assert.equal(await exited, 130, stderr);
+    if (presses === 2) setTimeout(() => child.kill(signal), 3);
+    assert.equal(await exited, exitCode, stderr);
     if (presses === 1) assert.match(stderr, /interrupted; no output was written/);
-    assert.deepEqual(readdirSync(out), [], `${presses} Ctrl-C`);
+    assert.deepEqual(readdirSync(out), [], `${presses} ${signal}`);
   }
 }));
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /// <reference types="node" />
-// The `nninit` executable (package.json "bin"): runs the command line and sets the exit code. Ctrl-C (SIGINT) or
-// SIGTERM stops a write at its next chunk and removes its temporary files; a second one removes them and exits at
-// once.
+// The `nninit` executable (package.json "bin"): runs the command line and sets the exit code. Ctrl-C (SIGINT),
+// SIGTERM or SIGHUP (the terminal closed) stops a write at its next chunk and removes its temporary files; a second
+// one removes them and exits at once. The exit code is 128 + the signal's number, as shells report it.
 
 import { removeTemporaryFiles } from '../formats/node/write.js';
 import { removeCreatedFolders } from './output.js';
 import { run } from './program.js';
+
+/** 128 + the signal's number. */
+const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 const controller = new AbortController();
 let signals = 0;
@@ -16,12 +19,11 @@ const stop = (signal: NodeJS.Signals) => {
   if (++signals > 1) {
     removeTemporaryFiles();
     removeCreatedFolders();
-    process.exit(128 + (signal === 'SIGTERM' ? 15 : 2));
+    process.exit(SIGNAL_EXIT_CODES[signal]);
   }
   controller.abort(new DOMException(`interrupted by ${signal}`, 'AbortError'));
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+for (const signal of Object.keys(SIGNAL_EXIT_CODES)) process.on(signal, stop);
 // A reader that stops early (`nninit inspect big.safetensors | head`) closes the pipe: finish quietly.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -31,4 +33,5 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
-process.exitCode = received === 'SIGTERM' && code === 130 ? 143 : code;
+// run() reports an interrupted write as 130 whichever signal it was.
+process.exitCode = received && code === 130 ? SIGNAL_EXIT_CODES[received] : code;
