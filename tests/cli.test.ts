@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,7 @@ import type { ModelSpecInput, ParameterPlan } from 'nninit';
 import { run } from '../dist/cli/program.js';
 import { classify } from '../dist/cli/errors.js';
 import { createProgress, progressLine } from '../dist/cli/progress.js';
-import { writeSafetensorsFiles, type OutputTensor } from '../dist/formats/node/write.js';
+import { namingFile, writeFully, writeSafetensorsFiles, type OutputTensor } from '../dist/formats/node/write.js';
 import { computedBytes, defaultThreads, POOL_MIN_BYTES } from '../dist/cli/threads.js';
 import { bytesOf } from './helpers.ts';
 
@@ -654,6 +655,23 @@ test('errors that are not bad input exit with 1, interruptions with 130', () => 
   assert.equal(classify(new RangeError('Invalid array length'), {}).code, 1, 'a RangeError that is not the library\'s is not bad input');
   assert.equal(classify(new DOMException('interrupted by SIGINT', 'AbortError'), {}).code, 130);
   assert.equal(classify(new TypeError('nninit.planModel: options.seed: expected an integer seed, got 1.5'), {}).message, '--seed: expected an integer seed, got 1.5');
+});
+
+test('a full disk names the file being written: ENOSPC of a write through a handle carries no path of its own', { skip: existsSync('/dev/full') ? false : 'no /dev/full' }, async () => {
+  const handle = await open('/dev/full', 'w');
+  let error: unknown;
+  try {
+    await writeFully(handle, new Uint8Array(4096), 0);
+  } catch (caught) {
+    error = caught;
+  } finally {
+    await handle.close();
+  }
+  assert.equal((error as { code?: string }).code, 'ENOSPC');
+  assert.equal((error as { path?: string }).path, undefined, 'Node names no file');
+  assert.equal(classify(namingFile(error, 'out/model.safetensors'), {}).message, 'out/model.safetensors: ENOSPC: no space left on device, write');
+  const read = Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', syscall: 'read' });
+  assert.equal((namingFile(read, 'out/model.safetensors') as { path?: string }).path, undefined, 'a read is not the output\'s');
 });
 
 test('progress: a line redrawn in place on a terminal, nothing but plain lines elsewhere', () => {

@@ -13,7 +13,7 @@ import type { ParameterPlan } from '../../model/types.js';
 import { BYTES_OF, LITTLE_ENDIAN, writtenValues } from '../dtypes.js';
 import type { FileLayout } from '../segments.js';
 import { Accumulator, type Summary } from '../stats.js';
-import { removeTemporary, renameTemporary, syncFolder, temporaryPath, writeFully } from './write.js';
+import { namingFile, removeTemporary, renameTemporary, syncFolder, temporaryPath, writeFully } from './write.js';
 
 export interface SegmentProgress {
   readonly bytesDone: number;
@@ -78,9 +78,12 @@ export async function writeSegmentFiles(folder: string, files: readonly FileLayo
     counted.set(p, firstElement + values.length);
   };
 
+  // The file being written, named by a write's system error (a full disk).
+  let writing: string | undefined;
   try {
     for (let f = 0; f < files.length; f++) {
       const file = files[f];
+      writing = join(folder, file.name);
       handle = await open(temps[f], 'wx', 0o644);
       let position = 0, filled = 0, label = '';
       const flush = async () => {
@@ -165,6 +168,7 @@ export async function writeSegmentFiles(folder: string, files: readonly FileLayo
       await handle.close();
       handle = undefined;
     }
+    writing = undefined;
     const paths = files.map((f) => join(folder, f.name));
     for (let f = 0; f < files.length; f++) await renameTemporary(temps[f], paths[f]);
     await syncFolder(folder);
@@ -174,7 +178,7 @@ export async function writeSegmentFiles(folder: string, files: readonly FileLayo
     await pending?.catch(() => undefined);
     await handle?.close().catch(() => undefined);
     for (const temp of temps) await removeTemporary(temp);
-    throw error;
+    throw writing ? namingFile(error, writing) : error;
   }
 }
 

@@ -165,6 +165,20 @@ export async function writeFully(handle: FileHandle, bytes: Uint8Array, position
   }
 }
 
+/** System calls on an output file's handle, whose errors name no file. */
+const OUTPUT_SYSCALLS = new Set(['write', 'fsync', 'fdatasync', 'close']);
+
+/**
+ * A system error of a write (ENOSPC, EDQUOT, EIO) names no file, since writes go through a handle: `path` set to
+ * the file being written (its final name, the one the user gave), so that the message names it. Errors of reads
+ * (a checkpoint's tensors copied) are left alone.
+ */
+export function namingFile(error: unknown, path: string): unknown {
+  const system = error as { syscall?: unknown; path?: unknown };
+  if (error instanceof Error && OUTPUT_SYSCALLS.has(system.syscall as string) && system.path === undefined) system.path = path;
+  return error;
+}
+
 /**
  * Temporary files being written, by every call in this process: a process that must exit at once (a second
  * Ctrl-C) removes them synchronously with removeTemporaryFiles().
@@ -229,62 +243,66 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
 
   try {
     for (const file of files) {
-      file.handle = await open(file.temp, 'wx', 0o644);
-      const handle = file.handle;
-      await writeFully(handle, file.layout.header, 0);
-      bytesDone += file.layout.header.length;
-      let sinceSync = 0;
-      let syncing: Promise<void> | undefined;
-      const dataStart = file.layout.header.length;
-      const laidOut = file.layout.tensors;
-      for (const t of laidOut) {
-        const tensor = tensors[file.shard.tensors[t.index]];
-        written.push({
-          name: t.name, dtype: t.dtype, shape: t.shape, file: file.shard.file, summary: undefined,
-          copied: 'copy' in tensor.source, index: file.shard.tensors[t.index],
-        });
-      }
-      // Walk the data in chunks; each chunk lists the pieces of the tensors it covers.
-      let next = 0;
-      const pieceCount = new Map<number, number>();
-      for (let chunkStart = 0; chunkStart < file.layout.dataLength; chunkStart += chunkBytes) {
-        if (failure) throw failure;
-        signal?.throwIfAborted();
-        const chunkEnd = Math.min(chunkStart + chunkBytes, file.layout.dataLength);
-        const pieces: Piece[] = [];
-        while (next < laidOut.length && laidOut[next].end <= chunkStart) next++;
-        for (let k = next; k < laidOut.length && laidOut[k].begin < chunkEnd; k++) {
-          const t = laidOut[k];
-          const from = Math.max(chunkStart, t.begin), to = Math.min(chunkEnd, t.end);
-          if (from >= to) continue;
-          const index = file.shard.tensors[t.index];
-          const order = pieceCount.get(index) ?? 0;
-          pieceCount.set(index, order + 1);
-          pieces.push({ tensor: index, from: from - t.begin, to: to - t.begin, at: from - chunkStart, order });
+      try {
+        file.handle = await open(file.temp, 'wx', 0o644);
+        const handle = file.handle;
+        await writeFully(handle, file.layout.header, 0);
+        bytesDone += file.layout.header.length;
+        let sinceSync = 0;
+        let syncing: Promise<void> | undefined;
+        const dataStart = file.layout.header.length;
+        const laidOut = file.layout.tensors;
+        for (const t of laidOut) {
+          const tensor = tensors[file.shard.tensors[t.index]];
+          written.push({
+            name: t.name, dtype: t.dtype, shape: t.shape, file: file.shard.file, summary: undefined,
+            copied: 'copy' in tensor.source, index: file.shard.tensors[t.index],
+          });
         }
-        const taken = ring.take();
-        const buffer = taken instanceof Promise ? await taken : taken;
-        const task = fillAndWrite(buffer, pieces, chunkEnd - chunkStart, dataStart + chunkStart, file).finally(() => ring.give(buffer));
-        const tracked: Promise<void> = task.then(() => {
-          inFlight.delete(tracked);
-          sinceSync += chunkEnd - chunkStart;
-          if (sinceSync >= SYNC_EVERY && !syncing) {
-            sinceSync = 0;
-            syncing = handle.datasync().then(() => { syncing = undefined; }, (error) => { failure ??= error; });
+        // Walk the data in chunks; each chunk lists the pieces of the tensors it covers.
+        let next = 0;
+        const pieceCount = new Map<number, number>();
+        for (let chunkStart = 0; chunkStart < file.layout.dataLength; chunkStart += chunkBytes) {
+          if (failure) throw failure;
+          signal?.throwIfAborted();
+          const chunkEnd = Math.min(chunkStart + chunkBytes, file.layout.dataLength);
+          const pieces: Piece[] = [];
+          while (next < laidOut.length && laidOut[next].end <= chunkStart) next++;
+          for (let k = next; k < laidOut.length && laidOut[k].begin < chunkEnd; k++) {
+            const t = laidOut[k];
+            const from = Math.max(chunkStart, t.begin), to = Math.min(chunkEnd, t.end);
+            if (from >= to) continue;
+            const index = file.shard.tensors[t.index];
+            const order = pieceCount.get(index) ?? 0;
+            pieceCount.set(index, order + 1);
+            pieces.push({ tensor: index, from: from - t.begin, to: to - t.begin, at: from - chunkStart, order });
           }
-        }, (error) => {
-          inFlight.delete(tracked);
-          failure ??= error;
-        });
-        inFlight.add(tracked);
+          const taken = ring.take();
+          const buffer = taken instanceof Promise ? await taken : taken;
+          const task = fillAndWrite(buffer, pieces, chunkEnd - chunkStart, dataStart + chunkStart, file).finally(() => ring.give(buffer));
+          const tracked: Promise<void> = task.then(() => {
+            inFlight.delete(tracked);
+            sinceSync += chunkEnd - chunkStart;
+            if (sinceSync >= SYNC_EVERY && !syncing) {
+              sinceSync = 0;
+              syncing = handle.datasync().then(() => { syncing = undefined; }, (error) => { failure ??= error; });
+            }
+          }, (error) => {
+            inFlight.delete(tracked);
+            failure ??= error;
+          });
+          inFlight.add(tracked);
+        }
+        await Promise.all(inFlight);
+        if (failure) throw failure;
+        await syncing;
+        if (failure) throw failure;
+        await handle.sync();
+        await handle.close();
+        file.handle = undefined;
+      } catch (error) {
+        throw namingFile(error, file.final);
       }
-      await Promise.all(inFlight);
-      if (failure) throw failure;
-      await syncing;
-      if (failure) throw failure;
-      await handle.sync();
-      await handle.close();
-      file.handle = undefined;
     }
 
     // Every file is complete: give them their names, the index last, so that a reader never finds an index whose
