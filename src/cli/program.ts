@@ -73,9 +73,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .requiredOption('-o, --output <path>', 'output: file.safetensors, or a folder (model.safetensors in it); shards are <stem>-0000k-of-0000n.safetensors beside it. An ONNX or TF.js input is written in its own format (x.onnx; out/model.json and its shards) unless the name ends in .safetensors')
     .option('--max-shard-size <size>', 'split into shards of at most this much tensor data: 2GB (10^9 bytes, as Hugging Face), 1.5GiB, bytes')
     .option('--part <k/n>', 'write only part K of N: shard i goes to part ((i - 1) mod N) + 1, part 1 also writes the index; needs a fixed seed')
-    .option('--threads <n>', `worker threads computing the values (default: ${DEFAULT_THREADS === 1 ? 'none' : DEFAULT_THREADS}, the cores but one up to 8, for models of ${POOL_MIN_BYTES / 2 ** 20} MiB or more; 1: the main thread only)`)
+    .option('--threads <n>', `threads computing the values; 1: the main thread only (default: ${DEFAULT_THREADS === 1 ? '1 on this machine' : `${DEFAULT_THREADS} workers on this machine for models of ${POOL_MIN_BYTES / 2 ** 20} MiB or more, else 1`}; the cores but one, at most 8)`)
     .option('-q, --quiet', 'print nothing but errors'))
-    .addHelpText('after', `\nInputs:\n${INPUT_HELP}\n\nExamples:\n  nninit init examples/gpt2-small.json -o gpt2.safetensors\n  nninit init model.safetensors -o fresh.safetensors --policy pytorch --rule 'lm_head.weight=zeros'\n  nninit init big.json -o out/model.safetensors --max-shard-size 5GB --part $((SLURM_ARRAY_TASK_ID + 1))/8 --seed 1\n  nninit init model.onnx -o fresh.onnx --seed 1\n  nninit init tfjs/model.json -o fresh/model.json\n`)
+    .addHelpText('after', `\nInputs:\n${INPUT_HELP}\n\nExamples:\n  nninit init examples/gpt2-small.json -o gpt2.safetensors\n  nninit init model.safetensors -o fresh.safetensors --policy pytorch --rule 'lm_head.weight=zeros'\n  nninit init big.json -o out/model.safetensors --max-shard-size 5GB --seed 1 --part \"$SLURM_ARRAY_TASK_ID/8\"   (sbatch --array=1-8)\n  nninit init model.onnx -o fresh.onnx --seed 1\n  nninit init tfjs/model.json -o fresh/model.json\n`)
     .action(async (input: string, options: InitOptions) => {
       code = await initCommand(input, options, io, (c) => { context = c; });
     });
