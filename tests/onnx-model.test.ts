@@ -120,6 +120,13 @@ test('a model of many operators: ConvTranspose groups, Gemm without transB, a tr
   // ConvTranspose [C 4, M/group 3, 3, 3], group 2: fanIn 4/2 * 9, fanOut 3 * 9; Elu after it: He.
   assert.deepEqual([p.get('up.weight')!.fanIn, p.get('up.weight')!.fanOut], [18, 27]);
   assert.ok(Math.abs(p.get('up.weight')!.std - Math.sqrt(2 / 18)) < 1e-12);
+  // The 'pytorch' policy gives what nn.ConvTranspose2d(4, 6, 3, groups=2) draws: its weight is [4, 3, 3, 3] and
+  // torch's fan_in is weight.size(1) * 9 = 27 (fan_out 4 * 9), for the weight's bound and the bias's alike.
+  const torch = byName(read('zoo.onnx', { policy: 'pytorch' }));
+  const [weight, bias] = [torch.get('up.weight')!, torch.get('up.bias')!];
+  assert.deepEqual([weight.initializer, weight.fanIn, weight.fanOut], ['kaimingUniform', 27, 36]);
+  assert.ok(Math.abs(weight.std - 1 / Math.sqrt(3 * 27)) < 1e-12, 'U(+-1/sqrt 27)');
+  assert.deepEqual(bias.options, { low: -1 / Math.sqrt(27), high: 1 / Math.sqrt(27) });
   // BatchNormalization sits between the stem conv and its ReLU.
   assert.match(p.get('stem.weight')!.rule, /^relu after stem/);
   assert.deepEqual(['stem_bn.mean', 'stem_bn.var'].map((name) => [p.get(name)!.role, p.get(name)!.trainable]), [['runningMean', false], ['runningVariance', false]]);

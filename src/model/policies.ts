@@ -140,15 +140,30 @@ const ACTIVATION_POLICY: PolicyDefinition = {
 // ---- 'pytorch': torch.nn modules' own reset_parameters -----------------------------------------------------------
 
 /** Linear and Conv*d weights: kaiming_uniform_(a=sqrt(5)): gain sqrt(2 / 6), bound gain sqrt(3 / fan_in) = 1 / sqrt(fan_in). */
-const torchLinearWeight = (what: string) => (d: ParameterDescriptor): Choice => ({
-  initializer: 'kaimingUniform', options: { a: Math.sqrt(5) }, fans: { fanIn: d.fanIn, fanOut: d.fanOut },
-  why: `${what}${of(d)} -> kaiming_uniform_(a=sqrt 5) = U(+-1/sqrt(${d.fanIn}))`,
-});
+const torchLinearWeight = (what: string) => (d: ParameterDescriptor): Choice => {
+  const fans = torchFans(d);
+  return {
+    initializer: 'kaimingUniform', options: { a: Math.sqrt(5) }, fans,
+    why: `${what}${of(d)} -> kaiming_uniform_(a=sqrt 5) = U(+-1/sqrt(${fans.fanIn}))`,
+  };
+};
+
+/**
+ * The fans torch's _calculate_fan_in_and_fan_out gives a weight: for ConvTranspose*d, whose weight is
+ * [in, out/groups, k...], fan_in = size(1) * k (the descriptor's forward fan_out) and fan_out = size(0) * k,
+ * rather than the forward fans the descriptor holds; for every other layer, those.
+ */
+function torchFans(d: ParameterDescriptor): { fanIn: number; fanOut: number } {
+  if (!d.layerType?.startsWith('convtranspose')) return { fanIn: d.fanIn, fanOut: d.fanOut };
+  const receptiveField = d.role === 'weight' ? d.shape.slice(2).reduce((a, b) => a * b, 1) : 0;
+  return { fanIn: d.fanOut, fanOut: d.role === 'weight' ? d.shape[0] * receptiveField : d.fanIn };
+}
 
 /** Linear and Conv*d biases: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with the weight's fan_in (0 when fan_in is 0). */
 const torchLinearBias = (what: string) => (d: ParameterDescriptor): Choice => {
-  const bound = d.fanIn > 0 ? 1 / Math.sqrt(d.fanIn) : 0;
-  return { initializer: 'uniform', options: { low: -bound, high: bound }, why: `${what} bias${of(d)} -> U(+-1/sqrt(${d.fanIn}))` };
+  const { fanIn } = torchFans(d);
+  const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+  return { initializer: 'uniform', options: { low: -bound, high: bound }, why: `${what} bias${of(d)} -> U(+-1/sqrt(${fanIn}))` };
 };
 
 /** RNN, LSTM, GRU: every weight and bias U(-1/sqrt(hidden), 1/sqrt(hidden)). */
