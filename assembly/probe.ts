@@ -2,7 +2,15 @@
 // activations and their derivatives, recurrent cells and normalizations, each forward and backward. The host
 // (src/core/probe-wasm.ts) lays every array out in linear memory from heapBase() and passes byte addresses;
 // src/diagnose/kernels.ts is the plain TypeScript version of every kernel for the js backend, step for step in
-// the same order (it accumulates in float64, so the two agree to float32 rounding, not bit for bit).
+// the same order and precision (float32 operations rounded as float32, float64 ones in float64), so the two
+// backends give the same bits. Transcendental functions are assembly/activations.ts's own float32 ones.
+
+import {
+  activationf, activationf4, derivativef, derivativef4, expf, expf4, sigmoidf, tanhf,
+  LINEAR, RELU, LEAKY_RELU, ELU, SELU, GELU, SILU, MISH, TANH, SIGMOID, SOFTSIGN, SOFTMAX,
+} from "./activations";
+import { ONE } from "./f32math";
+export { LINEAR, RELU, LEAKY_RELU, ELU, SELU, GELU, SILU, MISH, TANH, SIGMOID, SOFTSIGN, SOFTMAX };
 
 // ---- matrix product --------------------------------------------------------------------------------------------
 //
@@ -143,158 +151,129 @@ export function gemm(
 
 // ---- activations ---------------------------------------------------------------------------------------------
 //
-// Codes shared with src/core/probe-kernels.ts (ACTIVATION_CODES). Element-wise activations are computed in f64
-// from the f32 input and rounded once; ReLU, leaky ReLU and the identity are exact in f32 and run four lanes at
-// a time. Softmax is taken over each row of `cols` values (the feature axis).
+// The element-wise activations and their derivatives are assembly/activations.ts's float32 functions, four lanes
+// at a time with the remainder in scalar form (the same bits either way); ReLU, leaky ReLU and the identity are
+// exact and take a shorter path. Softmax is taken over each row of `cols` values (the feature axis), in float32:
+// exp(x - max), summed in order, each divided by the sum.
 
-export const LINEAR: i32 = 0;
-export const RELU: i32 = 1;
-export const LEAKY_RELU: i32 = 2;
-export const ELU: i32 = 3;
-export const SELU: i32 = 4;
-export const GELU: i32 = 5;
-export const SILU: i32 = 6;
-export const MISH: i32 = 7;
-export const TANH: i32 = 8;
-export const SIGMOID: i32 = 9;
-export const SOFTSIGN: i32 = 10;
-export const SOFTMAX: i32 = 11;
-
-/** SELU's constants (Klambauer et al. 2017, eq. 14; PyTorch's torch.nn.SELU). */
-const SELU_LAMBDA: f64 = 1.0507009873554804934193349852946;
-const SELU_ALPHA: f64 = 1.6732632423543772848170429916717;
-const INV_SQRT2: f64 = 0.70710678118654752440084436210485;
-const INV_SQRT_2PI: f64 = 0.39894228040143267793994605993438;
-
-/**
- * erfc(x) with fractional error below 1.2e-7 everywhere: the Chebyshev fit of Press et al., Numerical Recipes
- * (2nd ed., section 6.2, erfcc), enough for a float32 result.
- */
-function erfc(x: f64): f64 {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? r : 2 - r;
+/** post[i] = f(pre[i]) for `count` values, f fixed: inlined once per activation code, so the switch folds away. */
+// @ts-ignore: decorator
+@inline function activateEach(code: i32, slope: f32, count: usize, pre: usize, post: usize): void {
+  const slope4 = f32x4.splat(slope);
+  let i: usize = 0;
+  for (; i + 4 <= count; i += 4) v128.store(post + (i << 2), activationf4(code, slope4, v128.load(pre + (i << 2))));
+  for (; i < count; i++) store<f32>(post + (i << 2), activationf(code, slope, load<f32>(pre + (i << 2))));
 }
 
-function sigmoid(x: f64): f64 {
-  return 1 / (1 + Math.exp(-x));
-}
-
-function softplus(x: f64): f64 {
-  return x > 20 ? x : Math.log1p(Math.exp(x));
-}
-
-export function activation(code: i32, slope: f64, x: f64): f64 {
-  switch (code) {
-    case ELU: return x > 0 ? x : Math.expm1(x);
-    case SELU: return x > 0 ? SELU_LAMBDA * x : SELU_LAMBDA * SELU_ALPHA * Math.expm1(x);
-    case GELU: return 0.5 * x * erfc(-x * INV_SQRT2);
-    case SILU: return x * sigmoid(x);
-    case MISH: return x * Math.tanh(softplus(x));
-    case TANH: return Math.tanh(x);
-    case SIGMOID: return sigmoid(x);
-    case SOFTSIGN: return x / (1 + Math.abs(x));
-    case RELU: return x > 0 ? x : 0;
-    case LEAKY_RELU: return x > 0 ? x : slope * x;
-    default: return x;
+/** grad[i] *= f'(pre[i]) given post[i] = f(pre[i]), as activateEach. */
+// @ts-ignore: decorator
+@inline function backwardEach(code: i32, slope: f32, count: usize, pre: usize, post: usize, grad: usize): void {
+  const slope4 = f32x4.splat(slope);
+  let i: usize = 0;
+  for (; i + 4 <= count; i += 4) {
+    const at = i << 2;
+    v128.store(grad + at, f32x4.mul(v128.load(grad + at), derivativef4(code, slope4, v128.load(pre + at), v128.load(post + at))));
+  }
+  for (; i < count; i++) {
+    const at = i << 2;
+    store<f32>(grad + at, load<f32>(grad + at) * derivativef(code, slope, load<f32>(pre + at), load<f32>(post + at)));
   }
 }
 
-/** f'(x), given x and y = f(x). */
-export function derivative(code: i32, slope: f64, x: f64, y: f64): f64 {
-  switch (code) {
-    case ELU: return x > 0 ? 1 : y + 1;
-    case SELU: return x > 0 ? SELU_LAMBDA : y + SELU_LAMBDA * SELU_ALPHA;
-    case GELU: return 0.5 * erfc(-x * INV_SQRT2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
-    case SILU: {
-      const s = sigmoid(x);
-      return s * (1 + x * (1 - s));
-    }
-    case MISH: {
-      const t = Math.tanh(softplus(x));
-      return t + x * (1 - t * t) * sigmoid(x);
-    }
-    case TANH: return 1 - y * y;
-    case SIGMOID: return y * (1 - y);
-    case SOFTSIGN: {
-      const d = 1 + Math.abs(x);
-      return 1 / (d * d);
-    }
-    case RELU: return x > 0 ? 1 : 0;
-    case LEAKY_RELU: return x > 0 ? 1 : slope;
-    default: return 1;
-  }
-}
-
-/** post = f(pre) for rows x cols values (softmax: over each row). */
+/** post = f(pre) for rows x cols values (softmax: over each row). `slope` is leaky ReLU's, rounded to float32. */
 export function activate(code: i32, slope: f64, rows: i32, cols: i32, pre: usize, post: usize): void {
   const count = <usize>rows * <usize>cols;
-  if (code == SOFTMAX) {
-    for (let i = 0; i < rows; i++) {
-      const x = pre + ((<usize>i * <usize>cols) << 2), y = post + ((<usize>i * <usize>cols) << 2);
-      let largest = -Infinity;
-      for (let j = 0; j < cols; j++) largest = Math.max(largest, <f64>load<f32>(x + (<usize>j << 2)));
-      let sum: f64 = 0;
-      for (let j = 0; j < cols; j++) sum += Math.exp(<f64>load<f32>(x + (<usize>j << 2)) - largest);
-      for (let j = 0; j < cols; j++) store<f32>(y + (<usize>j << 2), <f32>(Math.exp(<f64>load<f32>(x + (<usize>j << 2)) - largest) / sum));
+  const leak = <f32>slope;
+  switch (code) {
+    case SOFTMAX: {
+      for (let i = 0; i < rows; i++) {
+        const x = pre + ((<usize>i * <usize>cols) << 2), y = post + ((<usize>i * <usize>cols) << 2);
+        let largest: f32 = -Infinity;
+        for (let j = 0; j < cols; j++) largest = max<f32>(largest, load<f32>(x + (<usize>j << 2)));
+        const shift = f32x4.splat(largest);
+        let j = 0;
+        for (; j + 4 <= cols; j += 4) v128.store(y + (<usize>j << 2), expf4(f32x4.sub(v128.load(x + (<usize>j << 2)), shift)));
+        for (; j < cols; j++) store<f32>(y + (<usize>j << 2), expf(load<f32>(x + (<usize>j << 2)) - largest));
+        let sum: f32 = 0;
+        for (j = 0; j < cols; j++) sum += load<f32>(y + (<usize>j << 2));
+        const total = f32x4.splat(sum);
+        for (j = 0; j + 4 <= cols; j += 4) v128.store(y + (<usize>j << 2), f32x4.div(v128.load(y + (<usize>j << 2)), total));
+        for (; j < cols; j++) store<f32>(y + (<usize>j << 2), load<f32>(y + (<usize>j << 2)) / sum);
+      }
+      return;
     }
-    return;
-  }
-  if (code == LINEAR || code == RELU || code == LEAKY_RELU) {
-    const zero = f32x4.splat(0), leak = f32x4.splat(code == LINEAR ? 1 : code == RELU ? 0 : <f32>slope);
-    let i: usize = 0;
-    for (; i + 4 <= count; i += 4) {
-      const x = v128.load(pre + (i << 2));
-      // x > 0 ? x : leak * x, lane by lane (leak 1 for the identity).
-      v128.store(post + (i << 2), v128.bitselect(x, f32x4.mul(leak, x), f32x4.gt(x, zero)));
+    case LINEAR:
+    case RELU:
+    case LEAKY_RELU: {
+      const factor: f32 = code == LINEAR ? 1 : code == RELU ? 0 : leak;
+      const zero = f32x4.splat(0), factor4 = f32x4.splat(factor);
+      let i: usize = 0;
+      for (; i + 4 <= count; i += 4) {
+        const x = v128.load(pre + (i << 2));
+        // x > 0 ? x : factor * x, lane by lane (factor 1 for the identity).
+        v128.store(post + (i << 2), v128.bitselect(x, f32x4.mul(factor4, x), f32x4.gt(x, zero)));
+      }
+      for (; i < count; i++) {
+        const x = load<f32>(pre + (i << 2));
+        store<f32>(post + (i << 2), x > 0 ? x : factor * x);
+      }
+      return;
     }
-    for (; i < count; i++) {
-      const x = load<f32>(pre + (i << 2));
-      store<f32>(post + (i << 2), x > 0 ? x : <f32>(code == LINEAR ? 1 : code == RELU ? 0 : <f32>slope) * x);
-    }
-    return;
-  }
-  for (let i: usize = 0; i < count; i++) {
-    store<f32>(post + (i << 2), <f32>activation(code, slope, <f64>load<f32>(pre + (i << 2))));
+    case ELU: activateEach(ELU, leak, count, pre, post); return;
+    case SELU: activateEach(SELU, leak, count, pre, post); return;
+    case GELU: activateEach(GELU, leak, count, pre, post); return;
+    case SILU: activateEach(SILU, leak, count, pre, post); return;
+    case MISH: activateEach(MISH, leak, count, pre, post); return;
+    case TANH: activateEach(TANH, leak, count, pre, post); return;
+    case SIGMOID: activateEach(SIGMOID, leak, count, pre, post); return;
+    case SOFTSIGN: activateEach(SOFTSIGN, leak, count, pre, post); return;
+    default: unreachable();
   }
 }
 
 /** grad = grad * f'(pre), in place: the gradient with respect to the output becomes that of the input. */
 export function activateBackward(code: i32, slope: f64, rows: i32, cols: i32, pre: usize, post: usize, grad: usize): void {
   const count = <usize>rows * <usize>cols;
-  if (code == LINEAR) return;
-  if (code == SOFTMAX) {
-    // dx = y * (g - sum_j g_j y_j) over each row.
-    for (let i = 0; i < rows; i++) {
-      const y = post + ((<usize>i * <usize>cols) << 2), g = grad + ((<usize>i * <usize>cols) << 2);
-      let dot: f64 = 0;
-      for (let j = 0; j < cols; j++) dot += <f64>load<f32>(g + (<usize>j << 2)) * <f64>load<f32>(y + (<usize>j << 2));
-      for (let j = 0; j < cols; j++) {
-        const at = g + (<usize>j << 2);
-        store<f32>(at, <f32>(<f64>load<f32>(y + (<usize>j << 2)) * (<f64>load<f32>(at) - dot)));
+  const leak = <f32>slope;
+  switch (code) {
+    case LINEAR: return;
+    case SOFTMAX: {
+      // dx = y * (g - sum_j g_j y_j) over each row, the sum in double precision.
+      for (let i = 0; i < rows; i++) {
+        const y = post + ((<usize>i * <usize>cols) << 2), g = grad + ((<usize>i * <usize>cols) << 2);
+        let dot: f64 = 0;
+        for (let j = 0; j < cols; j++) dot += <f64>load<f32>(g + (<usize>j << 2)) * <f64>load<f32>(y + (<usize>j << 2));
+        for (let j = 0; j < cols; j++) {
+          const at = g + (<usize>j << 2);
+          store<f32>(at, <f32>(<f64>load<f32>(y + (<usize>j << 2)) * (<f64>load<f32>(at) - dot)));
+        }
       }
+      return;
     }
-    return;
-  }
-  if (code == RELU || code == LEAKY_RELU) {
-    const zero = f32x4.splat(0), leak = f32x4.splat(code == RELU ? 0 : <f32>slope);
-    let i: usize = 0;
-    for (; i + 4 <= count; i += 4) {
-      const x = v128.load(pre + (i << 2)), g = v128.load(grad + (i << 2));
-      v128.store(grad + (i << 2), v128.bitselect(g, f32x4.mul(leak, g), f32x4.gt(x, zero)));
+    case RELU:
+    case LEAKY_RELU: {
+      const factor: f32 = code == RELU ? 0 : leak;
+      const zero = f32x4.splat(0), factor4 = f32x4.splat(factor);
+      let i: usize = 0;
+      for (; i + 4 <= count; i += 4) {
+        const x = v128.load(pre + (i << 2)), g = v128.load(grad + (i << 2));
+        v128.store(grad + (i << 2), v128.bitselect(g, f32x4.mul(factor4, g), f32x4.gt(x, zero)));
+      }
+      for (; i < count; i++) {
+        const x = load<f32>(pre + (i << 2)), g = load<f32>(grad + (i << 2));
+        store<f32>(grad + (i << 2), x > 0 ? g : factor * g);
+      }
+      return;
     }
-    for (; i < count; i++) {
-      const x = load<f32>(pre + (i << 2)), g = load<f32>(grad + (i << 2));
-      store<f32>(grad + (i << 2), x > 0 ? g : <f32>(code == RELU ? 0 : <f32>slope) * g);
-    }
-    return;
-  }
-  for (let i: usize = 0; i < count; i++) {
-    const at = grad + (i << 2);
-    const d = derivative(code, slope, <f64>load<f32>(pre + (i << 2)), <f64>load<f32>(post + (i << 2)));
-    store<f32>(at, <f32>(<f64>load<f32>(at) * d));
+    case ELU: backwardEach(ELU, leak, count, pre, post, grad); return;
+    case SELU: backwardEach(SELU, leak, count, pre, post, grad); return;
+    case GELU: backwardEach(GELU, leak, count, pre, post, grad); return;
+    case SILU: backwardEach(SILU, leak, count, pre, post, grad); return;
+    case MISH: backwardEach(MISH, leak, count, pre, post, grad); return;
+    case TANH: backwardEach(TANH, leak, count, pre, post, grad); return;
+    case SIGMOID: backwardEach(SIGMOID, leak, count, pre, post, grad); return;
+    case SOFTSIGN: backwardEach(SOFTSIGN, leak, count, pre, post, grad); return;
+    default: unreachable();
   }
 }
 
@@ -410,7 +389,8 @@ export function col2im(
 // ---- recurrent cells -------------------------------------------------------------------------------------------
 //
 // One time step for `rows` samples of `units` units. The host computes the gate pre-activations with gemm
-// (input and recurrent products plus biases) and passes the previous state (zeros before the first step).
+// (input and recurrent products plus biases) and passes the previous state (zeros before the first step). The
+// forward steps compute in float32, the backward steps in float64 from float32 values, rounded on store.
 
 /**
  * LSTM (Hochreiter and Schmidhuber 1997, with a forget gate; PyTorch's nn.LSTM equations): pre holds the gates
@@ -424,17 +404,17 @@ export function lstmForward(rows: i32, units: i32, pre: usize, act: usize, cPrev
     const state = <usize>n * gates;
     for (let j = 0; j < units; j++) {
       const at = <usize>j << 2;
-      const i = sigmoid(<f64>load<f32>(p + at));
-      const f = sigmoid(<f64>load<f32>(p + gates + at));
-      const g = Math.tanh(<f64>load<f32>(p + 2 * gates + at));
-      const o = sigmoid(<f64>load<f32>(p + 3 * gates + at));
-      store<f32>(a + at, <f32>i);
-      store<f32>(a + gates + at, <f32>f);
-      store<f32>(a + 2 * gates + at, <f32>g);
-      store<f32>(a + 3 * gates + at, <f32>o);
-      const cell = <f32>(<f64><f32>f * <f64>load<f32>(cPrev + state + at) + <f64><f32>i * <f64><f32>g);
+      const i = sigmoidf(load<f32>(p + at));
+      const f = sigmoidf(load<f32>(p + gates + at));
+      const g = tanhf(load<f32>(p + 2 * gates + at));
+      const o = sigmoidf(load<f32>(p + 3 * gates + at));
+      store<f32>(a + at, i);
+      store<f32>(a + gates + at, f);
+      store<f32>(a + 2 * gates + at, g);
+      store<f32>(a + 3 * gates + at, o);
+      const cell = f * load<f32>(cPrev + state + at) + i * g;
       store<f32>(c + state + at, cell);
-      store<f32>(h + state + at, <f32>(<f64><f32>o * Math.tanh(<f64>cell)));
+      store<f32>(h + state + at, o * tanhf(cell));
     }
   }
 }
@@ -453,7 +433,7 @@ export function lstmBackward(rows: i32, units: i32, act: usize, cPrev: usize, c:
       const at = <usize>j << 2;
       const i = <f64>load<f32>(a + at), f = <f64>load<f32>(a + gates + at);
       const g = <f64>load<f32>(a + 2 * gates + at), o = <f64>load<f32>(a + 3 * gates + at);
-      const tc = Math.tanh(<f64>load<f32>(c + state + at));
+      const tc = <f64>tanhf(load<f32>(c + state + at));
       const gh = <f64>load<f32>(dh + state + at);
       const gc = <f64>load<f32>(dc + state + at) + gh * o * (1 - tc * tc);
       store<f32>(d + at, <f32>(gc * g * i * (1 - i)));
@@ -483,14 +463,14 @@ export function gruForward(
     const state = <usize>n * block;
     for (let j = 0; j < units; j++) {
       const at = <usize>j << 2;
-      const rPre = <f32>(<f64>load<f32>(xRow + rAt + at) + <f64>load<f32>(hRow + rAt + at));
-      const zPre = <f32>(<f64>load<f32>(xRow + zAt + at) + <f64>load<f32>(hRow + zAt + at));
-      const r = <f32>sigmoid(<f64>rPre), z = <f32>sigmoid(<f64>zPre);
-      const nPre = <f32>(<f64>load<f32>(xRow + nAt + at) + <f64>r * <f64>load<f32>(hRow + nAt + at));
-      const candidate = <f32>Math.tanh(<f64>nPre);
+      const rPre = load<f32>(xRow + rAt + at) + load<f32>(hRow + rAt + at);
+      const zPre = load<f32>(xRow + zAt + at) + load<f32>(hRow + zAt + at);
+      const r = sigmoidf(rPre), z = sigmoidf(zPre);
+      const nPre = load<f32>(xRow + nAt + at) + r * load<f32>(hRow + nAt + at);
+      const candidate = tanhf(nPre);
       store<f32>(pRow + rAt + at, rPre); store<f32>(pRow + zAt + at, zPre); store<f32>(pRow + nAt + at, nPre);
       store<f32>(aRow + rAt + at, r); store<f32>(aRow + zAt + at, z); store<f32>(aRow + nAt + at, candidate);
-      store<f32>(h + state + at, <f32>((1 - <f64>z) * <f64>candidate + <f64>z * <f64>load<f32>(hPrev + state + at)));
+      store<f32>(h + state + at, (ONE - z) * candidate + z * load<f32>(hPrev + state + at));
     }
   }
 }

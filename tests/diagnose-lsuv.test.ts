@@ -38,6 +38,37 @@ test('after lsuv every dense and conv layer has unit output variance within 0.1 
   }
 });
 
+test('lsuv gives the same bits on the wasm and js backends: dense, conv, recurrent and every activation', () => {
+  const nets: [string, ModelSpecInput, number[], number][] = [
+    ['the conv and residual net above', SPEC, SPATIAL, SAMPLES],
+    ['a dense net of every element-wise activation, torch policy', {
+      seed: 31, policy: 'pytorch',
+      layers: ['relu', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'mish', 'tanh', 'sigmoid', 'softsign', 'softmax']
+        .map((activation, i) => ({ type: 'dense', name: `fc${i}`, in: i ? 24 : 10, out: 24, activation, ...(activation === 'leaky_relu' ? { slope: 0.1 } : {}) })),
+    } as ModelSpecInput, [], 48],
+    ['conv1d into an lstm, a gru and a dense head, keras layout', {
+      seed: 32, layout: 'keras',
+      layers: [
+        { type: 'conv1d', name: 'c', in: 3, out: 8, kernel: 3, activation: 'gelu' },
+        { type: 'lstm', name: 'l', in: 8, units: 8 },
+        { type: 'gru', name: 'g', in: 8, units: 6 },
+        { type: 'dense', name: 'h', in: 6, out: 4, activation: 'mish' },
+      ],
+    } as ModelSpecInput, [7], 24],
+  ];
+  for (const [name, spec, spatial, samples] of nets) {
+    const perSample = (spatial.length ? spatial.reduce((a, b) => a * b, 1) : 1) * ((spec as { layers: { in: number }[] }).layers[0].in);
+    const input = normal([samples * perSample], { seed: 6, stream: 'lsuv.backends' });
+    const options = spatial.length ? { spatial } : {};
+    const [wasm, js] = (['wasm', 'js'] as const).map((backend) => withBackend(backend, () => lsuv(spec, input, options)));
+    assert.deepEqual(js.layers, wasm.layers, `${name}: iterations, scales and variances`);
+    for (const [parameter, values] of wasm.weights) {
+      const a = new Uint8Array((values as Float32Array).buffer), b = new Uint8Array((js.weights.get(parameter) as Float32Array).buffer);
+      assert.ok(Buffer.compare(a, b) === 0, `${name}: ${parameter} differs between the backends`);
+    }
+  }
+});
+
 test('the start is orthogonal: a rescaled weight divided by its scale has orthonormal rows', () => {
   const result = lsuv(SPEC, batch, { spatial: SPATIAL });
   const layer = result.layers.find((l) => l.name === 'res.0.fc')!;

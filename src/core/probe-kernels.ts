@@ -1,7 +1,7 @@
 // The arithmetic the probe (src/diagnose/) runs on a network: what each backend provides. Arrays live in one
 // float32 heap and are passed as element offsets into it; the wasm backend's heap is the module's linear memory
 // from its heap base (src/core/probe-wasm.ts), the js backend's a Float32Array (src/diagnose/kernels.ts). Kernel
-// semantics are documented once, in assembly/probe.ts.
+// semantics are documented once, in assembly/probe.ts; both backends compute the same bits.
 
 /** Activation codes of assembly/probe.ts. */
 export const ACTIVATION_CODES = {

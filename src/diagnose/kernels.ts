@@ -1,71 +1,18 @@
 // The probe's kernels in plain TypeScript, for the js backend (and wherever WebAssembly SIMD is missing): the
-// same operations as assembly/probe.ts, in the same order, over a Float32Array heap. Sums run in float64 and
-// round once on store, so results agree with the wasm kernels to float32 rounding, not bit for bit.
+// same operations as assembly/probe.ts, in the same order and the same precision, over a Float32Array heap:
+// float32 operations rounded to float32 (a Float32Array store, or Math.fround), float64 ones in float64, and the
+// transcendental functions of src/core/probe-math.ts (the wasm module's own float32 ones). So both backends give
+// the same bits, and lsuv's scales do not depend on the backend.
 
-import { ACTIVATION_CODES as A, type ConvGeometry, type ProbeKernels } from '../core/probe-kernels.js';
+import { ACTIVATION_CODES as A, INNER_BLOCK, type ConvGeometry, type ProbeKernels } from '../core/probe-kernels.js';
+import { activationf, derivativef, expf, sigmoidf, tanhf } from '../core/probe-math.js';
 
-const SELU_LAMBDA = 1.0507009873554804934193349852946;
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const INV_SQRT2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 0.39894228040143267793994605993438;
-
-/** erfc with fractional error below 1.2e-7 (Press et al., Numerical Recipes, 2nd ed., section 6.2, erfcc). */
-export function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? r : 2 - r;
-}
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-const softplus = (x: number) => (x > 20 ? x : Math.log1p(Math.exp(x)));
-
-export function activation(code: number, slope: number, x: number): number {
-  switch (code) {
-    case A.elu: return x > 0 ? x : Math.expm1(x);
-    case A.selu: return x > 0 ? SELU_LAMBDA * x : SELU_LAMBDA * SELU_ALPHA * Math.expm1(x);
-    case A.gelu: return 0.5 * x * erfc(-x * INV_SQRT2);
-    case A.silu: return x * sigmoid(x);
-    case A.mish: return x * Math.tanh(softplus(x));
-    case A.tanh: return Math.tanh(x);
-    case A.sigmoid: return sigmoid(x);
-    case A.softsign: return x / (1 + Math.abs(x));
-    case A.relu: return x > 0 ? x : 0;
-    case A.leaky_relu: return x > 0 ? x : slope * x;
-    default: return x;
-  }
-}
-
-export function derivative(code: number, slope: number, x: number, y: number): number {
-  switch (code) {
-    case A.elu: return x > 0 ? 1 : y + 1;
-    case A.selu: return x > 0 ? SELU_LAMBDA : y + SELU_LAMBDA * SELU_ALPHA;
-    case A.gelu: return 0.5 * erfc(-x * INV_SQRT2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
-    case A.silu: {
-      const s = sigmoid(x);
-      return s * (1 + x * (1 - s));
-    }
-    case A.mish: {
-      const t = Math.tanh(softplus(x));
-      return t + x * (1 - t * t) * sigmoid(x);
-    }
-    case A.tanh: return 1 - y * y;
-    case A.sigmoid: return y * (1 - y);
-    case A.softsign: {
-      const d = 1 + Math.abs(x);
-      return 1 / (d * d);
-    }
-    case A.relu: return x > 0 ? 1 : 0;
-    case A.leaky_relu: return x > 0 ? 1 : slope;
-    default: return 1;
-  }
-}
+const fround = Math.fround;
 
 /** TypeScript probe kernels over a growable Float32Array. */
 export function createJsProbeKernels(): ProbeKernels {
   let h = new Float32Array(0);
-  let row = new Float64Array(0);
+  let row = new Float32Array(0);
 
   function each(g: ConvGeometry, visit: (columnIndex: number, inputIndex: number, rowStart: number) => void): void {
     const { samples, depth, height, width, channels, c0, groupChannels, kd, kh, kw, channelMajor } = g;
@@ -101,17 +48,27 @@ export function createJsProbeKernels(): ProbeKernels {
     view: () => h,
 
     gemm(m, n, k, a, aRow, aInner, b, bInner, bColumn, c, ldc, accumulate) {
-      if (row.length < n) row = new Float64Array(n);
-      for (let i = 0; i < m; i++) {
-        row.fill(0, 0, n);
-        for (let l = 0; l < k; l++) {
-          const s = h[a + i * aRow + l * aInner];
-          if (s === 0) continue;
-          const bRow = b + l * bInner;
-          for (let j = 0; j < n; j++) row[j] += s * h[bRow + j * bColumn];
+      // Each C(i, j) sums its products in float32, in increasing inner index, one block of INNER_BLOCK at a time
+      // from +0, and adds each block's sum to C (the first block replaces C unless accumulating): the order of
+      // assembly/probe.ts's tile.
+      if (m <= 0 || n <= 0) return;
+      if (k <= 0) {
+        if (!accumulate) for (let i = 0; i < m; i++) h.fill(0, c + i * ldc, c + i * ldc + n);
+        return;
+      }
+      if (row.length < n) row = new Float32Array(n);
+      for (let k0 = 0; k0 < k; k0 += INNER_BLOCK) {
+        const end = Math.min(k, k0 + INNER_BLOCK), replace = k0 === 0 && !accumulate;
+        for (let i = 0; i < m; i++) {
+          row.fill(0, 0, n);
+          for (let l = k0; l < end; l++) {
+            const s = h[a + i * aRow + l * aInner];
+            const bRow = b + l * bInner;
+            for (let j = 0; j < n; j++) row[j] += fround(s * h[bRow + j * bColumn]);
+          }
+          const cRow = c + i * ldc;
+          for (let j = 0; j < n; j++) h[cRow + j] = replace ? row[j] : h[cRow + j] + row[j];
         }
-        const cRow = c + i * ldc;
-        for (let j = 0; j < n; j++) h[cRow + j] = accumulate ? h[cRow + j] + row[j] : row[j];
       }
     },
 
@@ -121,14 +78,15 @@ export function createJsProbeKernels(): ProbeKernels {
           const x = pre + i * cols, y = post + i * cols;
           let largest = -Infinity;
           for (let j = 0; j < cols; j++) largest = Math.max(largest, h[x + j]);
+          for (let j = 0; j < cols; j++) h[y + j] = expf(fround(h[x + j] - largest));
           let sum = 0;
-          for (let j = 0; j < cols; j++) sum += Math.exp(h[x + j] - largest);
-          for (let j = 0; j < cols; j++) h[y + j] = Math.exp(h[x + j] - largest) / sum;
+          for (let j = 0; j < cols; j++) sum = fround(sum + h[y + j]);
+          for (let j = 0; j < cols; j++) h[y + j] /= sum;
         }
         return;
       }
-      const count = rows * cols;
-      for (let i = 0; i < count; i++) h[post + i] = activation(code, slope, h[pre + i]);
+      const leak = fround(slope), count = rows * cols;
+      for (let i = 0; i < count; i++) h[post + i] = activationf(code, leak, h[pre + i]);
     },
 
     activateBackward(code, slope, rows, cols, pre, post, grad) {
@@ -142,8 +100,8 @@ export function createJsProbeKernels(): ProbeKernels {
         }
         return;
       }
-      const count = rows * cols;
-      for (let i = 0; i < count; i++) h[grad + i] *= derivative(code, slope, h[pre + i], h[post + i]);
+      const leak = fround(slope), count = rows * cols;
+      for (let i = 0; i < count; i++) h[grad + i] *= derivativef(code, leak, h[pre + i], h[post + i]);
     },
 
     addRows(rows, cols, x, v) {
@@ -181,14 +139,14 @@ export function createJsProbeKernels(): ProbeKernels {
       for (let n = 0; n < rows; n++) {
         const p = pre + n * gates, a = act + n * gates, state = n * units;
         for (let j = 0; j < units; j++) {
-          const i = Math.fround(sigmoid(h[p + j]));
-          const f = Math.fround(sigmoid(h[p + units + j]));
-          const g = Math.fround(Math.tanh(h[p + 2 * units + j]));
-          const o = Math.fround(sigmoid(h[p + 3 * units + j]));
+          const i = sigmoidf(h[p + j]);
+          const f = sigmoidf(h[p + units + j]);
+          const g = tanhf(h[p + 2 * units + j]);
+          const o = sigmoidf(h[p + 3 * units + j]);
           h[a + j] = i; h[a + units + j] = f; h[a + 2 * units + j] = g; h[a + 3 * units + j] = o;
-          const cell = Math.fround(f * h[cPrev + state + j] + i * g);
+          const cell = fround(fround(f * h[cPrev + state + j]) + fround(i * g));
           h[c + state + j] = cell;
-          h[hOut + state + j] = o * Math.tanh(cell);
+          h[hOut + state + j] = o * tanhf(cell);
         }
       }
     },
@@ -198,7 +156,7 @@ export function createJsProbeKernels(): ProbeKernels {
         const a = act + n * gates, d = dPre + n * gates, state = n * units;
         for (let j = 0; j < units; j++) {
           const i = h[a + j], f = h[a + units + j], g = h[a + 2 * units + j], o = h[a + 3 * units + j];
-          const tc = Math.tanh(h[c + state + j]);
+          const tc = tanhf(h[c + state + j]);
           const gh = h[dh + state + j];
           const gc = h[dc + state + j] + gh * o * (1 - tc * tc);
           h[d + j] = gc * g * i * (1 - i);
@@ -214,14 +172,14 @@ export function createJsProbeKernels(): ProbeKernels {
       for (let n = 0; n < rows; n++) {
         const xRow = x + n * width, hRow = hPart + n * width, pRow = pre + n * width, aRow = act + n * width, state = n * units;
         for (let j = 0; j < units; j++) {
-          const rPre = Math.fround(h[xRow + rAt + j] + h[hRow + rAt + j]);
-          const zPre = Math.fround(h[xRow + zAt + j] + h[hRow + zAt + j]);
-          const r = Math.fround(sigmoid(rPre)), z = Math.fround(sigmoid(zPre));
-          const nPre = Math.fround(h[xRow + nAt + j] + r * h[hRow + nAt + j]);
-          const candidate = Math.fround(Math.tanh(nPre));
+          const rPre = fround(h[xRow + rAt + j] + h[hRow + rAt + j]);
+          const zPre = fround(h[xRow + zAt + j] + h[hRow + zAt + j]);
+          const r = sigmoidf(rPre), z = sigmoidf(zPre);
+          const nPre = fround(h[xRow + nAt + j] + fround(r * h[hRow + nAt + j]));
+          const candidate = tanhf(nPre);
           h[pRow + rAt + j] = rPre; h[pRow + zAt + j] = zPre; h[pRow + nAt + j] = nPre;
           h[aRow + rAt + j] = r; h[aRow + zAt + j] = z; h[aRow + nAt + j] = candidate;
-          h[hOut + state + j] = (1 - z) * candidate + z * h[hPrev + state + j];
+          h[hOut + state + j] = fround(fround(1 - z) * candidate) + fround(z * h[hPrev + state + j]);
         }
       }
     },
@@ -251,11 +209,18 @@ export function createJsProbeKernels(): ProbeKernels {
           mean /= cols;
         }
         let squares = 0;
-        for (let j = 0; j < cols; j++) squares += (h[xRow + j] - mean) ** 2;
+        for (let j = 0; j < cols; j++) {
+          const d = h[xRow + j] - mean;
+          squares += d * d;
+        }
         const inv = 1 / Math.sqrt(squares / cols + eps);
         h[stats + 2 * i] = mean;
         h[stats + 2 * i + 1] = inv;
-        for (let j = 0; j < cols; j++) h[yRow + j] = (h[xRow + j] - mean) * inv * h[scale + j] + (hasShift ? h[shift + j] : 0);
+        for (let j = 0; j < cols; j++) {
+          let value = (h[xRow + j] - mean) * inv * h[scale + j];
+          if (hasShift) value += h[shift + j];
+          h[yRow + j] = value;
+        }
       }
     },
     rowNormBackward(rows, cols, x, scale, centered, stats, grad, dx) {
@@ -282,7 +247,10 @@ export function createJsProbeKernels(): ProbeKernels {
         for (let i = 0; i < rows; i++) mean += h[x + i * cols + j];
         mean /= rows;
         let squares = 0;
-        for (let i = 0; i < rows; i++) squares += (h[x + i * cols + j] - mean) ** 2;
+        for (let i = 0; i < rows; i++) {
+          const d = h[x + i * cols + j] - mean;
+          squares += d * d;
+        }
         const inv = 1 / Math.sqrt(squares / rows + eps);
         h[stats + 2 * j] = mean;
         h[stats + 2 * j + 1] = inv;

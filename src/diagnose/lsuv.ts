@@ -64,7 +64,8 @@ const ALLOWED = ['seed', 'policy', 'rules', 'batch', 'spatial', 'steps', ...LSUV
  * layout) and every other parameter by the policy and rules, or `{ spec, weights }`, whose weights are the start
  * as given. Only dense and conv layers are rescaled; recurrent and norm layers keep their values. `batch` is the
  * input, [samples, ...spatial, features] channels last (default: options.batch samples of N(0, 1) from the seed).
- * Deterministic for a seed on one backend; the wasm and js backends agree to float32 rounding.
+ * Deterministic for a seed, and the same bits on the wasm and js backends in every runtime: the probe's kernels
+ * compute the same float32 values on both (src/diagnose/kernels.ts), and the scales are float64 arithmetic on them.
  *
  * @example const { weights, layers } = lsuv({ seed: 1, layers: [...] });
  *          probe({ spec, weights })   // every layer's pre-activation variance within 0.1 of 1 on the batch
