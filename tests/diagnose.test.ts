@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as nninit from 'nninit';
 import type { ModelSpecInput, ProbeReport, LayerReport } from 'nninit';
 import { referencePass, stats, pooledStd, type ReferenceLayer } from './diagnose-reference.ts';
@@ -19,19 +20,52 @@ function close(actual: number, expected: number, scale: number, what: string): v
   assert.ok(error <= RELATIVE * Math.max(Math.abs(expected), scale) + 1e-30, `${what}: ${actual} vs ${expected} (error ${error.toExponential(2)}, scale ${scale.toExponential(2)})`);
 }
 
-function rectifying(activation: string) {
-  return ['relu', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'swish', 'mish'].includes(activation);
+/** The standard normal distribution function and density, and the logistic function, in float64. */
+const Phi = (x: number) => 0.5 * erfcReference(-x / Math.SQRT2);
+const phi = (x: number) => Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+const logistic = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** erfc by its Maclaurin series (|x| < 2.5) and Laplace's continued fraction beyond, in float64. */
+function erfcReference(x: number): number {
+  const z = Math.abs(x);
+  let r: number;
+  if (z < 2.5) {
+    let sum = z, term = z;
+    for (let n = 1; n < 100; n++) {
+      term *= -z * z / n;
+      sum += term / (2 * n + 1);
+    }
+    r = 1 - (2 / Math.sqrt(Math.PI)) * sum;
+  } else {
+    let f = 0;
+    for (let n = 60; n >= 1; n--) f = (n / 2) / (z + f);
+    r = Math.exp(-z * z) / Math.sqrt(Math.PI) / (z + f);
+  }
+  return x >= 0 ? r : 2 - r;
 }
+
+/** f'(x) of the activations that can die, in float64 (report.ts: ReLU at f' = 0, the smooth ones below 1e-3). */
+const DERIVATIVES: Record<string, (x: number) => number> = {
+  relu: (x) => (x > 0 ? 1 : 0),
+  gelu: (x) => Phi(x) + x * phi(x),
+  silu: (x) => logistic(x) * (1 + x * (1 - logistic(x))),
+  swish: (x) => logistic(x) * (1 + x * (1 - logistic(x))),
+  mish: (x) => {
+    const t = Math.tanh(Math.log1p(Math.exp(x)));
+    return t + x * (1 - t * t) * logistic(x);
+  },
+};
 
 /** Dead, saturated and distinct counts of a reference layer, by the definitions of report.ts. */
 function referenceCounts(r: ReferenceLayer, l: LayerReport, cell?: string) {
   const cols = r.units, rows = r.post.length / cols;
   let dead = 0;
   const preCols = r.pre.length / rows;
-  if (rectifying(l.activation) && !cell || (cell === 'rnn' && l.activation === 'relu')) {
+  const derivative = cell === 'rnn' ? (l.activation === 'relu' ? DERIVATIVES.relu : undefined) : cell ? undefined : DERIVATIVES[l.activation];
+  if (derivative) {
     for (let j = 0; j < preCols; j++) {
       let alive = false;
-      for (let i = 0; i < rows; i++) if (r.pre[i * preCols + j] > 0) alive = true;
+      for (let i = 0; i < rows; i++) if (!(Math.abs(derivative(r.pre[i * preCols + j])) < (l.activation === 'relu' ? 0.5 : 1e-3))) alive = true;
       if (!alive) dead++;
     }
   }
@@ -51,6 +85,10 @@ function referenceCounts(r: ReferenceLayer, l: LayerReport, cell?: string) {
   } else if (l.activation === 'sigmoid') {
     for (const v of r.post) if (sigmoid(v)) saturated++;
     total = r.post.length;
+  } else if (l.activation === 'softmax') {
+    // A sample's probabilities are nearly one-hot when the largest is above 0.99.
+    for (let i = 0; i < rows; i++) if (Math.max(...r.post.slice(i * cols, (i + 1) * cols)) > 0.99) saturated++;
+    total = rows;
   }
   return { deadFraction: dead / preCols, saturated, total, rows };
 }
@@ -98,9 +136,14 @@ function compare(c: Case, backend: 'wasm' | 'js'): ProbeReport {
     // A value within float32 rounding of a saturation threshold may fall either side of it.
     assert.ok(Math.abs(l.saturatedFraction * counts.total - counts.saturated) <= 2, `${where}: saturated ${l.saturatedFraction * counts.total} vs ${counts.saturated}`);
     const h = l.histogram;
-    assert.equal(h.counts.reduce((a, b) => a + b, 0) + h.below + h.above, r.post.length, `${where}: histogram total`);
+    assert.equal(h.counts.reduce((a, b) => a + b, 0) + h.zeros + h.below + h.above, r.post.length, `${where}: histogram total`);
     const expectedBins = new Array(h.counts.length).fill(0);
-    for (const v of r.post) if (v >= h.low && v < h.high) expectedBins[Math.floor((v - h.low) / ((h.high - h.low) / h.counts.length))]++;
+    let zeros = 0;
+    for (const v of r.post) {
+      if (v === 0) zeros++;
+      else if (v >= h.low && v < h.high) expectedBins[Math.floor((v - h.low) / ((h.high - h.low) / h.counts.length))]++;
+    }
+    assert.ok(Math.abs(h.zeros - zeros) <= 2, `${where}: exact zeros ${h.zeros} vs ${zeros}`);
     h.counts.forEach((count, b) => assert.ok(Math.abs(count - expectedBins[b]) <= 2, `${where}: histogram bin ${b}: ${count} vs ${expectedBins[b]}`));
     const gi = stats(r.gradInput!).std;
     close(l.gradientInputStd, gi, gi, `${where}: gradientInputStd`);
@@ -241,7 +284,8 @@ test('zero weights leave one distinct unit per layer, and warningsOf says so', (
   const report = probe(spec, { batch: 32 });
   assert.deepEqual(report.layers.map((l) => l.distinctUnits), [1, 1]);
   assert.deepEqual(report.warnings.filter((w) => w.kind === 'symmetric').map((w) => w.layer), ['a']);
-  assert.match(report.warnings.find((w) => w.kind === 'symmetric')!.message, /^a: only 1 of its 16 units differ over the batch; so does b: identical units/);
+  assert.match(report.warnings.find((w) => w.kind === 'symmetric')!.message, /^a: only 1 of its 16 units differ over the batch, and 15 units copy another; so does b: identical units/);
+  assert.deepEqual(report.layers.map((l) => [l.constantUnits, l.symmetricUnits]), [[16, 15], [16, 15]], 'constant, and copies: the same weights');
   assert.deepEqual(report.warnings, warningsOf(report));
 });
 
@@ -267,7 +311,8 @@ test('singular values: orthogonal weights have both extremes at the gain, a Gaus
     { type: 'dense', name: 'g', in: 48, out: 48, activation: 'relu' },
     { type: 'dense', name: 'wide', in: 48, out: 20 },
   ] } as ModelSpecInput;
-  const report = probe(spec, { batch: 8 });
+  const report = probe(spec, { batch: 8, singularValues: true });
+  assert.equal(probe(spec, { batch: 8 }).layers[0].singularValues, undefined, 'off by default');
   const [q, g, wide] = report.layers;
   assert.ok(Math.abs(q.singularValues!.max - 2) < 1e-5 && Math.abs(q.singularValues!.min - 2) < 1e-5, JSON.stringify(q.singularValues));
   // He normal 48 x 48, std sqrt(2/48): the extremes of a square Gaussian matrix are near 2 sqrt(n) std and well below it.
@@ -335,7 +380,8 @@ test('spatial extent: given, inferred from a flattening dense layer, and the err
     { type: 'dense', name: 'head', in: 36, out: 2 },
   ] } as ModelSpecInput;
   const inferred = probe(cnn, { batch: 4 });
-  assert.equal(inferred.layers[0].histogram.counts.reduce((a, b) => a + b, 0) + inferred.layers[0].histogram.below + inferred.layers[0].histogram.above, 4 * 9 * 4);
+  const h = inferred.layers[0].histogram;
+  assert.equal(h.counts.reduce((a, b) => a + b, 0) + h.zeros + h.below + h.above, 4 * 9 * 4);
   assert.throws(() => probe(cnn, { batch: 4, spatial: [4, 4] }), /layers\[1\] \(head\): in = 36 does not match the 4 features reaching it \(or 4 x 16 positions = 64 flattened\)/);
   const odd = { seed: 1, layers: [{ type: 'conv2d', name: 'c', in: 3, out: 4, kernel: 3 }, { type: 'dense', name: 'd', in: 20, out: 2 }] } as ModelSpecInput;
   assert.throws(() => probe(odd, { batch: 4 }), RangeError);
@@ -383,9 +429,10 @@ test('warningsOf names the layer where activations vanish or explode, units satu
   const small = probe(mlp({ init: 'normal', std: 0.01 }, 'tanh'), { batch: 64 });
   assert.deepEqual(kinds(small).filter((k) => k.startsWith('vanishing')), ['vanishing fc1', 'vanishing fc5']);
   assert.match(small.warnings[0].message, /^fc1: activations vanish from here on \(7 of the 7 layers from here have an output std below 0\.01 times the input's\); here it is /);
-  // N(0, 1) ReLU: the std grows by sqrt(64 / 2) = 5.7 per layer.
+  // N(0, 1) ReLU: each layer multiplies the std by about sqrt(64) x 0.58 = 4.7 (a ReLU keeps 0.58 of a unit normal), past the one-layer growth of 4 at once.
   const large = probe(mlp({ init: 'normal', std: 1 }, 'relu'), { batch: 64 });
-  assert.ok(kinds(large).includes('exploding fc2'), kinds(large).join(', '));
+  assert.ok(kinds(large).includes('exploding fc0'), kinds(large).join(', '));
+  assert.match(large.warnings.find((w) => w.kind === 'exploding')!.message, /^fc0: activations explode from here on: this layer multiplies the std of what reaches it by \d\.\d+ \(more than 4\); 8 of the 8 layers/);
   // N(0, 1) tanh saturates from the first layer on.
   const saturated = probe(mlp({ init: 'normal', std: 1 }, 'tanh', 2), { batch: 64 });
   assert.deepEqual(kinds(saturated).filter((k) => k.startsWith('saturated')), ['saturated fc0']);
@@ -412,4 +459,79 @@ test('a first embedding draws token ids uniformly from the seed; the report\'s i
   // The ids: floor(word * vocab / 2^32) of randomBits from the input stream.
   const ids = Float32Array.from(nninit.randomBits(64 * 4, { seed: 4, stream: 'probe.input' }), (w) => Math.floor((w * 1000) / 2 ** 32));
   assert.deepEqual(probe(spec, { input: ids, steps: 4 }), report);
+});
+
+test('dead units: only where the derivative vanishes on every sample; ELU, SELU and leaky ReLU never die', () => {
+  const stack = (activation: string, bias?: number, depth = 12) => ({
+    seed: 3, rules: [{ match: '**.weight', init: 'heNormal' }, ...(bias === undefined ? [] : [{ match: '**.bias', init: 'constant', value: bias }])],
+    layers: Array.from({ length: depth }, (_, i) => ({ type: 'dense', name: `fc${i}`, in: 64, out: 64, activation })),
+  }) as ModelSpecInput;
+  // Units far below zero: an ELU or SELU unit saturates toward -alpha, a leaky ReLU unit passes `slope` of the
+  // gradient: none of them is dead, however negative.
+  for (const activation of ['elu', 'selu', 'leaky_relu']) {
+    const report = probe(stack(activation, -20, 3), { batch: 64 });
+    assert.deepEqual(report.layers.map((l) => l.deadFraction), [0, 0, 0], activation);
+    assert.ok(!report.warnings.some((w) => w.kind === 'dead'), `${activation}: ${report.warnings.map((w) => w.message).join('; ')}`);
+  }
+  // GELU at -2 still passes gradient (f'(-2) = -0.085); at -10 it does not (|f'| below 1e-20).
+  assert.deepEqual(probe(stack('gelu', -2, 1), { batch: 64 }).layers.map((l) => l.deadFraction), [0]);
+  const deep = probe(stack('gelu', -10, 1), { batch: 64 });
+  assert.deepEqual(deep.layers.map((l) => l.deadFraction), [1]);
+  assert.match(deep.warnings.find((w) => w.kind === 'dead')!.message, /^fc0: 100% of its 64 units stay where their derivative is below 1e-3 on the batch/);
+  // The same for SiLU and Mish, whose derivative is below 1e-3 in magnitude from -9 down (and -0.012 at -6).
+  for (const activation of ['silu', 'mish']) {
+    assert.deepEqual(probe(stack(activation, -20, 1), { batch: 64 }).layers.map((l) => l.deadFraction), [1], activation);
+    assert.deepEqual(probe(stack(activation, -3, 1), { batch: 64 }).layers.map((l) => l.deadFraction), [0], activation);
+  }
+  // A deep He-initialized SELU stack has no dead units (the old definition counted a third of them).
+  const selu = probe(stack('selu', undefined, 20), { batch: 64 });
+  assert.ok(selu.layers.every((l) => l.deadFraction === 0));
+});
+
+test('softmax: an underflowing class is not symmetry, and nearly one-hot rows count as saturated', () => {
+  // examples/mlp-mixed.json with N(0, 1) weights: the output softmax's probabilities are nearly one-hot, and one
+  // class underflows to 0 on every sample (so only 9 of 10 units differ), which is no symmetry: its weights differ.
+  const spec = JSON.parse(readFileSync(new URL('../examples/mlp-mixed.json', import.meta.url), 'utf8')) as ModelSpecInput;
+  const report = probe(spec, { rules: [{ match: '**.weight', init: 'normal', std: 1 }] });
+  const out = report.layers.at(-1)!;
+  assert.equal(out.activation, 'softmax');
+  assert.ok(out.distinctUnits < out.units && out.constantUnits > 0, `${out.distinctUnits} distinct, ${out.constantUnits} constant`);
+  assert.equal(out.symmetricUnits, 0);
+  assert.ok(!report.warnings.some((w) => w.kind === 'symmetric'), report.warnings.map((w) => w.message).join('\n'));
+  assert.ok(out.saturatedFraction > 0.5, `softmax saturated ${out.saturatedFraction}`);
+  const head = probe({ seed: 1, rules: [{ match: '**.weight', init: 'normal', std: 1 }], layers: [
+    { type: 'dense', name: 'h', in: 64, out: 64, activation: 'relu' },
+    { type: 'dense', name: 'out', in: 64, out: 10, activation: 'softmax' },
+  ] } as ModelSpecInput);
+  assert.match(head.warnings.find((w) => w.kind === 'saturated')!.message, /^out: \d+% of its samples' softmax outputs are nearly one-hot, their largest probability above 0\.99/);
+  // tanh units held at +1 or -1 on every sample by large biases are constant, and alike, but not copies: their
+  // weights differ.
+  const saturated = probe({ seed: 1, rules: [{ match: '**.weight', init: 'normal', std: 0.01 }, { match: '**.bias', init: 'normal', std: 50 }],
+    layers: Array.from({ length: 3 }, (_, i) => ({ type: 'dense', name: `t${i}`, in: 64, out: 64, activation: 'tanh' })) } as ModelSpecInput, { batch: 16 });
+  assert.ok(saturated.layers.every((l) => l.constantUnits > 48 && l.distinctUnits < 16), JSON.stringify(saturated.layers.map((l) => [l.constantUnits, l.distinctUnits])));
+  assert.ok(saturated.layers.every((l) => l.symmetricUnits === 0));
+});
+
+test('overflow: NaN and infinite values are reported as such, not as dead units or zero gradients', () => {
+  // N(0, 1) weights on a 60-layer width-128 ReLU stack: each layer multiplies the std by about 6.5, so float32
+  // overflows after some 40 layers.
+  const report = probe(nninit.mlpSpec('normal-1', 'relu', 60, 128, 1), { batch: 128 });
+  const first = report.layers.findIndex((l) => l.pre.nonFinite + l.post.nonFinite > 0);
+  assert.ok(first > 30 && first < 50, `first overflow at ${first}`);
+  for (const l of report.layers.slice(first)) {
+    assert.ok(Number.isNaN(l.post.std) && Number.isNaN(l.post.mean), `${l.name}: ${JSON.stringify(l.post)}`);
+    assert.equal(l.deadFraction, 0, `${l.name}: NaN is not dead`);
+  }
+  assert.ok(report.layers.slice(0, first).every((l) => Number.isFinite(l.post.std) && l.post.nonFinite === 0));
+  // Every gradient passes back through the overflowed layers: NaN, not the zeros a ReLU's derivative of NaN gives.
+  assert.ok(report.layers.every((l) => Number.isNaN(l.gradientInputStd) && Number.isNaN(l.gradientWeightStd)));
+  const overflow = report.warnings.filter((w) => w.kind === 'overflow');
+  assert.deepEqual(overflow.map((w) => w.layer), [report.layers[first].name]);
+  assert.match(overflow[0].message, new RegExp(`^${report.layers[first].name}: activations overflow float32 here: \\d+ of its outputs are infinite or NaN \\(so are those of ${59 - first} later layers\\)`));
+  // The dead-unit warning, if any, stops before the overflow.
+  const dead = report.warnings.find((w) => w.kind === 'dead');
+  if (dead) assert.ok(!/up to fc(\d+)/.test(dead.message) || Number(/up to fc(\d+)/.exec(dead.message)![1]) <= first);
+  // NaN outputs land above the histogram's range.
+  const h = report.layers.at(-1)!.histogram;
+  assert.equal(h.above, 128 * 128);
 });

@@ -7,8 +7,8 @@
 // scratch for the largest step (the im2col columns of a chunk of samples, a recurrent layer's time-major copies).
 
 import { ACTIVATION_CODES, PACK_ELEMENTS, type ConvGeometry, type ProbeKernels } from '../core/probe-kernels.js';
-import { positionsOf, rectifying, type ConvStep, type DenseStep, type EmbeddingStep, type Network, type NormStep, type RecurrentStep, type ResidualStep, type Step } from './network.js';
-import { moments } from './statistics.js';
+import { positionsOf, type ConvStep, type DenseStep, type EmbeddingStep, type Network, type NormStep, type RecurrentStep, type ResidualStep, type Step } from './network.js';
+import { deathOf, moments, type ParameterBlock, type SaturationKind } from './statistics.js';
 
 /** Floats of im2col columns per chunk of samples: 4 MiB, so a convolution over a large batch needs no more. */
 const COLUMN_CHUNK = 1 << 20;
@@ -28,10 +28,12 @@ export interface Region {
 export interface StepView {
   /** Values before the activation. */
   pre(): Region;
-  /** Values that saturate, and how ('symmetric': |y| > 0.99; 'sigmoid': y < 0.01 or > 0.99); none for others. */
-  saturation(): readonly { readonly region: Region; readonly kind: 'symmetric' | 'sigmoid' }[];
-  /** Pre-activation columns whose sign decides dead units (the ReLU family), or undefined. */
-  deadSource(): Region | undefined;
+  /** Values that saturate, and how ('symmetric': |y| > 0.99; 'sigmoid': y < 0.01 or > 0.99; 'softmax': a row's max > 0.99). */
+  saturation(): readonly { readonly region: Region; readonly kind: SaturationKind }[];
+  /** Pre-activation columns that decide dead units, with their activation (statistics.ts deathOf), or undefined. */
+  deadSource(): { readonly region: Region; readonly activation: string } | undefined;
+  /** Each output unit's incoming weights and bias in the heap (symmetry: copies share them), [] for steps without. */
+  unitParameters(): readonly ParameterBlock[];
   /** Weight matrices checked for orthogonality: square ones, [rows, cols] row-major at offset. */
   squareWeights(): readonly Region[];
   /** Std of the last backward pass's weight gradient (0 without weights). */
@@ -48,11 +50,14 @@ abstract class Runner implements StepView {
   abstract forward(): void;
   abstract backward(): void;
   abstract pre(): Region;
-  saturation(): readonly { readonly region: Region; readonly kind: 'symmetric' | 'sigmoid' }[] {
+  saturation(): readonly { readonly region: Region; readonly kind: SaturationKind }[] {
     return [];
   }
-  deadSource(): Region | undefined {
+  deadSource(): { readonly region: Region; readonly activation: string } | undefined {
     return undefined;
+  }
+  unitParameters(): readonly ParameterBlock[] {
+    return [];
   }
   squareWeights(): readonly Region[] {
     return [];
@@ -84,10 +89,17 @@ abstract class AffineRunner extends Runner {
     const a = this.affine.activation;
     if (a === 'tanh' || a === 'softsign') return [{ region: this.out(), kind: 'symmetric' as const }];
     if (a === 'sigmoid') return [{ region: this.out(), kind: 'sigmoid' as const }];
+    if (a === 'softmax') return [{ region: this.out(), kind: 'softmax' as const }];
     return [];
   }
   override deadSource() {
-    return rectifying(this.affine.activation) ? this.pre() : undefined;
+    const activation = this.affine.activation;
+    return deathOf(activation) ? { region: this.pre(), activation } : undefined;
+  }
+  /** The bias of unit j, when the layer has one. */
+  protected biasBlocks(): ParameterBlock[] {
+    const s = this.affine;
+    return s.bias ? [{ offset: this.e.weight(s.bias), unitStride: 1, stride: 0, count: 1 }] : [];
   }
   protected activate(): void {
     const s = this.affine, out = this.out();
@@ -156,6 +168,12 @@ class DenseRunner extends AffineRunner {
   override squareWeights() {
     const s = this.s;
     return s.in === s.out ? [{ offset: this.e.weight(s.weight), rows: s.out, cols: s.in }] : [];
+  }
+  override unitParameters(): ParameterBlock[] {
+    // Unit j's weights: row j of torch's [out, in], column j of keras's [in, out].
+    const s = this.s, w = this.e.weight(s.weight);
+    const weights = s.layout === 'torch' ? { offset: w, unitStride: s.in, stride: 1, count: s.in } : { offset: w, unitStride: 1, stride: s.out, count: s.in };
+    return [weights, ...this.biasBlocks()];
   }
 }
 
@@ -230,6 +248,13 @@ class ConvRunner extends AffineRunner {
     // The kernel flattened to [out, in/groups x kernel]; in the keras layout that matrix is the transpose of
     // the stored [kernel x in/groups, out] one, which has the same singular values.
     return s.out === columns ? [{ offset: this.e.weight(s.weight), rows: s.out, cols: columns }] : [];
+  }
+  override unitParameters(): ParameterBlock[] {
+    // Channel j's kernel: row j of torch's [out, in/groups x kernel], column j of keras's [kernel x in/groups, out].
+    // Channels of different groups read different inputs, but a constant channel's copies must match anyway.
+    const s = this.s, { columns } = this.geometry, w = this.e.weight(s.weight);
+    const weights = s.layout === 'torch' ? { offset: w, unitStride: columns, stride: 1, count: columns } : { offset: w, unitStride: 1, stride: s.out, count: columns };
+    return [weights, ...this.biasBlocks()];
   }
 }
 
@@ -354,20 +379,39 @@ class RecurrentRunner extends Runner {
   pre(): Region {
     return { offset: this.preAt, rows: this.sizes.rows, cols: this.sizes.gates };
   }
+  override unitParameters(): ParameterBlock[] {
+    // Unit j's rows of every gate: row b u + j of torch's [gates, in] and [gates, units] (and the biases), column
+    // b u + j of keras's [in, gates] and [units, gates] (and its bias rows).
+    const s = this.s, u = s.units, { gates } = this.sizes, e = this.e, blocks = GATES[s.cell];
+    const torch = s.layout === 'torch';
+    const out: ParameterBlock[] = [];
+    for (let b = 0; b < blocks; b++) {
+      for (const [name, width] of [[s.inputWeight, s.in], [s.recurrentWeight, u]] as const) {
+        const w = e.weight(name);
+        out.push(torch ? { offset: w + b * u * width, unitStride: width, stride: 1, count: width } : { offset: w + b * u, unitStride: 1, stride: gates, count: width });
+      }
+      for (const bias of [s.inputBias, s.recurrentBias]) if (bias) out.push({ offset: e.weight(bias) + b * u, unitStride: 1, stride: 0, count: 1 });
+      if (s.kerasBias) {
+        const rowsOfBias = s.cell === 'gru' ? 2 : 1;
+        out.push({ offset: e.weight(s.kerasBias) + b * u, unitStride: 1, stride: gates, count: rowsOfBias });
+      }
+    }
+    return out;
+  }
   override saturation() {
     const s = this.s, { rows, gates } = this.sizes, u = s.units;
     if (s.cell === 'rnn') return s.activation === 'tanh' ? [{ region: this.out(), kind: 'symmetric' as const }] : [];
     // Gate activations, `gates` per row: sigmoid gates and the tanh candidate, each counted by its own rule.
     const tanhBlock = s.cell === 'lstm' ? 2 : GRU_BLOCKS[s.layout][2];
     const blocks = gates / u;
-    const regions: { region: Region; kind: 'symmetric' | 'sigmoid' }[] = [];
+    const regions: { region: Region; kind: SaturationKind }[] = [];
     for (let b = 0; b < blocks; b++) {
       regions.push({ region: { offset: this.act + b * u, rows, cols: u, stride: gates }, kind: b === tanhBlock ? 'symmetric' : 'sigmoid' });
     }
     return regions;
   }
   override deadSource() {
-    return this.s.cell === 'rnn' && this.s.activation === 'relu' ? this.pre() : undefined;
+    return this.s.cell === 'rnn' && this.s.activation === 'relu' ? { region: this.pre(), activation: 'relu' } : undefined;
   }
   override squareWeights() {
     // Each gate's hidden-to-hidden block is units x units: [gates, units] torch rows, or a column block of keras's [units, gates].
@@ -433,6 +477,10 @@ class NormRunner extends Runner {
   pre() {
     return this.out();
   }
+  override unitParameters(): ParameterBlock[] {
+    const s = this.s, e = this.e;
+    return [{ offset: e.weight(s.scale), unitStride: 1, stride: 0, count: 1 }, ...(s.shift ? [{ offset: e.weight(s.shift), unitStride: 1, stride: 0, count: 1 }] : [])];
+  }
 }
 
 /** A lookup of token ids: no gradient reaches the ids; the table's gradient is the output's summed per id. */
@@ -466,6 +514,11 @@ class EmbeddingRunner extends Runner {
   }
   pre() {
     return this.out();
+  }
+  override unitParameters(): ParameterBlock[] {
+    // Feature j of every token: column j of the [vocab, dim] table.
+    const s = this.s;
+    return [{ offset: this.e.weight(s.table), unitStride: 1, stride: s.dim, count: s.vocab }];
   }
 }
 

@@ -4,7 +4,7 @@
 // error names the layer's JSON path.
 
 import type { Layout } from '../core/fans.js';
-import { ACTIVATIONS, type ActivationName } from '../model/activations.js';
+import type { ActivationName } from '../model/activations.js';
 import { LAYER_TYPES, type ConvLayer, type DenseLayer, type EmbeddingLayer, type ModelLayer, type NormLayer, type RecurrentLayer } from '../model/layers.js';
 import type { ModelSpec } from '../model/spec.js';
 
@@ -352,9 +352,4 @@ function compile(fn: string, spec: ModelSpec, options: NetworkOptions, givenSpat
     }
   }
   return { steps, tensors, output: current, parameters, spatial };
-}
-
-/** Whether an activation is one of the ReLU family (dead units are those never above zero). */
-export function rectifying(activation: string): boolean {
-  return ACTIVATIONS[activation as ActivationName]?.family === 'he' || activation === 'selu';
 }

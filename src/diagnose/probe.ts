@@ -18,7 +18,7 @@ import { createJsProbeKernels } from './kernels.js';
 import { compileNetwork, positionsOf, type Network } from './network.js';
 import type { LayerReport, ProbeReport, SingularValues } from './report.js';
 import { extremeSingularValues } from './singular.js';
-import { deadUnits, distinctColumns, histogram, moments, saturatedCount, type HistogramBins } from './statistics.js';
+import { deadUnits, histogram, moments, saturatedCount, unitGroups, type HistogramBins } from './statistics.js';
 import { warningsOf } from './warnings.js';
 
 /** An initialized model: its spec and its parameters' values by name (initModel's Map, or any such Map). */
@@ -51,12 +51,18 @@ export interface ProbeOptions {
   spatial?: number[];
   /** Time steps a recurrent network is unrolled for (default 16). */
   steps?: number;
-  /** Histogram bins (default 60) over range [low, high) (default [-3, 3)). */
+  /** Histogram bins (default 60). */
   bins?: number;
+  /**
+   * The histogram's range [low, high), the same for every layer. Default: one that fits the network's outputs,
+   * [-1, 1) when every layer ends in tanh or softsign (recurrent cells included), [0, 1) when every one ends in
+   * sigmoid or softmax, [0, 4) when every one is nonnegative (ReLU, with sigmoid or softmax), else [-3, 3).
+   */
   range?: [number, number];
   /**
-   * Extreme singular values of square weights: true for all, false for none, or the largest side to compute them
-   * for (default 256; a 512 x 512 matrix costs about 0.1 s, a float64 LU factorization).
+   * Extreme singular values of square weights: false for none (the default), true for all, or the largest side
+   * to compute them for. Each costs a float64 LU factorization and two Lanczos runs, about 0.03 s for a 256 x 256
+   * matrix and 0.2 s for 512 x 512, more than the rest of a probe: ask for them when they are the question.
    */
   singularValues?: boolean | number;
 }
@@ -64,8 +70,7 @@ export interface ProbeOptions {
 const OPTION_KEYS = ['seed', 'policy', 'rules', 'batch', 'input', 'spatial', 'steps', 'bins', 'range', 'singularValues'];
 const DEFAULT_BATCH = 256;
 const DEFAULT_STEPS = 16;
-const DEFAULT_BINS: HistogramBins = { bins: 60, low: -3, high: 3 };
-const DEFAULT_SINGULAR_SIDE = 256;
+const DEFAULT_BINS = 60;
 const INPUT_STREAM = 'probe.input';
 const PROJECTION_STREAM = 'probe.projection';
 
@@ -163,7 +168,8 @@ export interface ParsedOptions {
   inputPath: string;
   spatial?: number[];
   steps: number;
-  bins: HistogramBins;
+  bins: number;
+  range?: [number, number];
   singularSide: number;
 }
 
@@ -182,20 +188,20 @@ export function parseOptions(fn: string, options: ProbeOptions | undefined, extr
     spatial = o.spatial.map((n, i) => positiveInteger(fn, `options.spatial[${i}]`, n));
   }
   const steps = o.steps === undefined ? DEFAULT_STEPS : positiveInteger(fn, 'options.steps', o.steps);
-  const bins = o.bins === undefined ? DEFAULT_BINS.bins : positiveInteger(fn, 'options.bins', o.bins);
-  let [low, high] = [DEFAULT_BINS.low, DEFAULT_BINS.high];
+  const bins = o.bins === undefined ? DEFAULT_BINS : positiveInteger(fn, 'options.bins', o.bins);
+  let range: [number, number] | undefined;
   if (o.range !== undefined) {
     if (!Array.isArray(o.range) || o.range.length !== 2 || !o.range.every(Number.isFinite) || !(o.range[0] < o.range[1])) {
       throw pathRangeError(fn, 'options.range', 'two finite numbers [low, high] with low < high', o.range);
     }
-    [low, high] = o.range;
+    range = [o.range[0], o.range[1]];
   }
-  let singularSide = DEFAULT_SINGULAR_SIDE;
+  let singularSide = 0;
   if (o.singularValues !== undefined) {
     if (typeof o.singularValues === 'boolean') singularSide = o.singularValues ? Infinity : 0;
     else singularSide = positiveInteger(fn, 'options.singularValues', o.singularValues);
   }
-  return { ...(samples ? { samples } : {}), ...(o.input ? { input: o.input } : {}), inputPath: 'options.input', ...(spatial ? { spatial } : {}), steps, bins: { bins, low, high }, singularSide };
+  return { ...(samples ? { samples } : {}), ...(o.input ? { input: o.input } : {}), inputPath: 'options.input', ...(spatial ? { spatial } : {}), steps, bins, ...(range ? { range } : {}), singularSide };
 }
 
 /** Everything a run of the engine needs: the compiled network, weights, batch and projection. */
@@ -267,6 +273,24 @@ function initializerOf(plan: readonly ParameterPlan[] | undefined, names: readon
   return found.length ? [...new Set(found)].join(' + ') : undefined;
 }
 
+/** What a step's output values are bounded by: [-1, 1], [0, 1], [0, inf) or nothing. */
+function outputBound(step: Network['steps'][number]): 'symmetric' | 'unit' | 'nonnegative' | 'none' {
+  const activation = step.kind === 'dense' || step.kind === 'conv' ? step.activation
+    : step.kind === 'recurrent' ? (step.cell === 'rnn' ? step.activation : 'tanh') : 'linear';
+  if (activation === 'tanh' || activation === 'softsign') return 'symmetric';
+  if (activation === 'sigmoid' || activation === 'softmax') return 'unit';
+  return activation === 'relu' ? 'nonnegative' : 'none';
+}
+
+/** The default histogram range of a network (ProbeOptions.range). */
+export function histogramRange(net: Network): [number, number] {
+  const bounds = new Set(net.steps.map(outputBound));
+  if (bounds.size === 1 && bounds.has('symmetric')) return [-1, 1];
+  if (bounds.size === 1 && bounds.has('unit')) return [0, 1];
+  if (!bounds.has('symmetric') && !bounds.has('none')) return [0, 4];
+  return [-3, 3];
+}
+
 /**
  * Runs the forward and backward passes and builds the report. Exported for lsuv and the claims, which reuse one
  * engine across passes.
@@ -274,6 +298,8 @@ function initializerOf(plan: readonly ParameterPlan[] | undefined, names: readon
 export function runProbe(setup: ProbeSetup, engine: Engine): ProbeReport {
   const { net, samples, options, prepared } = setup;
   const k = engine.k;
+  const [low, high] = options.range ?? histogramRange(net);
+  const bins: HistogramBins = { bins: options.bins, low, high };
   const partial: Omit<LayerReport, 'gradientInputStd' | 'gradientWeightStd'>[] = [];
   engine.done = 0;
   net.steps.forEach((step, index) => {
@@ -286,10 +312,12 @@ export function runProbe(setup: ProbeSetup, engine: Engine): ProbeReport {
     let saturated = 0, saturatedTotal = 0;
     for (const { region, kind } of runner.saturation()) {
       const { values, offset } = gather(view, region);
-      saturated += saturatedCount(values, offset, region.rows * region.cols, kind);
-      saturatedTotal += region.rows * region.cols;
+      const counted = saturatedCount(values, offset, region.rows, region.cols, kind);
+      saturated += counted.saturated;
+      saturatedTotal += counted.total;
     }
     const dead = runner.deadSource();
+    const groups = unitGroups(view, out.offset, out.rows, out.cols, runner.unitParameters());
     let singularValues: SingularValues | undefined;
     const squares = runner.squareWeights().filter((r) => r.rows <= options.singularSide);
     if (squares.length) {
@@ -312,20 +340,27 @@ export function runProbe(setup: ProbeSetup, engine: Engine): ProbeReport {
       ...(initializer ? { initializer } : {}),
       pre: moments(view, pre.offset, pre.rows * pre.cols),
       post: moments(view, out.offset, count),
-      histogram: histogram(view, out.offset, count, options.bins),
-      deadFraction: dead ? deadUnits(view, dead.offset, dead.rows, dead.cols) / dead.cols : 0,
+      histogram: histogram(view, out.offset, count, bins),
+      deadFraction: dead ? deadUnits(view, dead.region.offset, dead.region.rows, dead.region.cols, dead.activation) / dead.region.cols : 0,
       saturatedFraction: saturatedTotal ? saturated / saturatedTotal : 0,
-      distinctUnits: distinctColumns(view, out.offset, out.rows, out.cols),
+      distinctUnits: groups.distinct,
+      constantUnits: groups.constant,
+      symmetricUnits: groups.symmetric,
       ...(singularValues ? { singularValues } : {}),
     });
   });
   const loss = engine.loss();
   engine.startBackward();
+  // A NaN or infinite forward value at step i leaves every gradient meaningless: the gradient reaching any layer
+  // passes back through the output, hence through step i and all after it. They are reported as NaN, not as the
+  // zeros that a ReLU's derivative of NaN would give.
+  const overflowed = partial.map((l) => l.pre.nonFinite + l.post.nonFinite > 0);
+  const poisoned = overflowed.some(Boolean);
   const gradients: { input: number; weight: number }[] = [];
   for (let index = net.steps.length - 1; index >= 0; index--) {
     engine.backwardStep(index);
     const input = engine.tensorRegion(net.steps[index].input);
-    gradients[index] = {
+    gradients[index] = poisoned ? { input: NaN, weight: NaN } : {
       input: moments(k.view(), engine.gradAt[net.steps[index].input], input.rows * input.cols).std,
       weight: engine.runners[index].gradientWeightStd,
     };
