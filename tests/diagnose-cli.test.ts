@@ -149,3 +149,70 @@ test('bad input exits 2 naming the file or flag, before anything is written', wi
   assert.equal(bin.status, 2);
   assert.match(bin.stderr, /--batch/);
 }));
+
+test('--spatial, --steps, --bins and --range reach the probe; an extent the spec cannot give names --spatial', withFolder(async (folder) => {
+  // A conv2d whose flattening dense layer takes 20 values: 4 channels x 5 positions, which no square extent gives.
+  const odd = join(folder, 'odd.json');
+  const spec = { seed: 3, layers: [{ type: 'conv2d', name: 'c', in: 3, out: 4, kernel: 3, activation: 'relu' }, { type: 'dense', name: 'd', in: 20, out: 2 }] };
+  writeFileSync(odd, JSON.stringify(spec));
+  const refused = await cli('diagnose', odd, '--batch', '4');
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /odd\.json: layers\[1\] \(d\): in = 20 does not match .*; pass the input's extent as --spatial$/m);
+  assert.doesNotMatch(refused.stderr, /options\./);
+  const result = await cli('diagnose', odd, '--batch', '4', '--spatial', '1x5', '--bins', '8', '--range', '-1,1', '--json');
+  assert.equal(result.code, 0, result.stderr);
+  const parsed = JSON.parse(result.stdout);
+  const expected = probe(spec as ModelSpecInput, { batch: 4, spatial: [1, 5], bins: 8, range: [-1, 1], singularValues: 256 });
+  assert.deepEqual(parsed.report.layers[0].histogram, expected.layers[0].histogram);
+  assert.equal(parsed.report.layers[0].histogram.counts.length, 8);
+  assert.equal(parsed.report.layers[0].histogram.low, -1);
+  // A recurrent network's steps.
+  const rnn = join(folder, 'rnn.json');
+  writeFileSync(rnn, JSON.stringify({ seed: 2, layers: [{ type: 'lstm', name: 'l', in: 3, units: 4 }] }));
+  const steps = JSON.parse((await cli('diagnose', rnn, '--batch', '2', '--steps', '5', '--json')).stdout);
+  assert.equal(steps.report.layers[0].post.nonFinite, 0);
+  assert.equal(steps.report.layers[0].histogram.counts.reduce((a: number, b: number) => a + b, 0) + steps.report.layers[0].histogram.zeros
+    + steps.report.layers[0].histogram.below + steps.report.layers[0].histogram.above, 2 * 5 * 4);
+  for (const [args, message] of [
+    [['--spatial', '0x5'], /--spatial: expected one to three positive integers such as 32, 28x28 or 4x4x4, got "0x5"/],
+    [['--spatial', '2x2x2x2'], /--spatial: expected one to three positive integers/],
+    [['--range', '3,-3'], /--range: expected LOW,HIGH with LOW < HIGH, such as -3,3, got "3,-3"/],
+    [['--range', '1'], /--range: expected LOW,HIGH/],
+    [['--bins', '0'], /--bins: expected a positive integer, got "0"/],
+    [['--singular-values', 'some'], /--singular-values: expected a positive integer, 0 or all, got "some"/],
+  ] as const) {
+    const bad = await cli('diagnose', odd, ...args);
+    assert.equal(bad.code, 2, args.join(' '));
+    assert.match(bad.stderr, message);
+  }
+}));
+
+test('--report puts its plots beside it and names them; it replaces only its own earlier plots', withFolder(async (folder) => {
+  const spec = join(folder, 'deep.json');
+  writeFileSync(spec, JSON.stringify(DEEP));
+  const report = join(folder, 'r.md'), svg = join(folder, 'r.svg');
+  writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg"><title>my own figure</title></svg>\n');
+  const refused = await cli('diagnose', spec, '--batch', '8', '--report', report);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--report .*r\.md: its plots would replace .*r\.svg, which exists and is not a plot written by nninit diagnose; name another file with --plot/);
+  assert.equal(readFileSync(svg, 'utf8'), '<svg xmlns="http://www.w3.org/2000/svg"><title>my own figure</title></svg>\n');
+  assert.deepEqual(readdirSync(folder).sort(), ['deep.json', 'r.svg']);
+  rmSync(svg);
+  const first = await cli('diagnose', spec, '--batch', '8', '--report', report);
+  assert.equal(first.code, 0, first.stderr);
+  assert.ok(first.stdout.includes(`wrote ${svg}, ${report}`), first.stdout);
+  // A rerun replaces the command's own plots.
+  const again = await cli('diagnose', spec, '--batch', '16', '--report', report);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(readFileSync(report, 'utf8'), /batch of 16 samples/);
+}));
+
+test('an overflowing network shows NaN in the table and an overflow warning', withFolder(async (folder) => {
+  const spec = join(folder, 'deep.json');
+  writeFileSync(spec, JSON.stringify({ seed: 1, layers: Array.from({ length: 60 }, (_, i) => ({ type: 'dense', name: `fc${i + 1}`, in: 128, out: 128, activation: 'relu' })) }));
+  const result = await cli('diagnose', spec, '--rule', '**.weight=normal(std=1)', '--batch', '32');
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^60\s+fc60\s+dense\s+relu\s+normal\s+128\s+NaN\s+NaN\s+NaN\s+NaN\s/m);
+  assert.match(result.stdout, /overflow: fc\d+: activations overflow float32 here/);
+  assert.doesNotMatch(result.stdout, /dead: .*up to fc60/);
+}));

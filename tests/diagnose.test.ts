@@ -401,7 +401,7 @@ test('layers the probe does not run, and bad options, are refused with the layer
   const ok = { seed: 1, layers: [{ type: 'dense', name: 'a', in: 4, out: 5 }] } as ModelSpecInput;
   assert.throws(() => probe(ok, { batch: 0 }), /options\.batch: expected a positive integer/);
   assert.throws(() => probe(ok, { batch: 4, input: new Float32Array(8) }), /exclude each other/);
-  assert.throws(() => probe(ok, { input: new Float32Array(7) }), /options\.input: expected a multiple of 4 values/);
+  assert.throws(() => probe(ok, { input: new Float32Array(7) }), /options\.input: expected a multiple of 4 values \(samples x \[4\]\), got 7$/);
   assert.throws(() => probe(ok, { range: [1, 1] }), /options\.range/);
   assert.throws(() => probe(ok, { bachSize: 3 } as never), /options\.bachSize: unknown field/);
   const weights = initModel(ok);
@@ -410,7 +410,7 @@ test('layers the probe does not run, and bad options, are refused with the layer
   missing.delete('a.weight');
   assert.throws(() => probe({ spec: ok, weights: missing }), /no parameter "a\.weight"/);
   const short = new Map(weights).set('a.weight', new Float32Array(3));
-  assert.throws(() => probe({ spec: ok, weights: short }), /weights "a\.weight": expected 20 values/);
+  assert.throws(() => probe({ spec: ok, weights: short }), /weights "a\.weight": expected 20 values \(shape \[5,4\]\), got 3$/);
   // A param layer computes nothing and is skipped.
   const withParam = { seed: 1, layers: [{ type: 'param', name: 'scale', shape: [4], init: 'ones' }, { type: 'dense', name: 'a', in: 4, out: 5 }] } as ModelSpecInput;
   assert.deepEqual(probe(withParam, { batch: 4 }).layers.map((l) => l.name), ['a']);

@@ -28,6 +28,10 @@ export interface DiagnoseFlags {
   rule?: string[];
   batch?: string;
   steps?: string;
+  spatial?: string;
+  bins?: string;
+  range?: string;
+  singularValues?: string;
   plot?: string;
   report?: string;
   json?: boolean;
@@ -46,18 +50,57 @@ export function addDiagnoseCommand(program: Command, io: CliIo, done: (code: num
     .option('--rule <glob=init>', 'rule applied after the policy and the spec\'s rules, repeatable: \'**.weight=orthogonal\'', collect)
     .option('--batch <n>', 'samples of N(0, 1) in the batch (default 256)')
     .option('--steps <n>', 'time steps a recurrent network is unrolled for (default 16)')
+    .option('--spatial <extent>', 'input extent of a convolutional network, e.g. 32, 28x28 or 4x4x4 (default: inferred from a dense layer that flattens the last convolution, else 32, 8x8 or 4x4x4)')
+    .option('--bins <n>', 'histogram bins per layer (default 60)')
+    .option('--range <low,high>', 'histogram range, e.g. -3,3 (default: one that fits the activations: -1,1 for tanh, 0,1 for sigmoid and softmax, 0,4 for ReLU, else -3,3)')
+    .option('--singular-values <side>', 'extreme singular values of square weights up to this side (default 256; 0 for none, all for every one)')
     .option('--plot <out.svg>', 'write the plots: activation and gradient std per layer, saturated and dead units, histograms per layer')
-    .option('--report <out.md>', 'write a Markdown report: warnings, plots, a table of every layer (the plots go beside it as out.svg unless --plot names them)')
+    .option('--report <out.md>', 'write a Markdown report: warnings, plots, a table of every layer (the plots go beside it as out.svg unless --plot names them; an existing out.svg is replaced only if nninit diagnose wrote it)')
     .option('--json', 'print the report as JSON instead of the table')
-    .addHelpText('after', '\nExamples:\n  nninit diagnose examples/mlp-mixed.json --plot mlp.svg --report mlp.md\n  nninit diagnose deep.json --rule \'**.weight=glorotUniform\' --batch 128\n  nninit diagnose model.safetensors --spec model.json --report model.md\n')
+    .addHelpText('after', '\nExamples:\n  nninit diagnose examples/mlp-mixed.json --plot mlp.svg --report mlp.md\n  nninit diagnose deep.json --rule \'**.weight=glorotUniform\' --batch 128\n  nninit diagnose cnn.json --spatial 28x28 --range -3,3\n  nninit diagnose model.safetensors --spec model.json --report model.md\n')
     .action(async (input: string, flags: DiagnoseFlags) => {
       done(await diagnoseCommand(input, flags, io, setContext));
     });
 }
 
-function positiveIntegerFlag(flag: string, text: string | undefined): number | undefined {
+/** --spatial 28x28 (or 28,28): one to three positive integers. */
+function spatialFlag(text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || !(Number(text) >= 1) || !Number.isSafeInteger(Number(text))) throw new InputError(`${flag}: expected a positive integer, got ${JSON.stringify(text)}`);
+  const parts = text.split(/[x×,]/);
+  if (parts.length > 3 || !parts.every((p) => /^\d+$/.test(p) && Number(p) >= 1 && Number.isSafeInteger(Number(p)))) {
+    throw new InputError(`--spatial: expected one to three positive integers such as 32, 28x28 or 4x4x4, got ${JSON.stringify(text)}`);
+  }
+  return parts.map(Number);
+}
+
+/** --range -3,3: two finite numbers, low < high. */
+function rangeFlag(text: string | undefined): [number, number] | undefined {
+  if (text === undefined) return undefined;
+  const parts = text.split(',');
+  const numbers = parts.map((p) => (/^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(p) ? Number(p) : NaN));
+  if (numbers.length !== 2 || !numbers.every(Number.isFinite) || !(numbers[0] < numbers[1])) {
+    throw new InputError(`--range: expected LOW,HIGH with LOW < HIGH, such as -3,3, got ${JSON.stringify(text)}`);
+  }
+  return [numbers[0], numbers[1]];
+}
+
+/** --singular-values 256, 0 or all. */
+function singularFlag(text: string | undefined): number | boolean {
+  if (text === undefined) return DEFAULT_SINGULAR_SIDE;
+  if (text === 'all') return true;
+  if (text === '0') return false;
+  return positiveIntegerFlag('--singular-values', text, 'a positive integer, 0 or all')!;
+}
+
+/**
+ * The command computes singular values of square weights up to this side unless told otherwise (the library
+ * leaves them off): a 256 x 256 matrix costs about 0.03 s, and the command shows them in its table.
+ */
+const DEFAULT_SINGULAR_SIDE = 256;
+
+function positiveIntegerFlag(flag: string, text: string | undefined, expected = 'a positive integer'): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || !(Number(text) >= 1) || !Number.isSafeInteger(Number(text))) throw new InputError(`${flag}: expected ${expected}, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -91,13 +134,19 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
-/** Runs a library step, turning its argument errors into the command's (exit 2), naming the input. */
+/** The library's option names in its messages, and the flags that set them here. */
+const OPTION_FLAGS: readonly [RegExp, string][] = [
+  [/\boptions\.spatial\b/g, '--spatial'], [/\boptions\.steps\b/g, '--steps'], [/\boptions\.batch\b/g, '--batch'],
+  [/\boptions\.bins\b/g, '--bins'], [/\boptions\.range\b/g, '--range'], [/\boptions\.seed\b/g, '--seed'],
+];
+
+/** Runs a library step, turning its argument errors into the command's (exit 2), naming the input and the flags. */
 function checked<T>(context: ErrorContext, step: () => T): T {
   try {
     return step();
   } catch (error) {
     const { code, message } = classify(error, context);
-    if (code === 2) throw new InputError(message);
+    if (code === 2) throw new InputError(OPTION_FLAGS.reduce((text, [option, flag]) => text.replace(option, flag), message));
     throw error;
   }
 }
@@ -116,7 +165,13 @@ async function probeInput(input: string, flags: DiagnoseFlags, setContext: (cont
   const rules = ruleTexts.map(parseRuleFlag);
   const batch = positiveIntegerFlag('--batch', flags.batch);
   const steps = positiveIntegerFlag('--steps', flags.steps);
-  const common: ProbeOptions = { ...(seed !== undefined ? { seed } : {}), ...(batch ? { batch } : {}), ...(steps ? { steps } : {}) };
+  const spatial = spatialFlag(flags.spatial);
+  const bins = positiveIntegerFlag('--bins', flags.bins);
+  const range = rangeFlag(flags.range);
+  const common: ProbeOptions = {
+    ...(seed !== undefined ? { seed } : {}), ...(batch ? { batch } : {}), ...(steps ? { steps } : {}), ...(spatial ? { spatial } : {}),
+    ...(bins ? { bins } : {}), ...(range ? { range } : {}), singularValues: singularFlag(flags.singularValues),
+  };
 
   if (input.endsWith('.safetensors')) {
     if (flags.spec === undefined) {
@@ -156,7 +211,9 @@ async function probeInput(input: string, flags: DiagnoseFlags, setContext: (cont
 }
 
 const percent = (x: number) => (x === 0 ? '0%' : `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`);
-const ratioTo = (value: number, reference: number) => (reference > 0 ? figure(value / reference) : '–');
+/** A statistic: NaN where values overflowed (the table's '–' means not applicable). */
+const statistic = (x: number) => (Number.isNaN(x) ? 'NaN' : figure(x));
+const ratioTo = (value: number, reference: number) => (reference > 0 ? statistic(value / reference) : '–');
 
 /** One row per layer: what the table and the Markdown report show. */
 function layerRows(report: ProbeReport): { columns: Column[]; rows: string[][] } {
@@ -167,8 +224,8 @@ function layerRows(report: ProbeReport): { columns: Column[]; rows: string[][] }
     { title: 'σmax/σmin' },
   ];
   const rows = report.layers.map((l: LayerReport, i) => [
-    String(i + 1), l.name, l.type, l.activation, l.initializer ?? '–', String(l.units), figure(l.post.mean), figure(l.post.std),
-    ratioTo(l.post.std, report.input.std), figure(l.gradientInputStd), percent(l.saturatedFraction), percent(l.deadFraction),
+    String(i + 1), l.name, l.type, l.activation, l.initializer ?? '–', String(l.units), statistic(l.post.mean), statistic(l.post.std),
+    ratioTo(l.post.std, report.input.std), statistic(l.gradientInputStd), percent(l.saturatedFraction), percent(l.deadFraction),
     String(l.distinctUnits), l.singularValues ? `${figure(l.singularValues.max)}/${figure(l.singularValues.min)}` : '–',
   ]);
   return { columns, rows };
@@ -182,7 +239,7 @@ function summaryText(input: string, probed: Probed, written: readonly string[]):
     '',
     formatTable(columns, rows),
     '',
-    ...(report.warnings.length ? [`${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}:`, ...report.warnings.map((w) => `  ${w.kind}: ${w.message}`)] : ['no warnings: no layer vanishes, explodes, saturates, has dead or identical units']),
+    ...(report.warnings.length ? [`${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}:`, ...report.warnings.map((w) => `  ${w.kind}: ${w.message}`)] : ['no warnings: no layer vanishes, explodes, overflows, saturates, or has dead or copied units']),
     ...(written.length ? ['', `wrote ${written.join(', ')}`] : []),
     '',
   ];
@@ -206,12 +263,12 @@ export function markdownReport(input: string, probed: Probed, plotLink: string |
     '',
     ...(report.warnings.length
       ? report.warnings.map((w) => `- **${w.kind}** at \`${w.layer}\`: ${w.message}`)
-      : [`None: no layer's output std falls below ${T.vanishing} or rises above ${T.exploding} times the input's, no gradient does so against the last layer's, and no layer has more than ${100 * T.saturated}% saturated outputs, more than ${100 * T.dead}% dead units, or identical units.`]),
+      : [`None: no layer's output std falls below ${T.vanishing} or rises above ${T.exploding} times the input's or grows more than ${T.growth} times in one layer, no gradient falls or rises so against the last layer's, no value overflows float32, and no layer has more than ${100 * T.saturated}% saturated outputs, more than ${100 * T.dead}% dead units, or units that copy one another.`]),
     '',
     ...(plotLink ? ['## Plots', '', `![Activation and gradient std per layer, saturation, dead units and histograms of ${input}](${plotLink})`, ''] : []),
     '## Layers',
     '',
-    `Per layer in forward order: output (post-activation) mean and std, its ratio to the input's std, the std of the gradient reaching the layer's input, the fraction of outputs saturated and of units dead, the units that differ over the batch, and for square weights the extreme singular values.`,
+    `Per layer in forward order: output (post-activation) mean and std, its ratio to the input's std, the std of the gradient reaching the layer's input, the fraction of outputs saturated and of units dead, the units that differ over the batch, and for square weights the extreme singular values. NaN marks values that overflowed float32.`,
     '',
     `| ${columns.map((c) => cell(c.title)).join(' | ')} |`,
     `|${columns.map((c) => (c.numeric ? '---:' : '---')).join('|')}|`,
@@ -220,6 +277,9 @@ export function markdownReport(input: string, probed: Probed, plotLink: string |
   ];
   return out.join('\n');
 }
+
+/** What every plot this command writes carries (its title): a file with it may be replaced by a rerun. */
+const PLOT_SIGNATURE = 'aria-label="nninit diagnose: ';
 
 /** Writes every file to a temporary name beside it, then renames them all: no output name holds a partial file. */
 async function writeTogether(files: readonly { path: string; text: string }[]): Promise<void> {
@@ -249,7 +309,15 @@ export async function diagnoseCommand(input: string, flags: DiagnoseFlags, io: C
   // Every flag and output path is checked, and the probe run, before anything is written.
   const reportPath = flags.report !== undefined ? await outputPath('--report', flags.report, '.md') : undefined;
   let plotPath = flags.plot !== undefined ? await outputPath('--plot', flags.plot, '.svg') : undefined;
-  if (reportPath && !plotPath) plotPath = join(dirname(reportPath), `${basename(reportPath, extname(reportPath))}.svg`);
+  if (reportPath && !plotPath) {
+    // The report's plots go beside it, as NAME.svg: a file of that name is replaced only if it is this command's
+    // own plot (a rerun); anything else there is refused rather than overwritten.
+    plotPath = join(dirname(reportPath), `${basename(reportPath, extname(reportPath))}.svg`);
+    const existing = await readFile(plotPath, 'utf8').catch(() => undefined);
+    if (existing !== undefined && !existing.includes(PLOT_SIGNATURE)) {
+      throw new InputError(`--report ${reportPath}: its plots would replace ${plotPath}, which exists and is not a plot written by nninit diagnose; name another file with --plot`);
+    }
+  }
   if (plotPath && reportPath && plotPath === reportPath) throw new InputError(`--plot and --report name the same file, ${plotPath}`);
   const probed = await probeInput(input, flags, setContext);
   const files: { path: string; text: string }[] = [];
