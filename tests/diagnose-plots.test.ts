@@ -214,3 +214,44 @@ test('docs/claims-*.svg are drawn from docs/claims.json (npm run plots), with ev
   assert.deepEqual(numbers(reluPanel.attrs['data-y-domain']), [0, 1]);
   assert.equal(lines(reluPanel).length, doc.training[1].runs.length);
 });
+
+test('every line of a figure has its own colour and dash pattern; one label keeps one style across panels', () => {
+  // Twelve series that all ask for the same colour (key 'he'): colour alone would draw them alike.
+  const series = Array.from({ length: 12 }, (_, i) => ({ label: `run ${i}`, key: 'he', x: [0, 1], y: [i, i + 1] }));
+  const svg = parse(renderChart({
+    title: 't',
+    panels: [
+      { kind: 'lines', title: 'a', x: { label: 'x' }, y: { label: 'y' }, series },
+      { kind: 'lines', title: 'b', x: { label: 'x' }, y: { label: 'y' }, series: [series[3], { label: 'dashed one', x: [0, 1], y: [1, 2], dashed: true }] },
+    ],
+  }));
+  const styleOf = (g: Node) => all(g, (n) => n.name === 'path')[0].attrs.class;
+  const [a, b] = panels(svg);
+  const styles = lines(a).map(styleOf);
+  assert.equal(new Set(styles).size, 12, styles.join(' | '));
+  for (const s of styles) assert.match(s, /^series s\d dash[0-3]$/);
+  // The same label in the second panel, and the legend, draw it the same way.
+  assert.equal(styleOf(lines(b).find((g) => g.attrs['data-label'] === 'run 3')!), styles[3]);
+  const legend = all(svg, (n) => n.name === 'g' && n.attrs.class === 'legend-item');
+  assert.equal(legend.length, 13);
+  assert.equal(all(legend.find((g) => g.attrs['data-label'] === 'run 3')!, (n) => n.name === 'line')[0].attrs.class, styles[3]);
+  assert.match(styleOf(lines(b).find((g) => g.attrs['data-label'] === 'dashed one')!), /dash1$/);
+});
+
+test('a heatmap sets the values outside its bins apart: rows for zeros, below and above the range, only where there are any', () => {
+  const heat = (edges?: { zeros?: number[]; below?: number[]; above?: number[] }) => parse(renderChart({
+    title: 't',
+    panels: [{ kind: 'heatmap', title: 'h', x: { label: 'layer' }, y: { label: 'value' }, columns: [1, 2], counts: [[5, 5], [0, 10]], low: 0, high: 4, ...(edges ? { edges } : {}) }],
+  }));
+  const edgeLabels = (root: Node) => all(root, (n) => n.attrs['data-edge'] !== undefined).map((n) => n.attrs['data-edge']);
+  assert.deepEqual(edgeLabels(heat()), []);
+  assert.deepEqual(edgeLabels(heat({ zeros: [0, 0], below: [0, 0], above: [0, 0] })), []);
+  const withEdges = heat({ zeros: [20, 0], below: [0, 0], above: [0, 3] });
+  assert.deepEqual(edgeLabels(withEdges), ['≥ 4', '= 0']);
+  // The bins keep the panel's height less the two rows, and the largest count (the zeros' 20) sets the colours.
+  const [panel] = panels(withEdges);
+  const [, top, , bottom] = numbers(panel.attrs['data-area']);
+  const [, plainTop, , plainBottom] = numbers(panels(heat())[0].attrs['data-area']);
+  assert.equal(plainBottom - plainTop - (bottom - top), 2 * 15);
+  assert.equal(all(withEdges, (n) => n.attrs.class === 'colorbar')[0].attrs['data-largest'], '20');
+});

@@ -27,6 +27,8 @@ export interface LineSeries {
   readonly x: readonly number[];
   /** null, NaN and (on a log axis) values <= 0 leave a gap. */
   readonly y: readonly (number | null)[];
+  /** A dash pattern: 0 solid (default), 1 dashed, 2 dotted, 3 dash-dot; `dashed` is 1. */
+  readonly dash?: number;
   readonly dashed?: boolean;
 }
 
@@ -53,6 +55,12 @@ export interface HeatmapPanel {
   readonly counts: readonly (readonly number[])[];
   readonly low: number;
   readonly high: number;
+  /**
+   * Per column, the values outside the bins: exact zeros, below `low` and at or above `high`. Each kind with any
+   * count gets a row of its own apart from the bins (zeros and below under them, above over them), so a ReLU's
+   * zeros and an exploding layer's values are seen rather than dropped.
+   */
+  readonly edges?: { readonly zeros?: readonly number[]; readonly below?: readonly number[]; readonly above?: readonly number[] };
   readonly note?: string;
 }
 
@@ -86,9 +94,37 @@ const TICK_SIZE = 11.5;
 const LABEL_SIZE = 12;
 const PANEL_TITLE = 24;
 const MARGIN = { left: 62, right: 10, bottom: 42 };
-const NOTE_HEIGHT = 16;
+/** Height of a line of a panel's note. */
+const NOTE_LINE = 15;
 
 const colorOf = (series: LineSeries, index: number) => series.color ?? (series.key !== undefined && series.key in SERIES_COLORS ? SERIES_COLORS[series.key] : index % 10);
+
+/** Dash patterns of the series classes dash0 .. dash3. */
+const DASHES = 4;
+
+/**
+ * One style (colour, dash) per series label across the whole figure, no two labels alike: each keeps its
+ * colour (by key, colour or position) and takes the first dash pattern no earlier label of that colour has,
+ * starting from its own; when all four are taken it moves on to the next colour.
+ */
+function seriesStyles(panels: readonly Panel[]): Map<string, { color: number; dash: number }> {
+  const styles = new Map<string, { color: number; dash: number }>();
+  const taken = new Set<string>();
+  for (const panel of panels) {
+    if (panel.kind !== 'lines') continue;
+    panel.series.forEach((s, i) => {
+      if (styles.has(s.label)) return;
+      let color = colorOf(s, i), dash = s.dash ?? (s.dashed ? 1 : 0);
+      for (let tries = 0; taken.has(`${color} ${dash}`) && tries < 10 * DASHES; tries++) {
+        dash = (dash + 1) % DASHES;
+        if (dash === (s.dash ?? (s.dashed ? 1 : 0))) color = (color + 1) % 10;
+      }
+      taken.add(`${color} ${dash}`);
+      styles.set(s.label, { color, dash });
+    });
+  }
+  return styles;
+}
 
 /** The level (0 for an empty bin, else 1 to HEATMAP_LEVELS) of a count, against the largest count. */
 export function heatmapLevel(count: number, largest: number): number {
@@ -127,12 +163,13 @@ function linePath(xs: readonly number[], ys: readonly (number | null)[], x: Scal
 
 interface Box { x: number; y: number; width: number; height: number }
 
-function axes(panel: Panel, area: Box, x: Scale, y: Scale): string[] {
+/** The axes of a panel: y ticks over `yArea` (a heatmap's bins, default the whole area), x ticks under `area`. */
+function axes(panel: Panel, area: Box, x: Scale, y: Scale, yArea: Box = area): string[] {
   const out: string[] = [];
   const bottom = area.y + area.height, right = area.x + area.width;
   for (const t of y.ticks) {
     const py = y.map(t.value);
-    if (Number.isNaN(py) || py < area.y - 0.5 || py > bottom + 0.5) continue;
+    if (Number.isNaN(py) || py < yArea.y - 0.5 || py > yArea.y + yArea.height + 0.5) continue;
     // Heatmaps get tick marks outside the frame; grid lines would cross their cells.
     if (panel.kind === 'lines') out.push(element('line', { class: t.minor ? 'grid minor' : 'grid', x1: area.x, x2: right, y1: py, y2: py }));
     else out.push(element('line', { class: 'frame', x1: area.x - 4, x2: area.x, y1: py, y2: py }));
@@ -151,7 +188,7 @@ function axes(panel: Panel, area: Box, x: Scale, y: Scale): string[] {
   return out;
 }
 
-function linePanel(panel: LinePanel, area: Box, clipId: string): { body: string[]; x: Scale; y: Scale } {
+function linePanel(panel: LinePanel, area: Box, clipId: string, styles: Map<string, { color: number; dash: number }>): { body: string[]; x: Scale; y: Scale } {
   const x = scaleFor(panel.x, () => panel.series.flatMap((s) => s.x), [area.x, area.x + area.width], [0, 1]);
   const y = scaleFor(panel.y, () => [...panel.series.flatMap((s) => s.y), ...(panel.rules ?? []).map((r) => r.y)], [area.y + area.height, area.y], [0.1, 1]);
   const body = axes(panel, area, x, y);
@@ -162,15 +199,15 @@ function linePanel(panel: LinePanel, area: Box, clipId: string): { body: string[
     lines.push(element('line', { class: 'rule', x1: area.x, x2: area.x + area.width, y1: py, y2: py }));
     body.push(text(r.label, { class: 'muted', x: area.x + area.width - 4, y: py - 4, 'text-anchor': 'end', 'font-size': TICK_SIZE }));
   }
-  panel.series.forEach((s, i) => {
-    const c = colorOf(s, i);
+  panel.series.forEach((s) => {
+    const { color: c, dash } = styles.get(s.label)!;
     const { d, singles } = linePath(s.x, s.y, x, y);
     const markers = s.x.length <= 12 ? s.x.map((_, k) => k).filter((k) => s.y[k] !== null && !Number.isNaN(y.map(s.y[k] as number)) && !Number.isNaN(x.map(s.x[k]))).map((k) => [x.map(s.x[k]), y.map(s.y[k] as number)] as [number, number]) : singles;
     const title = element('title', {}, escapeXml(s.label));
     // Markers are not clipped (one on the frame would be cut in half), but only those inside the frame are drawn.
     const inside = markers.filter(([a, b]) => a >= area.x - 0.5 && a <= area.x + area.width + 0.5 && b >= area.y - 0.5 && b <= area.y + area.height + 0.5);
     lines.push(element('g', { 'data-label': s.label, 'data-key': s.key, 'data-x': s.x.map(datum).join(','), 'data-y': s.y.map(datum).join(',') }, [
-      d ? element('path', { class: `series s${c}${s.dashed ? ' dashed' : ''}`, d, 'clip-path': `url(#${clipId})` }, title) : '',
+      d ? element('path', { class: `series s${c} dash${dash}`, d, 'clip-path': `url(#${clipId})` }, title) : '',
       ...inside.map(([a, b]) => element('circle', { class: `f${c}`, cx: a, cy: b, r: 2.6 }, title)),
     ]));
   });
@@ -178,50 +215,65 @@ function linePanel(panel: LinePanel, area: Box, clipId: string): { body: string[
   return { body, x, y };
 }
 
-function heatmapPanel(panel: HeatmapPanel, area: Box, largest: number, clipId: string): { body: string[]; x: Scale; y: Scale } {
-  const first = panel.columns[0] ?? 0, last = panel.columns.at(-1) ?? 1;
-  const x = linearScale(panel.x.domain ?? [first - 0.5, last + 0.5], [area.x, area.x + area.width], { nice: false, integer: true, count: 6 });
-  const y = linearScale(panel.y.domain ?? [panel.low, panel.high], [area.y + area.height, area.y], { nice: false, count: 6 });
-  const bins = panel.counts[0]?.length ?? 0;
-  const width = (panel.high - panel.low) / Math.max(1, bins);
-  // Runs of equal level along each bin's row, one path per level.
-  const byLevel = new Map<number, string[]>();
-  for (let b = 0; b < bins; b++) {
-    const top = y.map(panel.low + (b + 1) * width), bottom = y.map(panel.low + b * width);
-    let c = 0;
-    while (c < panel.columns.length) {
-      const level = heatmapLevel(panel.counts[c][b], largest);
-      let end = c + 1;
-      while (end < panel.columns.length && heatmapLevel(panel.counts[end][b], largest) === level) end++;
-      if (level > 0) {
-        const left = x.map(panel.columns[c] - 0.5), right = x.map(panel.columns[end - 1] + 0.5);
-        const list = byLevel.get(level) ?? [];
-        list.push(`M${px(left)} ${px(top)}H${px(right)}V${px(bottom)}H${px(left)}Z`);
-        byLevel.set(level, list);
-      }
-      c = end;
+/** Height of a heatmap's row of zeros, of values below or above its range, and the gap that sets it apart. */
+const EDGE_ROW = 10;
+const EDGE_GAP = 5;
+
+/** Horizontal runs of equal colour level along one row of cells, as path data by level. */
+function levelRuns(columns: readonly number[], count: (c: number) => number, largest: number, x: Scale, top: number, bottom: number, byLevel: Map<number, string[]>): void {
+  let c = 0;
+  while (c < columns.length) {
+    const level = heatmapLevel(count(c), largest);
+    let end = c + 1;
+    while (end < columns.length && heatmapLevel(count(end), largest) === level) end++;
+    if (level > 0) {
+      const left = x.map(columns[c] - 0.5), right = x.map(columns[end - 1] + 0.5);
+      const list = byLevel.get(level) ?? [];
+      list.push(`M${px(left)} ${px(top)}H${px(right)}V${px(bottom)}H${px(left)}Z`);
+      byLevel.set(level, list);
     }
+    c = end;
   }
-  const cells = [...byLevel.keys()].sort((a, b) => a - b).map((level) => element('path', { fill: viridis(level / HEATMAP_LEVELS), 'data-level': level, d: byLevel.get(level)!.join('') }));
-  const body = [
-    element('rect', { class: 'cellbg', x: area.x, y: area.y, width: area.width, height: area.height }),
-    element('g', { 'clip-path': `url(#${clipId})`, 'shape-rendering': 'crispEdges', 'data-largest': datum(largest), 'data-bins': bins }, cells),
-    ...axes(panel, area, x, y),
-  ];
-  return { body, x, y };
 }
 
-interface LegendItem { label: string; color: number; dashed: boolean }
-
-function legendItems(panels: readonly Panel[]): LegendItem[] {
-  const seen = new Map<string, LegendItem>();
-  for (const panel of panels) {
-    if (panel.kind !== 'lines') continue;
-    panel.series.forEach((s, i) => {
-      if (!seen.has(s.label)) seen.set(s.label, { label: s.label, color: colorOf(s, i), dashed: !!s.dashed });
-    });
+function heatmapPanel(panel: HeatmapPanel, area: Box, largest: number, clipId: string): { body: string[]; x: Scale; y: Scale; area: Box } {
+  const first = panel.columns[0] ?? 0, last = panel.columns.at(-1) ?? 1;
+  const x = linearScale(panel.x.domain ?? [first - 0.5, last + 0.5], [area.x, area.x + area.width], { nice: false, integer: true, count: 6 });
+  // Rows apart from the bins, for the kinds of values outside them that occur: above the bins at the top; below
+  // them and exact zeros at the bottom.
+  const any = (values?: readonly number[]) => (values?.some((v) => v > 0) ? values : undefined);
+  const above = any(panel.edges?.above), below = any(panel.edges?.below), zeros = any(panel.edges?.zeros);
+  const step = EDGE_ROW + EDGE_GAP;
+  const top = above ? 1 : 0, bottom = (below ? 1 : 0) + (zeros ? 1 : 0);
+  const binsArea: Box = { x: area.x, y: area.y + top * step, width: area.width, height: area.height - (top + bottom) * step };
+  const y = linearScale(panel.y.domain ?? [panel.low, panel.high], [binsArea.y + binsArea.height, binsArea.y], { nice: false, count: 6 });
+  const bins = panel.counts[0]?.length ?? 0;
+  const width = (panel.high - panel.low) / Math.max(1, bins);
+  const byLevel = new Map<number, string[]>();
+  for (let b = 0; b < bins; b++) {
+    levelRuns(panel.columns, (c) => panel.counts[c][b], largest, x, y.map(panel.low + (b + 1) * width), y.map(panel.low + b * width), byLevel);
   }
-  return [...seen.values()];
+  const edgeRows: { values: readonly number[]; label: string; top: number }[] = [];
+  const low = binsArea.y + binsArea.height + EDGE_GAP;
+  if (above) edgeRows.push({ values: above, label: `≥ ${panel.high}`, top: area.y });
+  if (below) edgeRows.push({ values: below, label: `< ${panel.low}`, top: low });
+  if (zeros) edgeRows.push({ values: zeros, label: '= 0', top: low + (below ? step : 0) });
+  for (const row of edgeRows) levelRuns(panel.columns, (c) => row.values[c] ?? 0, largest, x, row.top, row.top + EDGE_ROW, byLevel);
+  const cells = [...byLevel.keys()].sort((a, b) => a - b).map((level) => element('path', { fill: viridis(level / HEATMAP_LEVELS), 'data-level': level, d: byLevel.get(level)!.join('') }));
+  const body = [
+    element('rect', { class: 'cellbg', x: binsArea.x, y: binsArea.y, width: binsArea.width, height: binsArea.height }),
+    ...edgeRows.map((row) => element('rect', { class: 'cellbg', x: area.x, y: row.top, width: area.width, height: EDGE_ROW })),
+    element('g', { 'clip-path': `url(#${clipId})`, 'shape-rendering': 'crispEdges', 'data-largest': datum(largest), 'data-bins': bins }, cells),
+    ...edgeRows.map((row) => text(row.label, { class: 'muted tick', x: area.x - 6, y: row.top + EDGE_ROW - 1, 'text-anchor': 'end', 'font-size': TICK_SIZE - 1.5, 'data-edge': row.label })),
+    ...axes(panel, area, x, y, binsArea),
+  ];
+  return { body, x, y, area: binsArea };
+}
+
+interface LegendItem { label: string; color: number; dash: number }
+
+function legendItems(styles: Map<string, { color: number; dash: number }>): LegendItem[] {
+  return [...styles].map(([label, style]) => ({ label, ...style }));
 }
 
 /** The text, cut with an ellipsis to fit `width` pixels (bold text is about 8% wider). */
@@ -248,7 +300,8 @@ export function renderChart(chart: Chart): string {
   }
 
   // The legend: line swatches in rows, then the heatmaps' colour bar.
-  const items = legendItems(chart.panels);
+  const styles = seriesStyles(chart.panels);
+  const items = legendItems(styles);
   if (items.length) {
     y += 14;
     let x = PAD;
@@ -261,7 +314,7 @@ export function renderChart(chart: Chart): string {
         row += 20;
       }
       legend.push(element('g', { class: 'legend-item', 'data-label': item.label }, [
-        element('line', { class: `series s${item.color}${item.dashed ? ' dashed' : ''}`, x1: x, x2: x + 22, y1: row + 8, y2: row + 8 }),
+        element('line', { class: `series s${item.color} dash${item.dash}`, x1: x, x2: x + 22, y1: row + 8, y2: row + 8 }),
         text(item.label, { x: x + 28, y: row + 12, 'font-size': LEGEND_SIZE }),
       ]));
       x += w;
@@ -270,7 +323,8 @@ export function renderChart(chart: Chart): string {
     y = row + 20;
   }
   const heatmaps = chart.panels.filter((p): p is HeatmapPanel => p.kind === 'heatmap');
-  const largest = Math.max(0, ...heatmaps.flatMap((p) => p.counts.flat()));
+  const edgeCounts = (p: HeatmapPanel) => [...(p.edges?.zeros ?? []), ...(p.edges?.below ?? []), ...(p.edges?.above ?? [])];
+  const largest = Math.max(0, ...heatmaps.flatMap((p) => [...p.counts.flat(), ...edgeCounts(p)]));
   if (heatmaps.length) {
     y += 12;
     const barX = PAD, barWidth = 240, barY = y;
@@ -296,28 +350,30 @@ export function renderChart(chart: Chart): string {
   for (let start = 0; start < chart.panels.length; start += columns) {
     const row = chart.panels.slice(start, start + columns);
     const titled = row.some((p) => p.title);
-    const noted = row.some((p) => p.note);
+    const cellWidthNote = cellWidth - MARGIN.left + 40 - MARGIN.right;
+    const noteLines = row.map((p) => (p.note ? wrap(p.note, cellWidthNote, TICK_SIZE) : []));
+    const noted = Math.max(0, ...noteLines.map((l) => l.length));
     row.forEach((panel, j) => {
       const k = start + j;
       const left = PAD + j * (cellWidth + GAP_X);
       const area: Box = { x: left + MARGIN.left, y: y + (titled ? PANEL_TITLE : 0), width: cellWidth - MARGIN.left - MARGIN.right, height: panelHeight };
       const clipId = `${id}-clip${k}`;
       defs.push(element('clipPath', { id: clipId }, element('rect', { x: area.x, y: area.y, width: area.width, height: area.height })));
-      const drawn = panel.kind === 'lines' ? linePanel(panel, area, clipId) : heatmapPanel(panel, area, largest, clipId);
+      const drawn: { body: string[]; x: Scale; y: Scale; area?: Box } = panel.kind === 'lines' ? linePanel(panel, area, clipId, styles) : heatmapPanel(panel, area, largest, clipId);
       const body = [
         ...(panel.title ? [text(fit(panel.title, area.width, 14), { x: area.x, y: y + 15, 'font-size': 14, 'font-weight': 600 })] : []),
         ...drawn.body,
         element('rect', { class: 'frame', x: area.x, y: area.y, width: area.width, height: area.height }),
-        ...(panel.note ? [text(panel.note, { class: 'muted', x: area.x, y: area.y + area.height + MARGIN.bottom + 10, 'font-size': TICK_SIZE })] : []),
+        ...noteLines[j].map((line, n) => text(line, { class: 'muted note', x: area.x - 40, y: area.y + area.height + MARGIN.bottom + 10 + n * NOTE_LINE, 'font-size': TICK_SIZE })),
       ];
       parts.push(element('g', {
         class: 'panel', 'data-kind': panel.kind, 'data-title': panel.title,
-        'data-area': [area.x, area.y, area.x + area.width, area.y + area.height].map(px).join(','),
+        'data-area': [drawn.area ?? area].flatMap((a) => [a.x, a.y, a.x + a.width, a.y + a.height]).map(px).join(','),
         'data-x-type': drawn.x.type, 'data-x-domain': drawn.x.domain.map(datum).join(','),
         'data-y-type': drawn.y.type, 'data-y-domain': drawn.y.domain.map(datum).join(','),
       }, body));
     });
-    y += (titled ? PANEL_TITLE : 0) + panelHeight + MARGIN.bottom + (noted ? NOTE_HEIGHT : 0) + GAP_Y;
+    y += (titled ? PANEL_TITLE : 0) + panelHeight + MARGIN.bottom + noted * NOTE_LINE + GAP_Y;
   }
   for (const line of chart.footnote ? wrap(chart.footnote, inner, 12) : []) {
     parts.push(text(line, { class: 'muted', x: PAD, y: y + 4, 'font-size': 12 }));
