@@ -6,8 +6,8 @@
 //   node --import tsx bench/claims.ts [--check]     (--check: write nothing, exit 1 if the docs are not current)
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runClaims, INITIALIZER_PRESET_NAMES, type ClaimsData, type ClaimResult, type InitializerPreset } from 'nninit';
-import { runTraining, zeroAfterTraining, type TrainingTask } from './training.js';
+import { runClaims, describeTraining, INITIALIZER_PRESET_NAMES, type ClaimsData, type ClaimResult, type InitializerPreset } from 'nninit';
+import { runTraining, zeroAfterTraining, FINAL_WINDOW, SPIKE, ZERO_LEARNING_RATE, type TrainingTask } from './training.js';
 import { HEATMAP_ACTIVATIONS, writeClaimsPlots } from './plots.js';
 
 const DOCS_JSON = new URL('../docs/claims.json', import.meta.url);
@@ -18,20 +18,26 @@ export const README_END = '<!-- claims:end -->';
 
 /**
  * The training runs of the docs: 10 hidden layers of 16, two spirals of 2 x 128 points, 200 steps of SGD with
- * momentum. Plain SGD shows what the initialization does; Adam rescales every gradient and hides much of it (at
- * learning rate 0.005 it trains N(0, 1) tanh networks too).
+ * momentum, once per seed 1-5 (one network is one random draw, and single runs spike). Plain SGD shows what the
+ * initialization does; Adam rescales every gradient and hides much of it (at learning rate 0.005 it trains
+ * N(0, 1) tanh networks too).
  */
-export const TRAINING = { depth: 10, width: 16, points: 128, steps: 200, learningRate: 0.02, optimizer: 'momentum', seed: 1 } as const;
-/** The presets each training task compares (He and orthogonal take the task's activation gain). */
+export const TRAINING = { depth: 10, width: 16, points: 128, steps: 200, learningRate: 0.02, optimizer: 'momentum', seeds: [1, 2, 3, 4, 5] } as const;
 /** Width of the zero-initialized network trained for 20 steps. */
 const ZERO_WIDTH = 16;
+/** The smallest movement of every hidden layer's weights that the zero-initialization claim asks for. */
+const ZERO_MOVEMENT = 1e-4;
+/** The presets each training task compares (He and orthogonal take the task's activation gain). */
 export const TRAINING_PRESETS: readonly InitializerPreset[] = INITIALIZER_PRESET_NAMES;
 
 export interface ZeroTraining {
   readonly depth: number;
   readonly width: number;
   readonly steps: number;
+  readonly learningRate: number;
   readonly distinctUnits: readonly number[];
+  /** Largest |w| of each hidden layer's kernel after training (all started at 0). */
+  readonly hiddenMovement: readonly number[];
   readonly largestWeight: number;
 }
 
@@ -65,25 +71,25 @@ const ROWS: readonly { row: ClaimResult['row']; strength: string; weakness: stri
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 const mark = (c: ClaimResult) => (c.holds ? '✓' : '✗');
-const zeroHolds = (doc: ClaimsDocument) => doc.zeroTraining.distinctUnits.every((d) => d === 1) && doc.zeroTraining.largestWeight > 0;
+const zeroHolds = (doc: ClaimsDocument) => doc.zeroTraining.distinctUnits.every((d) => d === 1) && doc.zeroTraining.hiddenMovement.every((m) => m > ZERO_MOVEMENT);
 /** A loss or accuracy to 3 decimals; a diverged run's NaN (null in the JSON) as 'diverged'. */
 const f3 = (x: number | null) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(3) : 'diverged');
 
 function finalLoss(task: TrainingTask, preset: InitializerPreset): string {
   const run = task.runs.find((r) => r.initializer === preset);
-  return run ? f3(run.losses.at(-1)!) : '–';
+  return run ? f3(run.final) : '–';
 }
 
 /** The comparison table with its measured columns, and the per-claim and training tables. */
 export function renderTables(doc: ClaimsDocument): string {
   const [tanh, relu] = doc.training;
   const lines: string[] = [];
-  lines.push(`| Initializer | Strength | Weakness | When to use | Measured (✓ the claim holds, ✗ it does not) | Loss after ${tanh.steps} steps, tanh / ReLU |`);
+  lines.push(`| Initializer | Strength | Weakness | When to use | Measured (✓ the claim holds, ✗ it does not) | Final loss after ${tanh.steps} steps (median of ${tanh.seeds.length} seeds), tanh / ReLU |`);
   lines.push('|---|---|---|---|---|---|');
   for (const r of ROWS) {
     const claims = doc.claims.filter((c) => c.row === r.row);
     const cells = claims.map((c) => (c.kind === 'claim' ? `${mark(c)} ${c.summary}` : c.summary));
-    if (r.row === 'zero') cells.push(`${zeroHolds(doc) ? '✓' : '✗'} still ${Math.max(...doc.zeroTraining.distinctUnits)} after ${doc.zeroTraining.steps} SGD steps`);
+    if (r.row === 'zero') cells.push(`${zeroHolds(doc) ? '✓' : '✗'} still ${Math.max(...doc.zeroTraining.distinctUnits)} after ${doc.zeroTraining.steps} SGD steps that moved every layer`);
     if (r.note) cells.push(r.note);
     const losses = r.presets.map(([p, label]) => `${finalLoss(tanh, p)} / ${finalLoss(relu, p)}${label ? ` (${label})` : ''}`).join('; ');
     lines.push(`| ${r.row} | ${r.strength} | ${r.weakness} | ${r.use} | ${cell(cells.join('; '))} | ${losses} |`);
@@ -95,7 +101,7 @@ export function renderTables(doc: ClaimsDocument): string {
   doc.claims.forEach((c, i) => {
     lines.push(`| ${c.row} | ${cell(`${c.kind === 'nuance' ? '*measured nuance:* ' : ''}${c.claim}`)} | ${cell(c.experiment)} | ${cell(c.threshold)} | ${cell(c.measured)} | ${mark(c)} |`);
     if (c.row === 'zero' && doc.claims[i + 1]?.row !== 'zero') {
-      lines.push(`| zero | symmetry survives training | ${z.depth}-layer sigmoid MLP, width ${z.width}, zero weights, ${z.steps} SGD steps (TF.js) on two spirals (2:1 arms), then probed | 1 distinct unit in every layer, weights moved | ${z.distinctUnits.join(', ')} distinct; largest weight ${f3(z.largestWeight)} | ${zeroHolds(doc) ? '✓' : '✗'} |`);
+      lines.push(`| zero | symmetry survives training: the weights move, the units stay identical | ${z.depth}-layer sigmoid MLP, width ${z.width}, zero weights and biases, ${z.steps} steps of SGD (learning rate ${z.learningRate}, TF.js) on a task one unit could learn (N(0, I) points, class x0 + x1 > 0.5), then probed | 1 distinct unit in every hidden layer; every hidden layer's largest \\|w\\| > ${ZERO_MOVEMENT} (all start at 0) | ${z.distinctUnits.join(', ')} distinct; largest \\|w\\| per hidden layer ${z.hiddenMovement.map((m) => m.toPrecision(2)).join(', ')} | ${zeroHolds(doc) ? '✓' : '✗'} |`);
     }
   });
   return lines.join('\n');
@@ -105,14 +111,17 @@ export function renderTraining(doc: ClaimsDocument): string {
   const [tanh, relu] = doc.training;
   const lines: string[] = [];
   const stepsShown = [0, 50, 100, 150, tanh.steps];
-  lines.push(`| Initializer | tanh: loss at step ${stepsShown.join(' / ')} | tanh accuracy | ReLU: loss at step ${stepsShown.join(' / ')} | ReLU accuracy |`);
-  lines.push('|---|---|---|---|---|');
+  lines.push(`| Initializer | tanh: median loss at step ${stepsShown.join(' / ')} | final loss (per seed) | accuracy | ReLU: median loss at step ${stepsShown.join(' / ')} | final loss (per seed) | accuracy |`);
+  lines.push('|---|---|---|---|---|---|---|');
+  const at = (losses: readonly number[]) => stepsShown.map((s) => f3(losses[s])).join(' / ');
+  const final = (run: TrainingTask['runs'][number]) => `${f3(run.final)} (${run.seeds.map((s) => f3(s.final)).join(', ')})`;
   for (const run of tanh.runs) {
     const other = relu.runs.find((r) => r.initializer === run.initializer)!;
-    const at = (losses: readonly number[]) => stepsShown.map((s) => f3(losses[s])).join(' / ');
-    lines.push(`| ${run.label} | ${at(run.losses)} | ${f3(run.accuracy)} | ${at(other.losses)} | ${f3(other.accuracy)} |`);
+    lines.push(`| ${run.label} | ${at(run.losses)} | ${final(run)} | ${f3(run.accuracy)} | ${at(other.losses)} | ${final(other)} | ${f3(other.accuracy)} |`);
   }
-  return lines.join('\n');
+  lines.push('');
+  for (const task of doc.training) lines.push(`**${task.activation === 'relu' ? 'ReLU' : task.activation}:** ${describeTraining(task)}`, '');
+  return lines.join('\n').trimEnd();
 }
 
 export function renderMarkdown(doc: ClaimsDocument): string {
@@ -129,7 +138,10 @@ the geometric mean of the per-seed ratios. "Std ratio" is the last layer's outpu
 Depth ${depth} unless the experiment says otherwise. Training: ${tanh.depth} hidden layers of ${tanh.width} units
 on two spirals (2 x ${TRAINING.points} points), ${tanh.steps} steps of full-batch SGD with momentum ${tanh.momentum}, learning rate
 ${tanh.learningRate}, softmax cross-entropy (ln 2 = 0.693 is chance), weights by nninit's TF.js adapter
-(orthogonal and He with the activation's gain), TF.js cpu backend, seed ${TRAINING.seed}.
+(orthogonal and He with the activation's gain), TF.js cpu backend, once per seed ${tanh.seeds.join(', ')} (the
+seed draws the data and the weights). A loss curve is the median over the seeds at each step; a final loss is a
+seed's mean over its last ${FINAL_WINDOW} steps, and the table gives the median over the seeds, so neither one
+network's luck nor a spike at the last step decides it. A spike is a step whose loss rose by more than ${SPIKE}.
 
 ${renderTables(doc)}
 
@@ -175,13 +187,14 @@ export async function runAll(log: (message: string) => void = () => {}): Promise
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   const data = runClaims({ onProgress: (done, total, label) => log(`probe ${done}/${total} ${label} (${elapsed()})`) });
   const zero = await zeroAfterTraining(20, 4, ZERO_WIDTH);
+  if (!zero.hiddenMovement.every((m) => m > ZERO_MOVEMENT)) log(`zero-initialized training: a hidden layer moved less than ${ZERO_MOVEMENT}: ${zero.hiddenMovement.join(', ')}\n`);
   log(`zero-initialized training (${elapsed()})`);
   const training: TrainingTask[] = [];
   for (const activation of ['tanh', 'relu'] as const) {
     training.push(await runTraining(activation, TRAINING_PRESETS, TRAINING));
     log(`training ${activation} (${elapsed()})`);
   }
-  const doc = rounded({ ...data, zeroTraining: { depth: zero.distinctUnits.length, width: ZERO_WIDTH, steps: zero.losses.length, distinctUnits: zero.distinctUnits, largestWeight: zero.largestWeight }, training });
+  const doc = rounded({ ...data, zeroTraining: { depth: zero.distinctUnits.length, width: ZERO_WIDTH, steps: zero.losses.length, learningRate: ZERO_LEARNING_RATE, distinctUnits: zero.distinctUnits, hiddenMovement: zero.hiddenMovement, largestWeight: zero.largestWeight }, training });
   // As the JSON holds it (a diverged loss's NaN becomes null), so the tables render the same from either.
   return JSON.parse(JSON.stringify(doc)) as ClaimsDocument;
 }

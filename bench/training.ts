@@ -1,7 +1,9 @@
 // Training speed per initializer, measured: small real training runs with TensorFlow.js (cpu backend) whose
 // layers are initialized by nninit's TF.js adapter (nninit/tfjs). Two spirals, full-batch SGD with momentum,
 // softmax cross-entropy; every run is seeded (data, weights) and TF.js's cpu kernels are deterministic, so the
-// losses repeat exactly. Used by bench/claims.ts (docs/claims.md) and tests/claims.test.ts.
+// losses repeat exactly. One network is one random draw, and SGD with momentum on a 10-layer net has
+// occasional spikes: each initializer is trained once per seed, and the curves and numbers are medians over the
+// seeds. Used by bench/claims.ts (docs/claims.md) and tests/claims.test.ts.
 
 import * as tf from '@tensorflow/tfjs';
 import { GlorotUniform, HeNormal, LecunNormal, Orthogonal, RandomNormal } from 'nninit/tfjs';
@@ -15,22 +17,48 @@ export interface TrainingOptions {
   learningRate?: number;
   /** 'momentum' (SGD with momentum 0.9, the default) or 'adam'. */
   optimizer?: 'momentum' | 'adam';
-  /** Points per spiral arm (default 128) and the seed of data and weights (default 1). */
+  /** Points per spiral arm (default 128). */
   points?: number;
+  /** Seeds of data and weights, one run per seed (default [1]); `seed` is one seed. */
+  seeds?: readonly number[];
   seed?: number;
 }
+
+/** The last steps whose mean loss is a run's final loss, so a spike at the very end does not decide it. */
+export const FINAL_WINDOW = 20;
+
+/** One seed's run. */
+export interface SeedRun {
+  readonly seed: number;
+  /** Mean loss over the last FINAL_WINDOW values (NaN once the run diverged), and training accuracy at the end. */
+  readonly final: number;
+  readonly accuracy: number;
+  /** The step whose loss was first NaN or infinite, or -1. */
+  readonly divergedAt: number;
+  /** Steps whose loss rose by more than SPIKE over the step before (SGD with momentum overshooting). */
+  readonly spikes: number;
+}
+
+/** A rise of the loss from one step to the next that counts as a spike. */
+export const SPIKE = 0.1;
 
 export interface TrainingRun {
   readonly initializer: InitializerPreset;
   readonly label: string;
-  /** Loss before each step and after the last: steps + 1 values. */
+  /**
+   * Loss before each step and after the last (steps + 1 values): the median over the seeds, a diverged seed
+   * counting as infinite (NaN where most seeds diverged).
+   */
   readonly losses: readonly number[];
-  /** Training accuracy after the last step. */
+  /** Median over the seeds of the final loss (mean of the last FINAL_WINDOW losses) and of the accuracy. */
+  readonly final: number;
   readonly accuracy: number;
+  readonly seeds: readonly SeedRun[];
 }
 
 export interface TrainingTask {
   readonly task: string;
+  readonly seeds: readonly number[];
   readonly activation: 'tanh' | 'relu';
   readonly depth: number;
   readonly width: number;
@@ -126,35 +154,69 @@ function data(points: number, seed: number, second = points) {
   return { x: tf.tensor2d(x, [points + second, 2]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), 2).toFloat() as tf.Tensor2D };
 }
 
-/** One task: every preset's run on the two spirals with a `depth`-layer MLP of `activation`. */
+/** The median, NaN counted as +Infinity (and an infinite median returned as NaN). */
+export function median(values: readonly number[]): number {
+  const sorted = values.map((v) => (Number.isNaN(v) ? Infinity : v)).sort((a, b) => a - b);
+  const n = sorted.length, middle = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  return Number.isFinite(middle) ? middle : NaN;
+}
+
+/** One task: every preset's runs, one per seed, on the two spirals with a `depth`-layer MLP of `activation`. */
 export async function runTraining(activation: 'tanh' | 'relu', presets: readonly InitializerPreset[], options: TrainingOptions = {}): Promise<TrainingTask> {
   await tf.setBackend('cpu');
   const depth = options.depth ?? 10, width = options.width ?? 16, steps = options.steps ?? 200;
-  const learningRate = options.learningRate ?? 0.02, points = options.points ?? 128, seed = options.seed ?? 1;
-  const { x, y } = data(points, seed);
+  const learningRate = options.learningRate ?? 0.02, points = options.points ?? 128;
+  const seeds = options.seeds ?? [options.seed ?? 1];
+  if (!seeds.length) throw new RangeError('runTraining: options.seeds: expected at least one seed, got []');
+  const sets = seeds.map((seed) => data(points, seed));
   const runs: TrainingRun[] = [];
   for (const preset of presets) {
-    const model = buildModel(preset, activation, depth, width, seed);
-    const { losses, accuracy } = train(model, x, y, steps, learningRate, options.optimizer ?? 'momentum');
-    runs.push({ initializer: preset, label: LABELS[preset], losses, accuracy });
-    model.dispose();
+    const curves: number[][] = [], perSeed: SeedRun[] = [];
+    seeds.forEach((seed, k) => {
+      const model = buildModel(preset, activation, depth, width, seed);
+      const { losses, accuracy } = train(model, sets[k].x, sets[k].y, steps, learningRate, options.optimizer ?? 'momentum');
+      model.dispose();
+      const tail = losses.slice(-FINAL_WINDOW);
+      const spikes = losses.filter((l, i) => i > 0 && l > losses[i - 1] + SPIKE).length;
+      perSeed.push({ seed, final: tail.reduce((a, b) => a + b, 0) / tail.length, accuracy, divergedAt: losses.findIndex((l) => !Number.isFinite(l)), spikes });
+      curves.push(losses);
+    });
+    runs.push({
+      initializer: preset, label: LABELS[preset],
+      losses: curves[0].map((_, step) => median(curves.map((c) => c[step]))),
+      final: median(perSeed.map((r) => r.final)), accuracy: median(perSeed.map((r) => r.accuracy)), seeds: perSeed,
+    });
   }
-  x.dispose();
-  y.dispose();
-  return { task: 'two spirals', activation, depth, width, steps, learningRate, optimizer: options.optimizer ?? 'momentum', momentum: MOMENTUM, runs };
+  for (const { x, y } of sets) {
+    x.dispose();
+    y.dispose();
+  }
+  return { task: 'two spirals', seeds, activation, depth, width, steps, learningRate, optimizer: options.optimizer ?? 'momentum', momentum: MOMENTUM, runs };
 }
 
+/** Learning rate of the zero-initialized training run: large, so the gradient reaches every hidden layer in 20 steps. */
+export const ZERO_LEARNING_RATE = 3;
+
 /**
- * The zero-initialization claim after training: a sigmoid MLP with zero weights and biases, `steps` SGD steps on
- * the two spirals, then probed (its trained weights read back from TF.js): units that start identical get
- * identical updates, so every layer still has one distinct unit, though the weights moved. The arms are of
- * unequal sizes (2:1): with balanced classes the first gradient of a zero network is exactly zero.
+ * The zero-initialization claim after training: a sigmoid MLP with zero weights and biases, `steps` steps of
+ * plain SGD, then probed (its trained weights read back from TF.js): units that start identical get identical
+ * updates, so every layer still has one distinct unit, though the weights moved. `hiddenMovement` is the
+ * largest |w| of each hidden layer's kernel, all 0 at the start. The gradient reaches a layer only through the
+ * weights above it, which start at 0 too, so the task is one a single unit could learn (256 points of N(0, I) in
+ * the plane, class x0 + x1 > 0.5, a minority): its error depends on the input, and with learning rate
+ * ZERO_LEARNING_RATE every hidden layer moves by more than 1e-4 in 20 steps. On the two spirals, which no single
+ * unit separates, the best a symmetric network does is the class prior, and the first of 4 layers moves by
+ * about 1e-29 (measured with learning rate 0.5). Balanced classes would leave the first gradient of a zero network
+ * exactly zero.
  */
-export async function zeroAfterTraining(steps = 20, depth = 4, width = 16, seed = 1): Promise<{ distinctUnits: number[]; largestWeight: number; losses: number[] }> {
+export async function zeroAfterTraining(steps = 20, depth = 4, width = 16, seed = 1): Promise<{ distinctUnits: number[]; hiddenMovement: number[]; largestWeight: number; losses: number[] }> {
   await tf.setBackend('cpu');
-  const { x, y } = data(128, seed, 64);
+  const n = 256;
+  const points = normal([n, 2], { seed, stream: 'zero.data' });
+  const labels = new Int32Array(n).map((_, i) => (points[2 * i] + points[2 * i + 1] > 0.5 ? 1 : 0));
+  const x = tf.tensor2d(points, [n, 2]), y = tf.oneHot(tf.tensor1d(labels, 'int32'), 2).toFloat() as tf.Tensor2D;
   const model = buildModel('zero', 'sigmoid', depth, width, seed);
-  const optimizer = tf.train.sgd(0.5);
+  const optimizer = tf.train.sgd(ZERO_LEARNING_RATE);
   const losses: number[] = [];
   for (let step = 0; step < steps; step++) {
     const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor2D) as tf.Scalar, true)!;
@@ -167,17 +229,17 @@ export async function zeroAfterTraining(steps = 20, depth = 4, width = 16, seed 
     layers: Array.from({ length: depth + 1 }, (_, i) => ({ type: 'dense', name: `fc${i}`, in: i === 0 ? 2 : width, out: i === depth ? 2 : width, activation: i === depth ? 'linear' : 'sigmoid' }) as never),
   };
   const weights = new Map<string, Float32Array>();
-  let largestWeight = 0;
+  const movement: number[] = [];
   model.layers.forEach((layer, i) => {
     const [kernel, bias] = layer.getWeights().map((w) => w.dataSync() as Float32Array);
     weights.set(`fc${i}.kernel`, kernel);
     weights.set(`fc${i}.bias`, bias);
-    for (const v of kernel) largestWeight = Math.max(largestWeight, Math.abs(v));
+    movement.push(kernel.reduce((m, v) => Math.max(m, Math.abs(v)), 0));
   });
   const input = uniform([256, 2], { seed, stream: 'zero.probe', low: -1, high: 1 });
   const report = probe({ spec, weights }, { input, seed });
   model.dispose();
   x.dispose();
   y.dispose();
-  return { distinctUnits: report.layers.slice(0, depth).map((l) => l.distinctUnits), largestWeight, losses };
+  return { distinctUnits: report.layers.slice(0, depth).map((l) => l.distinctUnits), hiddenMovement: movement.slice(0, depth), largestWeight: Math.max(...movement), losses };
 }

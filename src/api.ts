@@ -63,5 +63,5 @@ export { probe, warningsOf, WARNING_THRESHOLDS, lsuv, runClaims, mlpSpec, INITIA
 export type { ClaimsOptions, ClaimsData, ClaimResult, DepthSeries, InitializerPreset, LsuvOptions, LsuvLayer, LsuvResult, ProbeOptions, ProbeModel, WeightValues, ProbeReport, LayerReport, Moments, Histogram, SingularValues, ProbeWarning } from './diagnose/index.js';
 export { readTfjsModel, writeTfjsModel, tfjsFiles, TFJS_SHARD_BYTES } from './formats/tfjs.js';
 export type { TfjsModel, TfjsWeight, TfjsReadOptions, TfjsLayoutOptions, TfjsFiles } from './formats/tfjs.js';
-export { plotProbe, plotClaimsStd, plotClaimsGradient, plotClaimsHistograms, plotTraining, renderChart } from './diagnose/index.js';
+export { plotProbe, plotClaimsStd, plotClaimsGradient, plotClaimsHistograms, plotTraining, describeTraining, renderChart } from './diagnose/index.js';
 export type { ProbeRun, PlotOptions, TrainingCurves, Chart, Panel, LinePanel, HeatmapPanel, LineSeries, Axis } from './diagnose/index.js';

@@ -39,9 +39,9 @@ const stdLines = (page: Page) => page.evaluate(() => Object.fromEntries([...docu
   .querySelectorAll('g[data-label]:not(.legend-item)')
   .values().map((g) => [g.getAttribute('data-label'), g.getAttribute('data-y')])));
 
-const waitForRun = (page: Page, after: number) => page.waitForFunction((n) => Number(document.body.dataset.run) > n && document.body.dataset.state === 'ready', after, { timeout: 30_000 });
+const waitForRun = (page: Page, after: number) => page.waitForFunction((n) => Number(document.body.dataset.run) > n && document.body.dataset.state === 'ready', after, { timeout: 60_000 });
 
-test('Chromium: the explorer probes in a worker, redraws when a control changes, shows the claims, and is not blank', { skip, timeout: 60_000 }, async (t) => {
+test('Chromium: the explorer probes in a worker, redraws when a control changes, shows the claims, and is not blank', { skip, timeout: 120_000 }, async (t) => {
   const server = await serveExplorer();
   const userDataDir = await mkdtemp(join(tmpdir(), 'nninit-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -94,6 +94,30 @@ test('Chromium: the explorer probes in a worker, redraws when a control changes,
     // A bad layer list is reported on the page, not thrown.
     await page.fill('#layers', 'relu*10, swish');
     assert.match(await page.textContent('#status') ?? '', /"swish": expected ACTIVATION/);
+    await page.fill('#layers', 'relu*10, tanh*10, selu*10');
+    // So is a seed that is not a whole number from 0 to 2^32 - 1 (it was silently replaced by 1).
+    for (const bad of ['-5', '1.5']) {
+      await page.fill('#seed', bad);
+      assert.match(await page.textContent('#status') ?? '', /^Seed: expected a whole number from 0 to 4294967295, got "/, bad);
+    }
+    // Xavier's and LeCun's lines coincide on square layers: LeCun's is dashed. A series that overflows float32
+    // is named under the panel instead of vanishing.
+    run = Number(await page.evaluate(() => document.body.dataset.run));
+    await page.fill('#seed', '1');
+    await waitForRun(page, run);
+    run = Number(await page.evaluate(() => document.body.dataset.run));
+    await page.selectOption('#activation', 'relu');
+    await waitForRun(page, run);
+    const lecunClass = await page.evaluate(() => document.querySelector('#plots g.panel g[data-label="LeCun"] path')?.getAttribute('class'));
+    assert.match(lecunClass ?? '', /\bdash1\b/);
+    run = Number(await page.evaluate(() => document.body.dataset.run));
+    await page.check('input[value="normal-1"]');
+    await waitForRun(page, run);
+    run = Number(await page.evaluate(() => document.body.dataset.run));
+    await page.fill('#depth', '60');
+    await page.dispatchEvent('#depth', 'input');
+    await waitForRun(page, run);
+    assert.match(await page.evaluate(() => document.querySelector('#plots g.panel')!.textContent ?? ''), /N\(0, 1\): overflows float32 at layer \d+, not drawn from there/);
 
     assert.equal(await page.locator('#claims-table tbody tr').count(), claims.claims.length);
     assert.deepEqual(errors, []);

@@ -55,12 +55,20 @@ function configOf() {
     showStatus('Choose at least one initializer.', true);
     return undefined;
   }
-  const seed = Number(/** @type {HTMLInputElement} */ ($('seed')).value);
+  const seedBox = /** @type {HTMLInputElement} */ ($('seed'));
+  const seedText = seedBox.value.trim();
+  const seed = Number(seedText);
+  if (!/^\d+$/.test(seedText) || !(seed <= 4294967295)) {
+    seedBox.setAttribute('aria-invalid', 'true');
+    showStatus(`Seed: expected a whole number from 0 to 4294967295, got ${JSON.stringify(seedBox.value)}`, true);
+    return undefined;
+  }
+  seedBox.removeAttribute('aria-invalid');
   return {
     activations, initializers,
     width: Number(/** @type {HTMLSelectElement} */ ($('width')).value),
     batch: Number(/** @type {HTMLSelectElement} */ ($('batch')).value),
-    seed: Number.isSafeInteger(seed) && seed >= 0 ? seed : 1,
+    seed,
   };
 }
 

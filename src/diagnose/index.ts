@@ -10,6 +10,6 @@ export {
 export { lsuv, type LsuvOptions, type LsuvLayer, type LsuvResult } from './lsuv.js';
 export type { ProbeReport, LayerReport, Moments, Histogram, SingularValues, ProbeWarning } from './report.js';
 export {
-  plotProbe, plotClaimsStd, plotClaimsGradient, plotClaimsHistograms, plotTraining, renderChart,
+  plotProbe, plotClaimsStd, plotClaimsGradient, plotClaimsHistograms, plotTraining, describeTraining, renderChart,
   type ProbeRun, type PlotOptions, type TrainingCurves, type Chart, type Panel, type LinePanel, type HeatmapPanel, type LineSeries, type Axis,
 } from './plot/index.js';

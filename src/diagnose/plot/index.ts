@@ -4,7 +4,7 @@
 export { renderChart, heatmapLevel, HEATMAP_LEVELS, type Chart, type Panel, type LinePanel, type HeatmapPanel, type LineSeries, type Axis } from './chart.js';
 export { linearScale, logScale, type Scale, type Tick } from './scale.js';
 export {
-  plotProbe, plotClaimsStd, plotClaimsGradient, plotClaimsHistograms, plotTraining,
+  plotProbe, plotClaimsStd, plotClaimsGradient, plotClaimsHistograms, plotTraining, describeTraining,
   activationStdPanel, gradientStdPanel, histogramPanel, initializersOf,
   type ProbeRun, type PlotOptions, type TrainingCurves,
 } from './views.js';
