@@ -1,8 +1,8 @@
 // nninit's single-thread samplers against PyTorch's, side by side: uniform, normal and truncated normal (wasm backend,
 // into a caller's Float32Array) against torch.nn.init's uniform_, normal_ and trunc_normal_ on a preallocated float32
 // tensor (one thread, in a /usr/bin/python3 child that times its own calls, the calls of bench/native.py). Each round
-// makes CALLS calls of nninit, then CALLS calls of PyTorch, each timed alone, so both run warm as in a benchmark loop
-// while the noise of a shared machine falls on both alike; the table gives the medians over all calls and the median of
+// makes CALLS calls of nninit, then CALLS calls of PyTorch, each timed alone, for each family in turn, so both run warm
+// as in a benchmark loop while the noise of a shared machine falls on both, and on every family, alike; the table gives the medians over all calls and the median of
 // the per-round ratios (PyTorch's round median / nninit's).
 //
 //   node --import tsx bench/samplers.ts [rounds] [values] [--out FILE]   (default 40 rounds of 10^6 values, 4 warm-up)
@@ -111,21 +111,29 @@ async function main(rounds: number, n: number, outFile: string | undefined): Pro
   console.log('sampler          | nninit | PyTorch | PyTorch / nninit');
   const out = new Float32Array(n);
   const families: Record<string, { nninit: number[]; torch: number[]; ratios: number[]; medians: { nninit: number; torch: number }; medianRatio: number }> = {};
-  for (const family of FAMILIES) {
-    const call = nninitCall(family, out);
-    const own: number[] = [], theirs: number[] = [], ratios: number[] = [];
-    for (let round = 0; round < WARM_UP_ROUNDS + rounds; round++) {
-      const mine = timeCalls(call, CALLS);
-      const other = await torch.time(family, n, CALLS);
+  // Rounds outside, families inside: each family's rounds spread over the whole run, so a slow spell of the machine
+  // (this VM's speed drifts by up to 1.5x for tenths of a second at a time) falls on every family alike rather than
+  // on whichever family happened to be running.
+  const calls = FAMILIES.map((family) => nninitCall(family, out));
+  const own: number[][] = FAMILIES.map(() => []), theirs: number[][] = FAMILIES.map(() => []), ratios: number[][] = FAMILIES.map(() => []);
+  for (let round = 0; round < WARM_UP_ROUNDS + rounds; round++) {
+    for (let f = 0; f < FAMILIES.length; f++) {
+      const mine = timeCalls(calls[f], CALLS);
+      const other = await torch.time(FAMILIES[f], n, CALLS);
       if (round < WARM_UP_ROUNDS) continue;
-      own.push(...mine);
-      theirs.push(...other);
-      ratios.push(median(other) / median(mine));
+      own[f].push(...mine);
+      theirs[f].push(...other);
+      ratios[f].push(median(other) / median(mine));
     }
-    families[family] = { nninit: own, torch: theirs, ratios, medians: { nninit: median(own), torch: median(theirs) }, medianRatio: median(ratios) };
-    const cells = [median(own).toFixed(3).padStart(6), median(theirs).toFixed(3).padStart(7), `${median(ratios).toFixed(2).padStart(6)}x`];
-    console.log(`${family.padEnd(16)} | ${cells.join(' | ')}`);
   }
+  FAMILIES.forEach((family, f) => {
+    families[family] = {
+      nninit: own[f], torch: theirs[f], ratios: ratios[f],
+      medians: { nninit: median(own[f]), torch: median(theirs[f]) }, medianRatio: median(ratios[f]),
+    };
+    const cells = [median(own[f]).toFixed(3).padStart(6), median(theirs[f]).toFixed(3).padStart(7), `${median(ratios[f]).toFixed(2).padStart(6)}x`];
+    console.log(`${family.padEnd(16)} | ${cells.join(' | ')}`);
+  });
   torch.stop();
   const written = writeResults('samplers', facts, {
     command: `node --import tsx bench/samplers.ts ${rounds} ${n}`,
