@@ -11,11 +11,8 @@ import type { ParameterPlan } from '../model/types.js';
 import { seedText } from '../formats/safetensors.js';
 import { NNINIT_VERSION } from '../formats/version.js';
 import type { SafetensorsDtype } from '../formats/dtypes.js';
-import { initializerData, type OnnxModel } from '../formats/onnx.js';
-import { ELEMENT_TYPES } from '../formats/onnx-schema.js';
-import { readOnnxFile, writeOnnxFile } from '../formats/node/onnx.js';
-import { weightPieces, type TfjsModel } from '../formats/tfjs.js';
-import { readTfjsFile, writeTfjsFiles } from '../formats/node/tfjs.js';
+import type { OnnxModel } from '../formats/onnx.js';
+import type { TfjsModel } from '../formats/tfjs.js';
 import { folderReader } from '../formats/node/segments.js';
 import type { Summary } from '../formats/stats.js';
 import type { OutputTensor, WriteResult, WrittenTensor } from '../formats/node/write.js';
@@ -103,6 +100,11 @@ function safetensorsMetadata(path: string, plan: readonly ParameterPlan[], seed:
 
 export async function loadOnnx(path: string, flags: PlanFlags) {
   refuseFlags(flags, 'an ONNX model');
+  // The ONNX reader and writer (protobufjs and the ONNX schema) load only for an ONNX input: they are most of
+  // the command's start otherwise.
+  const [{ initializerData }, { ELEMENT_TYPES }, { readOnnxFile, writeOnnxFile }] = await Promise.all([
+    import('../formats/onnx.js'), import('../formats/onnx-schema.js'), import('../formats/node/onnx.js'),
+  ]);
   const context: ErrorContext = { ruleTexts: flags.ruleTexts };
   let model: OnnxModel;
   try {
@@ -188,6 +190,7 @@ export const tfjsOutput: NativeOutput = {
 
 export async function loadTfjs(path: string, flags: PlanFlags) {
   refuseFlags(flags, 'a TF.js model');
+  const [{ weightPieces }, { readTfjsFile, writeTfjsFiles }] = await Promise.all([import('../formats/tfjs.js'), import('../formats/node/tfjs.js')]);
   const context: ErrorContext = { ruleTexts: flags.ruleTexts };
   let model: TfjsModel;
   try {
