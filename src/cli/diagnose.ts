@@ -9,10 +9,9 @@ import { basename, dirname, extname, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import type { ModelSpecInput } from '../model/spec.js';
 import type { RuleSpec } from '../model/rules.js';
-import { probe, type ProbeOptions, type WeightValues } from '../diagnose/probe.js';
+import type { ProbeOptions, WeightValues } from '../diagnose/probe.js';
 import type { LayerReport, ProbeReport } from '../diagnose/report.js';
 import { WARNING_THRESHOLDS } from '../diagnose/warnings.js';
-import { plotProbe, initializersOf } from '../diagnose/plot/views.js';
 import { readSafetensors, tensorValues } from '../formats/safetensors.js';
 import { removeTemporary, renameTemporary, syncFolder, temporaryPath, writeFully } from '../formats/node/write.js';
 import { classify, EXIT_OK, InputError, type ErrorContext } from './errors.js';
@@ -155,6 +154,8 @@ interface Probed {
   readonly report: ProbeReport;
   /** What was probed, for the title and the report. */
   readonly description: string;
+  /** The initializers the layers use, for the plot's label and the report. */
+  readonly initializers: string;
 }
 
 async function probeInput(input: string, flags: DiagnoseFlags, setContext: (context: ErrorContext) => void): Promise<Probed> {
@@ -168,6 +169,8 @@ async function probeInput(input: string, flags: DiagnoseFlags, setContext: (cont
   const spatial = spatialFlag(flags.spatial);
   const bins = positiveIntegerFlag('--bins', flags.bins);
   const range = rangeFlag(flags.range);
+  // The probe and the plots load only when the command runs: the other commands start without them.
+  const [{ probe }, { initializersOf }] = await Promise.all([import('../diagnose/probe.js'), import('../diagnose/plot/views.js')]);
   const common: ProbeOptions = {
     ...(seed !== undefined ? { seed } : {}), ...(batch ? { batch } : {}), ...(steps ? { steps } : {}), ...(spatial ? { spatial } : {}),
     ...(bins ? { bins } : {}), ...(range ? { range } : {}), singularValues: singularFlag(flags.singularValues),
@@ -196,7 +199,7 @@ async function probeInput(input: string, flags: DiagnoseFlags, setContext: (cont
     const context: ErrorContext = { file: `${input} (with --spec ${flags.spec})` };
     setContext(context);
     const report = checked(context, () => probe({ spec: spec as ModelSpecInput, weights }, common));
-    return { report, description: `${basename(input)}'s weights (spec ${basename(flags.spec)})` };
+    return { report, description: `${basename(input)}'s weights (spec ${basename(flags.spec)})`, initializers: initializersOf(report) };
   }
   if (flags.spec !== undefined) throw new InputError(`--spec: applies to .safetensors inputs; ${input} is a spec itself`);
   if (!input.endsWith('.json')) throw new InputError(`${input}: unknown input type; expected a model spec (.json) or a .safetensors checkpoint with --spec`);
@@ -207,7 +210,7 @@ async function probeInput(input: string, flags: DiagnoseFlags, setContext: (cont
   setContext(context);
   const options: ProbeOptions = { ...common, ...(policy !== undefined ? { policy } : {}), ...(rules.length ? { rules: [...specRules, ...rules] } : {}) };
   const report = checked(context, () => probe(spec as ModelSpecInput, options));
-  return { report, description: basename(input) };
+  return { report, description: basename(input), initializers: initializersOf(report) };
 }
 
 const percent = (x: number) => (x === 0 ? '0%' : `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`);
@@ -257,7 +260,7 @@ export function markdownReport(input: string, probed: Probed, plotLink: string |
     `# nninit diagnose: ${input}`,
     '',
     `${probed.description}: ${report.layers.length} layers probed with a batch of ${report.batch} samples${report.layers[0]?.type === 'embedding' ? ' of token ids' : ' of N(0, 1)'} (seed ${report.seed}); `
-      + `the backward pass starts from the loss sum(output · R), R a fixed random projection (loss ${figure(report.loss)}). Input std ${figure(report.input.std)}. Initializers: ${initializersOf(report)}.`,
+      + `the backward pass starts from the loss sum(output · R), R a fixed random projection (loss ${figure(report.loss)}). Input std ${figure(report.input.std)}. Initializers: ${probed.initializers}.`,
     '',
     '## Warnings',
     '',
@@ -321,7 +324,10 @@ export async function diagnoseCommand(input: string, flags: DiagnoseFlags, io: C
   if (plotPath && reportPath && plotPath === reportPath) throw new InputError(`--plot and --report name the same file, ${plotPath}`);
   const probed = await probeInput(input, flags, setContext);
   const files: { path: string; text: string }[] = [];
-  if (plotPath) files.push({ path: plotPath, text: plotProbe({ label: initializersOf(probed.report), report: probed.report }, { title: `nninit diagnose: ${probed.description}` }) });
+  if (plotPath) {
+    const { plotProbe } = await import('../diagnose/plot/views.js');
+    files.push({ path: plotPath, text: plotProbe({ label: probed.initializers, report: probed.report }, { title: `nninit diagnose: ${probed.description}` }) });
+  }
   if (reportPath) {
     const link = plotPath ? relative(dirname(reportPath), plotPath).split('\\').join('/') : undefined;
     files.push({ path: reportPath, text: markdownReport(input, probed, link) });
