@@ -191,7 +191,7 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
     const progress = createProgress(io.stderr, { enabled: !options.quiet });
     // Large models are computed on worker threads (the same bytes); the workers end with the write, however it ends.
     const folders = await createOutputFolder(dirname(output));
-    const producing = startProducing(source.tensors, plan, threads);
+    const producing = await startProducing(source.tensors, plan, threads);
     let result: WriteResult;
     try {
       result = await writeSafetensorsFiles(source.tensors, {

@@ -13,7 +13,6 @@
 import type { SliceProducer } from '../formats/producer.js';
 import type { OutputTensor, WritePlan } from '../formats/node/write.js';
 import { SAFETENSORS_DTYPES } from '../formats/dtypes.js';
-import { createPool, sliceProducer } from '../pool/node.js';
 import type { Pool } from '../pool/types.js';
 import { availableParallelism } from 'node:os';
 
@@ -54,12 +53,14 @@ export function computedBytes(tensors: readonly OutputTensor[], plan: WritePlan)
 
 /**
  * A pool of `threads` when more than one are asked for (--threads) and the run computes anything; by default
- * (`threads` undefined) a pool of DEFAULT_THREADS when the run computes POOL_MIN_BYTES or more.
+ * (`threads` undefined) a pool of DEFAULT_THREADS when the run computes POOL_MIN_BYTES or more. The pool's code
+ * loads only then: a run on the main thread starts without it.
  */
-export function startProducing(tensors: readonly OutputTensor[], plan: WritePlan, asked?: number): Producing {
+export async function startProducing(tensors: readonly OutputTensor[], plan: WritePlan, asked?: number): Promise<Producing> {
   const bytes = computedBytes(tensors, plan);
   const threads = asked ?? DEFAULT_THREADS;
   if (threads <= 1 || bytes === 0 || (asked === undefined && bytes < POOL_MIN_BYTES)) return { threads: 1, close: async () => undefined };
+  const { createPool, sliceProducer } = await import('../pool/node.js');
   const pool: Pool = createPool({ threads });
   return { threads, producer: sliceProducer(pool), close: () => pool.close() };
 }
