@@ -697,6 +697,29 @@ test('progress: a line redrawn in place on a terminal, nothing but plain lines e
   assert.deepEqual(silent, []);
 });
 
+/** The modules (file URLs, below the package's folder) the bin loads for `argv`, seen through a resolve hook. */
+function modulesLoaded(...argv: string[]): string[] {
+  const hook = `export async function resolve(specifier, context, next) { const r = await next(specifier, context); if (r.url.startsWith('file:')) console.error('loaded ' + r.url); return r; }`;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+  const child = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, BIN, ...argv], { encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  const root = new URL('..', import.meta.url).href;
+  return [...child.stderr.matchAll(/^loaded (\S+)$/gm)].map((m) => m[1].slice(root.length));
+}
+
+test('the bin loads the ONNX and TF.js formats, the probe and plots, and the worker pool only for the commands that need them', () => {
+  const heavy = /node_modules\/(protobufjs|onnx-proto)\/|dist\/formats\/(onnx|tfjs)|dist\/formats\/node\/(onnx|tfjs)|dist\/diagnose\/(probe|engine|plot\/)|dist\/pool\//;
+  for (const argv of [['--version'], ['explain', example('mlp-mixed'), '--seed', '1']]) {
+    const loaded = modulesLoaded(...argv);
+    assert.ok(loaded.includes('dist/cli/program.js'), `the hook sees the command's modules: ${loaded.join(', ')}`);
+    assert.deepEqual(loaded.filter((url) => heavy.test(url)), [], `nninit ${argv[0]} starts without them`);
+  }
+  // An ONNX input loads the ONNX reader (and not the pool or the probe).
+  const onnx = modulesLoaded('explain', join(ROOT, 'tests', 'fixtures', 'onnx', 'mlp.onnx'), '--seed', '1');
+  assert.ok(onnx.some((url) => url.includes('node_modules/onnx-proto/')), 'the ONNX schema loads for an ONNX input');
+  assert.deepEqual(onnx.filter((url) => /dist\/pool\/|dist\/diagnose\/probe/.test(url)), []);
+});
+
 /** About 1 GB of float32 in one tensor: the bin's memory stays bounded, and the file is written in chunks. */
 const BIG = JSON.stringify({ seed: 1, layers: [{ type: 'param', name: 'big', shape: [16384, 16384], init: 'uniform', low: -1, high: 1 }] });
 
