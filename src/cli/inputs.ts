@@ -21,7 +21,7 @@ import { isIndexFile, openDataReader, openSafetensorsCheckpoint, openShardedChec
 import type { OutputTensor } from '../formats/node/write.js';
 import { classify, InputError, type ErrorContext } from './errors.js';
 import type { PlanFlags } from './options.js';
-import { isTfjsModelFile, loadOnnx, loadTfjs, onnxOutput, tfjsOutput, type NativeOutput, type NativeSource } from './model-inputs.js';
+import { isTfjsModelFile, loadOnnx, loadTfjs, onnxModules, onnxOutput, tfjsModules, tfjsOutput, type NativeOutput, type NativeSource } from './model-inputs.js';
 
 /** A model ready to be written or explained. */
 export interface ModelSource {
@@ -61,6 +61,8 @@ export interface InputFormat {
   readonly output?: NativeOutput;
   /** Accepts --policy model (TF.js: the configured initializers). */
   readonly modelPolicy?: boolean;
+  /** Loads the code the format needs (loaded on first use, so that other inputs start without it). */
+  preload?(): Promise<unknown>;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -247,6 +249,7 @@ const tfjsInput: InputFormat = {
   matches: (path) => !isIndexFile(path) && isTfjsModelFile(path),
   output: tfjsOutput,
   modelPolicy: true,
+  preload: tfjsModules,
   load: loadTfjs,
 };
 
@@ -255,6 +258,7 @@ const onnxInput: InputFormat = {
   description: 'an ONNX model (.onnx): initializers re-initialized by their roles in the graph, written as .onnx (or .safetensors)',
   matches: (path) => path.endsWith('.onnx'),
   output: onnxOutput,
+  preload: onnxModules,
   load: loadOnnx,
 };
 

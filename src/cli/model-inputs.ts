@@ -98,13 +98,15 @@ function safetensorsMetadata(path: string, plan: readonly ParameterPlan[], seed:
 
 // ---- ONNX -----------------------------------------------------------------------------------------------------------
 
+/**
+ * The ONNX reader and writer (protobufjs and the ONNX schema): loaded only for an ONNX input, as they are most of
+ * the command's start otherwise.
+ */
+export const onnxModules = () => Promise.all([import('../formats/onnx.js'), import('../formats/onnx-schema.js'), import('../formats/node/onnx.js')]);
+
 export async function loadOnnx(path: string, flags: PlanFlags) {
   refuseFlags(flags, 'an ONNX model');
-  // The ONNX reader and writer (protobufjs and the ONNX schema) load only for an ONNX input: they are most of
-  // the command's start otherwise.
-  const [{ initializerData }, { ELEMENT_TYPES }, { readOnnxFile, writeOnnxFile }] = await Promise.all([
-    import('../formats/onnx.js'), import('../formats/onnx-schema.js'), import('../formats/node/onnx.js'),
-  ]);
+  const [{ initializerData }, { ELEMENT_TYPES }, { readOnnxFile, writeOnnxFile }] = await onnxModules();
   const context: ErrorContext = { ruleTexts: flags.ruleTexts };
   let model: OnnxModel;
   try {
@@ -153,6 +155,9 @@ export async function loadOnnx(path: string, flags: PlanFlags) {
 
 // ---- TF.js ----------------------------------------------------------------------------------------------------------
 
+/** The TF.js model reader and writer, loaded only for a TF.js input. */
+export const tfjsModules = () => Promise.all([import('../formats/tfjs.js'), import('../formats/node/tfjs.js')]);
+
 /**
  * A .json file is a TF.js model when it has a modelTopology or a weightsManifest (a spec has neither). The file is
  * read to tell: one that cannot be read, or is not JSON, is bad input naming it (rather than taken for a spec and
@@ -190,7 +195,7 @@ export const tfjsOutput: NativeOutput = {
 
 export async function loadTfjs(path: string, flags: PlanFlags) {
   refuseFlags(flags, 'a TF.js model');
-  const [{ weightPieces }, { readTfjsFile, writeTfjsFiles }] = await Promise.all([import('../formats/tfjs.js'), import('../formats/node/tfjs.js')]);
+  const [{ weightPieces }, { readTfjsFile, writeTfjsFiles }] = await tfjsModules();
   const context: ErrorContext = { ruleTexts: flags.ruleTexts };
   let model: TfjsModel;
   try {

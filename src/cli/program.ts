@@ -155,6 +155,8 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
     throw new InputError(`${part ? '--part' : '--max-shard-size'}: splits safetensors output; ${native.what} is written whole (give -o NAME.safetensors for safetensors)`);
   }
   const output = native ? await native.resolve(options.output) : await resolveOutput(options.output);
+  // The input format's code loads before the clock starts: the time printed is the reading and the writing.
+  await format.preload?.();
   const started = performance.now();
   const source = await loadInput(input, flags);
   setContext(source.errorContext);
