@@ -371,6 +371,8 @@ test('--threads: workers write the bytes and the measured statistics of the main
       assert.equal(code, 0, stderr);
       const report = JSON.parse(stdout);
       assert.equal(report.threads, Number(threads), what);
+      // every figure of a tensor's measured statistics is a number: the range the writer does not track is left out, not null
+      for (const t of report.tensors) assert.deepEqual(Object.keys(t.measured).sort(), ['count', 'mean', 'nonFinite', 'std'], `${what}: ${t.name}`);
       const files = readdirSync(out).sort();
       runs.push({ report, files: files.map((name) => readFileSync(join(out, name))) });
       rmSync(out, { recursive: true });

@@ -283,7 +283,11 @@ function initReport(input: string, source: ModelSource, result: WriteResult, sec
     ...(result.index ? { index: result.index } : {}),
     ...(part ? { part } : {}),
     ...(native ? {} : { metadata: source.metadata }),
-    tensors: tensorRows(source, result),
+    // min and max are not tracked while writing (inspect computes them): left out rather than printed as null
+    tensors: tensorRows(source, result).map(({ measured, ...row }) => ({
+      ...row,
+      ...(measured ? { measured: Object.fromEntries(Object.entries(measured).filter(([, value]) => !Number.isNaN(value))) } : {}),
+    })),
     bytes: result.bytes,
     seconds,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
