@@ -5,10 +5,10 @@
 //
 // Writing costs a core too: the kernel copies every chunk into the page cache and writes it back, about 0.2-0.3 s
 // of CPU per 500 MB here, which the main thread's writes keep busy while it computes. On this project's 2-core
-// machine a pool of two workers therefore gained nothing over the main thread on GPT-2 small (bench/cli.ts) and
-// lost 7-15% on models of 32-256 MB (bench/cli.ts --sizes), though the values alone scale 1.85x (bench/pool.ts,
-// initModel): the pool's workers take the core the writes need and add their start (about 70 ms and 0.12 s of
-// CPU for two). So by default the pool gets the cores but one, and only when that is two or more.
+// machine a pool of two workers therefore gained nothing over the main thread on GPT-2 small, or lost (bench/cli.ts),
+// and lost 7-16% on models of 32-256 MB (bench/cli.ts --sizes), though the values alone scale 1.8-1.9x
+// (bench/pool.ts, initModel): the pool's workers take the core the writes need and add their start (about 70 ms
+// and 0.12-0.15 s of CPU for two). So by default the pool gets the cores but one, and only when that is two or more.
 
 import type { SliceProducer } from '../formats/producer.js';
 import type { OutputTensor, WritePlan } from '../formats/node/write.js';
