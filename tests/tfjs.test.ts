@@ -124,6 +124,8 @@ test('constructors validate their options with the core\'s messages, before any 
   fails(() => new HeNormal([1] as unknown as object), TypeError, /options must be an object/);
   fails(() => new HeNormal({ seed: -1 }), RangeError, /^nninit\.heNormal: options\.seed must be an integer in \[0, 2\^64\)/);
   fails(() => new HeNormal({ sed: 1 } as object), TypeError, /unknown option "sed"/);
+  // the list of options it gives leaves out the ones a TF.js initializer refuses
+  assert.throws(() => new HeNormal({ sed: 1 } as object), (error: Error) => /the options are .*seed/.test(error.message) && !/\b(dtype|offset|length|out|layout)\b/.test(error.message.split('the options are ')[1]));
   fails(() => new GlorotUniform({ gain: NaN }), RangeError, /options\.gain must be a finite number/);
   fails(() => new HeNormal({ mode: 'fanAvg' }), RangeError, /options\.mode/);
   fails(() => new Orthogonal({ gain: 1e39 }), RangeError, /options\.gain/);

@@ -82,6 +82,18 @@ const FAN_AXIS_OPTIONS = ['inAxis', 'outAxis', 'batchAxis'];
 /** Options of nninit's functions that make no sense for a framework initializer. */
 const REFUSED_OPTIONS = ['dtype', 'offset', 'length', 'out', 'layout'];
 
+/**
+ * The library's "unknown option" error lists every option of the function behind an adapter; the adapter's own
+ * list leaves out the ones it refuses, so that the message does not suggest them.
+ */
+function withoutRefusedOptions(error: unknown): unknown {
+  if (!(error instanceof TypeError)) return error;
+  const match = /^(.*unknown option "[^"]*"; the options are )(.*)$/s.exec(error.message);
+  if (!match) return error;
+  const options = match[2].split(', ').filter((option) => !REFUSED_OPTIONS.includes(option));
+  return new TypeError(match[1] + options.join(', '));
+}
+
 /** The TF.js face shared by every adapter class: the options, their serialized form, and apply over `generate`. */
 abstract class NninitInitializer<Config extends object> extends Initializer {
   /** The options, in the spellings that survive TF.js's JSON form, with the seed drawn if none was given. */
@@ -102,7 +114,11 @@ abstract class NninitInitializer<Config extends object> extends Initializer {
     if (this.random() && (config as { seed?: unknown } | undefined)?.seed === undefined) entries.push(['seed', freshSeed()]);
     this.config = Object.fromEntries(entries) as Config;
     // nninit checks every option (shape aside) even for an empty tensor: a bad one throws here.
-    this.generate(this.emptyShape());
+    try {
+      this.generate(this.emptyShape());
+    } catch (error) {
+      throw withoutRefusedOptions(error);
+    }
   }
 
   /** The float32 values of a tensor of `shape` in the Keras layout. */
