@@ -248,6 +248,28 @@ test('a checkpoint is re-initialized under the same names, shapes and dtypes; in
   assert.equal(keptFile.tensors.find((t) => t.name === 'classifier.weight')!.dtype, 'F32');
 }));
 
+test('a re-sharded output warns about the shards and index of the earlier sharding it leaves beside the new files', withFolder(async (folder) => {
+  const input = join(folder, 'spec.json');
+  writeFileSync(input, JSON.stringify(SMALL));
+  const out = join(folder, 'model.safetensors');
+  const three = await cli('init', input, '-o', out, '--max-shard-size', '40KB');
+  assert.equal(three.code, 0, three.stderr);
+  assert.doesNotMatch(three.stderr, /warning/);
+  const shards = readdirSync(folder).filter((name) => name.includes('-of-'));
+  assert.ok(shards.length > 1);
+  // the same sharding again replaces every file: nothing to say
+  assert.doesNotMatch((await cli('init', input, '-o', out, '--max-shard-size', '40KB')).stderr, /warning/);
+  // one file now: the old shards and, above all, the old index (which still names them) are left and named
+  const one = await cli('init', input, '-o', out);
+  assert.equal(one.code, 0, one.stderr);
+  assert.match(one.stderr, /nninit: warning: .* also holds .*model-00001-of-/);
+  assert.ok(existsSync(join(folder, 'model.safetensors.index.json')), 'nninit deletes nothing it did not write');
+  const all = [...shards, 'model.safetensors.index.json'];
+  assert.match(one.stderr, all.length > 3 ? new RegExp(`and ${all.length - 3} more`) : /model.safetensors.index.json/);
+  // --quiet says nothing
+  assert.equal((await cli('init', input, '-o', out, '--quiet')).stderr, '');
+}));
+
 test('sharded output: Hugging Face names and index; the index is an input; parts reassemble the single run', withFolder(async (folder) => {
   const spec = join(folder, 'small.json');
   writeFileSync(spec, JSON.stringify(SMALL));

@@ -4,8 +4,8 @@
 // never exits the process, so tests run it in-process as well as through the bin.
 
 import '../embedded.js';
-import { open, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { explainPlan } from '../model/explain.js';
 import type { ParameterPlan } from '../model/types.js';
@@ -211,6 +211,11 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
     }
     const seconds = (performance.now() - started) / 1000;
     if (!options.quiet) {
+      const stale = await otherShardings(output, plan.shards.length);
+      if (stale.length > 0) {
+        const shown = stale.length > 3 ? `${stale.slice(0, 3).join(', ')} and ${stale.length - 3} more` : stale.join(', ');
+        io.stderr.write(`nninit: warning: ${dirname(output)} also holds ${shown}, left from another sharding of the same name, which the new files do not replace; delete them if they are stale\n`);
+      }
       const usage = process.cpuUsage();
       const work = { threads: producing.threads, cpuSeconds: (usage.user + usage.system) / 1e6 };
       io.stdout.write(options.json ? json({ ...initReport(input, source, result, seconds, part), ...work }) : initText(input, source, result, seconds, part));
@@ -219,6 +224,23 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
   } finally {
     await source.close();
   }
+}
+
+/**
+ * Shard files beside `output` named as its shards would be (`<stem>-0000k-of-0000n.safetensors`) but for another
+ * shard count than `count`, and an index when there is one shard now: left from an earlier run with another
+ * --max-shard-size, which nninit does not delete.
+ */
+async function otherShardings(output: string, count: number): Promise<string[]> {
+  const stem = basename(output).replace(/\.safetensors$/, '');
+  const pattern = /^(.*)-(\d{5})-of-(\d{5})\.safetensors$/;
+  const names = await readdir(dirname(output)).catch(() => [] as string[]);
+  return names.filter((name) => {
+    // one file and no index now: an index left beside it would still send loaders to the old shards
+    if (count === 1 && name === `${stem}.safetensors.index.json`) return true;
+    const match = pattern.exec(name);
+    return match !== null && match[1] === stem && Number(match[3]) !== count;
+  }).sort();
 }
 
 interface TensorRow {
