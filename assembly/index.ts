@@ -39,3 +39,6 @@ export {
   gemm, activate, activateBackward, addRows, addInto, gatherRows, swapOuterAxes, transposeEach, im2col, col2im,
   lstmForward, lstmBackward, gruForward, gruBackward, rowNorm, rowNormBackward, columnNorm, columnNormBackward,
 } from "./probe";
+
+// The sums behind a written chunk's statistics (src/core/moments.ts is the specification).
+export { shiftedSums, momentsPointer } from "./moments";

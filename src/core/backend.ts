@@ -100,6 +100,11 @@ export interface Backend {
    * panels up to its last column; orthogonal() is the block first = 0, count = m.
    */
   orthogonalColumns(rows: number, cols: number, key: StreamKey, gain: number, first: number, count: number, out: FloatArray): void;
+  /**
+   * Sum and sum of squares of (value - shift) over float32 values into out[0], out[1], in the order
+   * src/core/moments.ts specifies (the same bits on every backend). A backend without it uses that function.
+   */
+  shiftedSums?(values: Float32Array, shift: number, out: Float64Array): void;
   /** The probe's forward/backward kernels (src/diagnose uses its TypeScript ones where a backend has none). */
   readonly probe?: ProbeKernels;
 }

@@ -9,6 +9,7 @@ import {
   type CentralTruncatedNormalParameters, type TailTruncatedNormalParameters,
 } from './backend.js';
 import { halfBitsOf } from './half.js';
+import { shiftedSumsFloat32 } from './moments.js';
 import { orthogonalFactorColumns, writeOrthogonal } from './householder.js';
 
 const fround = Math.fround;
@@ -498,4 +499,6 @@ export const referenceBackend: Backend = {
     const signs = orthogonalFactorColumns(n, m, first, count, column, y);
     writeOrthogonal(y, signs, n, first, count, gain, rows < cols, out);
   },
+
+  shiftedSums: shiftedSumsFloat32,
 };

@@ -32,6 +32,8 @@ interface KernelExports {
     transpose: number, dst: number): void;
   toFloat16(at: number, count: number): void;
   toBfloat16(at: number, count: number): void;
+  momentsPointer(): number;
+  shiftedSums(at: number, count: number, shift: number, first: number): void;
 }
 
 const PAGE_BYTES = 65536;
@@ -94,6 +96,8 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
   let floats = new Float32Array(0);
   let words = new Uint32Array(0);
   let halves = new Uint16Array(0);
+  let moments = new Float64Array(0);
+  const momentsAt = kernels.momentsPointer();
 
   function views(): void {
     if (buffer !== kernels.memory.buffer) {
@@ -101,6 +105,7 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
       floats = new Float32Array(buffer, scratch, chunkWords);
       words = new Uint32Array(buffer, scratch, chunkWords);
       halves = new Uint16Array(buffer, scratch, chunkWords);
+      moments = new Float64Array(buffer, momentsAt, 2);
     }
   }
 
@@ -219,6 +224,22 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
       const transpose = rows < cols ? 1 : 0;
       (double ? kernels.writeOrthogonal64 : kernels.writeOrthogonal)(y + skip * bytes, mPadded, signs + first * 8, n, count, gain, transpose, dst);
       out.set(double ? new Float64Array(heap, dst, n * count) : new Float32Array(heap, dst, n * count));
+    },
+
+    shiftedSums(values, shift, out) {
+      // The values live in JS memory: copy them into the scratch region a piece at a time (a multiple of 8
+      // values, so each keeps its lane; the kernel carries the running sums from piece to piece).
+      views();
+      const n = values.length;
+      let done = 0;
+      do {
+        const take = Math.min(n - done, chunkWords);
+        floats.set(values.subarray(done, done + take));
+        kernels.shiftedSums(scratch, take, shift, done === 0 ? 1 : 0);
+        done += take;
+      } while (done < n);
+      out[0] = moments[0];
+      out[1] = moments[1];
     },
   };
   return backend;

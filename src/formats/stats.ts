@@ -4,6 +4,7 @@
 // a tensor was cut into chunks beyond rounding, and combining in a fixed order makes it reproducible.
 
 import type { Dtype } from '../core/output.js';
+import { shiftedSums as float32ShiftedSums } from '../core/shifted-sums.js';
 import { elementValues, STORED_AS } from './dtypes.js';
 
 export interface Summary {
@@ -35,7 +36,8 @@ export interface AccumulatorState {
 const sums = new Float64Array(2);
 
 /**
- * Sum and sum of squares of (value - shift), into `sums`. Two lanes of pairs break the chains of dependent adds.
+ * Sum and sum of squares of (value - shift), into `sums`, for values other than float32 (float32 chunks, the
+ * common case, go to the core's SIMD kernel: src/core/moments.ts). Two lanes of pairs break the chains of dependent adds.
  * Kept small and apart from add() so that V8 optimizes it on its own.
  */
 function shiftedSums(values: ArrayLike<number>, shift: number): void {
@@ -81,7 +83,8 @@ export class Accumulator {
     // Sums of deviations from the chunk's first value: a constant chunk gives exactly 0, and squares stay small
     // when the mean is far from 0.
     const shift = Number.isFinite(values[0]) ? values[0] : 0;
-    shiftedSums(values, shift);
+    if (values instanceof Float32Array) float32ShiftedSums(values, shift, sums);
+    else shiftedSums(values, shift);
     const sum = sums[0], squares = sums[1];
     if (!Number.isFinite(sum) || !Number.isFinite(squares)) {
       this.addSlowly(values);
