@@ -5,7 +5,7 @@
 // rounded, then a sum rounded: no fused multiply-add). The lanes are then combined as
 // ((l0 + l2) + (l4 + l6)) + ((l1 + l3) + (l5 + l7)).
 //
-// Here the eight lanes are four f64x2 accumulators per quantity, two promoted f32x4 loads per step. The host
+// Here the eight lanes are four f64x2 accumulators per quantity, eight values per step. The host
 // (src/core/wasm.ts) copies a chunk into the scratch region piece by piece; the accumulators stay in ACCUMULATORS
 // between calls, so a chunk cut into pieces of a multiple of 8 values gives the bits of one call.
 
@@ -18,7 +18,7 @@ export function momentsPointer(): usize {
 }
 
 /**
- * Adds `count` float32 values at `at` (16-byte aligned) to the running sums, starting from zero when `first` is
+ * Adds `count` float32 values at `at` (8-byte aligned) to the running sums, starting from zero when `first` is
  * nonzero, and writes the combined sum and sum of squares to RESULT. Every call but a chunk's last passes a
  * multiple of 8 values, which keeps each value in its lane.
  */
@@ -37,11 +37,11 @@ export function shiftedSums(at: usize, count: i32, shift: f64, first: i32): void
   let i = 0;
   for (; i < whole; i += 8) {
     const from = at + (<usize>i << 2);
-    const a = v128.load(from), b = v128.load(from, 16);
-    const d0 = f64x2.sub(f64x2.promote_low_f32x4(a), offset);
-    const d1 = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(a, a, 2, 3, 2, 3)), offset);
-    const d2 = f64x2.sub(f64x2.promote_low_f32x4(b), offset);
-    const d3 = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(b, b, 2, 3, 2, 3)), offset);
+    // Two floats per 8-byte load, promoted: a converting load, cheaper than a 16-byte load and a shuffle.
+    const d0 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(from)), offset);
+    const d1 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(from, 8)), offset);
+    const d2 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(from, 16)), offset);
+    const d3 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(from, 24)), offset);
     s0 = f64x2.add(s0, d0); q0 = f64x2.add(q0, f64x2.mul(d0, d0));
     s1 = f64x2.add(s1, d1); q1 = f64x2.add(q1, f64x2.mul(d1, d1));
     s2 = f64x2.add(s2, d2); q2 = f64x2.add(q2, f64x2.mul(d2, d2));
