@@ -7,9 +7,9 @@
 //
 // tests/probe-math.test.ts runs a coarser sweep of the same functions against those figures.
 
-import { expf, expm1f, tanhf, sigmoidf, normalCdf, activationf } from '../src/core/probe-math.ts';
-import { erfcx } from '../src/core/distributions.ts';
-import { ACTIVATION_CODES as A } from '../src/core/probe-kernels.ts';
+import { expf, expm1f, tanhf, sigmoidf, normalCdf, activationf } from '../src/core/probe-math.js';
+import { erfcx } from '../src/core/distributions.js';
+import { ACTIVATION_CODES as A } from '../src/core/probe-kernels.js';
 
 /** erfc in double precision: erfcx(z) e^(-z^2) for z >= 0 (src/core/distributions.ts, 1e-14 relative). */
 const erfc = (z: number) => (z >= 0 ? erfcx(z) * Math.exp(-z * z) : 2 - erfcx(-z) * Math.exp(-z * z));
