@@ -7,9 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -20,6 +19,7 @@ import { classify } from '../dist/cli/errors.js';
 import { createProgress, progressLine } from '../dist/cli/progress.js';
 import { namingFile, writeFully, writeSafetensorsFiles, type OutputTensor } from '../dist/formats/node/write.js';
 import { computedBytes, defaultThreads, POOL_MIN_BYTES } from '../dist/cli/threads.js';
+import { cli, withFolder } from './cli-helpers.ts';
 import { bytesOf } from './helpers.ts';
 
 const { initModel, planModel, planTensors, initParameter, readSafetensors, encodeSafetensors, explainModel, Accumulator } = nninit;
@@ -29,24 +29,6 @@ const FIXTURE = join(ROOT, 'tests', 'fixtures', 'safetensors', 'small.safetensor
 const example = (name: string) => join(ROOT, 'examples', `${name}.json`);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const STORED = { float32: 'F32', float16: 'F16', bfloat16: 'BF16', float64: 'F64' } as const;
-
-/** Runs the command in-process, capturing its output. */
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
-  const code = await run(argv, { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: (t: string) => { stderr += t; }, isTTY: false } });
-  return { code, stdout, stderr };
-}
-
-function withFolder(body: (folder: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'nninit-cli-'));
-    try {
-      await body(folder);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  };
-}
 
 const readFile = (path: string) => readSafetensors(new Uint8Array(readFileSync(path)), { file: path });
 

@@ -4,34 +4,16 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
 import { initParameter, readSafetensors } from 'nninit';
 import { readOnnx, writeOnnx, initializerData } from 'nninit/onnx';
-import { run } from '../dist/cli/program.js';
+import { cli, withFolder } from './cli-helpers.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/onnx/', import.meta.url));
 const fixture = (name: string) => join(FIXTURES, name);
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
-  const code = await run(argv, { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: (t: string) => { stderr += t; }, isTTY: false } });
-  return { code, stdout, stderr };
-}
-
-function withFolder(body: (folder: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'nninit-onnx-cli-'));
-    try {
-      await body(folder);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  };
-}
 
 test('init model.onnx -o fresh.onnx writes what writeOnnx writes, and reports each initializer', withFolder(async (folder) => {
   const out = join(folder, 'fresh.onnx');

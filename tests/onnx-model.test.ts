@@ -8,8 +8,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
@@ -17,6 +16,7 @@ import onnxProto from 'onnx-proto';
 import { initParameter, normal, type ParameterPlan } from 'nninit';
 import { readOnnx, writeOnnx, type OnnxModel } from 'nninit/onnx';
 import { readOnnxFile, writeOnnxFile } from 'nninit/onnx/node';
+import { withFolder } from './cli-helpers.ts';
 
 const { onnx } = onnxProto;
 const FIXTURES = fileURLToPath(new URL('./fixtures/onnx/', import.meta.url));
@@ -30,17 +30,6 @@ before(() => {
 
 const byName = (model: OnnxModel) => new Map(model.parameters.map((p) => [p.name, p]));
 const bytesOf = (values: ArrayBufferView) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-
-function withFolder(body: (folder: string) => Promise<void> | void): () => Promise<void> {
-  return async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'nninit-onnx-'));
-    try {
-      await body(folder);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  };
-}
 
 // ---- what is inferred --------------------------------------------------------------------------------------------
 

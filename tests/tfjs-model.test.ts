@@ -7,14 +7,13 @@
 
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initParameter, readTfjsModel, writeTfjsModel, TFJS_SHARD_BYTES, type ParameterPlan, type TfjsModel } from 'nninit';
 import { readTfjsFile, writeTfjsFiles } from 'nninit/node';
-import { run } from '../dist/cli/program.js';
+import { cli, withFolder } from './cli-helpers.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/tfjs/', import.meta.url));
 const SHARD = 'group1-shard1of1.bin';
@@ -24,23 +23,6 @@ const fixtureShards = (name: string) => ({ [SHARD]: new Uint8Array(readFileSync(
 before(async () => {
   await tf.setBackend('cpu');
 });
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
-  const code = await run(argv, { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: (t: string) => { stderr += t; }, isTTY: false } });
-  return { code, stdout, stderr };
-}
-
-function withFolder(body: (folder: string) => Promise<void> | void): () => Promise<void> {
-  return async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'nninit-tfjs-'));
-    try {
-      await body(folder);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  };
-}
 
 /** tf.loadLayersModel through TF.js's HTTP handler, its requests answered from files. */
 function loadFrom(folder: string, name = 'model.json'): Promise<tf.LayersModel> {
