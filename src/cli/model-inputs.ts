@@ -73,6 +73,26 @@ function inputError(path: string, error: unknown): never {
   throw error;
 }
 
+/** The planning flags a model file's reader takes: seed, rules and --keep (the policy as the caller resolves it). */
+function readerOptions<Policy>(flags: PlanFlags, policy: Policy | undefined) {
+  return {
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(policy !== undefined ? { policy } : {}),
+    ...(flags.rules.length ? { rules: [...flags.rules] } : {}),
+    ...(flags.keep.length ? { keep: [...flags.keep] } : {}),
+  };
+}
+
+/** Reads a model file: a file system error names the file, a planning error the flag behind it. */
+async function readModel<Model>(path: string, flags: PlanFlags, context: ErrorContext, read: () => Promise<Model>): Promise<Model> {
+  try {
+    return await read();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code) inputError(path, error);
+    planningError(path, error, flags, context);
+  }
+}
+
 /** The rows of a native write, as the safetensors writer reports them. */
 function writeResult(path: string, files: readonly string[], bytes: number, tensors: readonly { name: string; dtype: string; shape: readonly number[] }[], summaries: ReadonlyMap<string, Summary>, planned: ReadonlySet<string>): WriteResult {
   const file = basename(path);
@@ -108,18 +128,7 @@ export async function loadOnnx(path: string, flags: PlanFlags) {
   refuseFlags(flags, 'an ONNX model');
   const [{ initializerData }, { ELEMENT_TYPES }, { readOnnxFile, writeOnnxFile }] = await onnxModules();
   const context: ErrorContext = { ruleTexts: flags.ruleTexts };
-  let model: OnnxModel;
-  try {
-    model = await readOnnxFile(path, {
-      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-      ...(flags.policy !== undefined ? { policy: flags.policy } : {}),
-      ...(flags.rules.length ? { rules: [...flags.rules] } : {}),
-      ...(flags.keep.length ? { keep: [...flags.keep] } : {}),
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code) inputError(path, error);
-    planningError(path, error, flags, context);
-  }
+  const model: OnnxModel = await readModel(path, flags, context, () => readOnnxFile(path, readerOptions(flags, flags.policy)));
   const planned = new Set(model.parameters.map((p) => p.name));
   const unplanned = new Map(model.initializers.filter((i) => i.status === 'kept').map((i) => [i.name, i.inferred]));
   const byName = new Map(model.parameters.map((p) => [p.name, p]));
@@ -197,18 +206,7 @@ export async function loadTfjs(path: string, flags: PlanFlags) {
   refuseFlags(flags, 'a TF.js model');
   const [{ weightPieces }, { readTfjsFile, writeTfjsFiles }] = await tfjsModules();
   const context: ErrorContext = { ruleTexts: flags.ruleTexts };
-  let model: TfjsModel;
-  try {
-    model = await readTfjsFile(path, {
-      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-      ...(flags.modelPolicy ? { policy: 'model' as const } : flags.policy !== undefined ? { policy: flags.policy } : {}),
-      ...(flags.rules.length ? { rules: [...flags.rules] } : {}),
-      ...(flags.keep.length ? { keep: [...flags.keep] } : {}),
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code) inputError(path, error);
-    planningError(path, error, flags, context);
-  }
+  const model: TfjsModel = await readModel(path, flags, context, () => readTfjsFile(path, readerOptions(flags, flags.modelPolicy ? 'model' as const : flags.policy)));
   const planned = new Set(model.parameters.map((p) => p.name));
   const unplanned = new Map(model.weights.filter((w) => w.status === 'kept').map((w) => [w.name, w.inferred]));
   const byName = new Map(model.parameters.map((p) => [p.name, p]));
