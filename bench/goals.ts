@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultThreads } from '../dist/cli/threads.js';
-import { RESULTS, ROOT } from './record.js';
+import { median, RESULTS, ROOT } from './record.js';
 
 // ---- the results files, as far as the goals read them ---------------------------------------------------------------
 
@@ -93,12 +93,6 @@ function read<T>(name: string): T | undefined {
   } catch (error) {
     throw new Error(`${join(resultsFolder, `${name}.json`)}: ${(error as Error).message}`);
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 // ---- text ---------------------------------------------------------------------------------------------------------

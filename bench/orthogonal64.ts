@@ -5,13 +5,12 @@
 //
 //   node --import tsx bench/orthogonal64.ts [rounds]      (default 15, after 2 warm-up rounds)
 
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import * as nninit from 'nninit';
+import { PYTHON, startPythonTimer } from './python.js';
+import { median } from './record.js';
 
 const SIZES = [256, 512, 1024];
 const WARM_UP_ROUNDS = 2;
-const PYTHON = '/usr/bin/python3';
 
 // Reads "n dtype" lines and answers each with the milliseconds one torch.nn.init.orthogonal_ call took on a
 // preallocated n x n tensor of that dtype.
@@ -28,35 +27,6 @@ for line in sys.stdin:
     print((time.perf_counter() - start) * 1000, flush=True)
 `;
 
-type Timer = (n: number, dtype: 'float32' | 'float64') => Promise<number>;
-
-/** Starts the Python timer; resolves to its call function and a stop function, or undefined without torch. */
-async function startTorch(): Promise<{ time: Timer; stop: () => void; version: string } | undefined> {
-  const child = spawn(PYTHON, ['-c', TORCH_TIMER], {
-    env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
-    stdio: ['pipe', 'pipe', 'ignore'],
-  });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => (await lines.next()).value as string | undefined;
-  const failed = new Promise<undefined>((resolve) => child.once('error', () => resolve(undefined)));
-  const version = await Promise.race([next(), failed]);
-  if (version === undefined) {
-    child.kill();
-    return undefined;
-  }
-  const time: Timer = async (n, dtype) => {
-    child.stdin.write(`${n} ${dtype}\n`);
-    return Number(await next());
-  };
-  return { time, stop: () => child.stdin.end(), version };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 function timeCall(call: () => void): number {
   const start = performance.now();
   call();
@@ -66,7 +36,7 @@ function timeCall(call: () => void): number {
 const shown = (milliseconds: number) => (milliseconds < 10 ? milliseconds.toFixed(2) : milliseconds.toFixed(1)).padStart(7);
 
 async function main(rounds: number): Promise<void> {
-  const torch = await startTorch();
+  const torch = await startPythonTimer(TORCH_TIMER);
   console.log(`nninit ${nninit.getBackend()} backend${torch ? `, PyTorch ${torch.version} (one thread)` : `; PyTorch skipped (${PYTHON} with torch not found)`}`);
   console.log(`medians of ${rounds} interleaved rounds, ms per call\n`);
   console.log('    n | nninit f32 | nninit f64 | torch f32 | torch f64 | f64/f32 nninit | torch f64 / nninit f64');
@@ -78,8 +48,8 @@ async function main(rounds: number): Promise<void> {
       const measured = {
         single: timeCall(() => nninit.orthogonal([n, n], { seed: round, out: single })),
         double: timeCall(() => nninit.orthogonal([n, n], { seed: round, dtype: 'float64', out: double })),
-        torchSingle: torch ? await torch.time(n, 'float32') : Number.NaN,
-        torchDouble: torch ? await torch.time(n, 'float64') : Number.NaN,
+        torchSingle: torch ? Number(await torch.ask(`${n} float32`)) : Number.NaN,
+        torchDouble: torch ? Number(await torch.ask(`${n} float64`)) : Number.NaN,
       };
       if (keep) for (const key of Object.keys(samples) as (keyof typeof samples)[]) samples[key].push(measured[key]);
     }

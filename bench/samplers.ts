@@ -10,13 +10,11 @@
 // Writes bench/results/samplers.json (or FILE): every call's time, the medians, the per-round ratios, the load and
 // the versions; without PyTorch it prints so and writes nothing.
 
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as nninit from 'nninit';
+import { PYTHON, startPythonTimer } from './python.js';
 import { loadText, median, startRun, writeResults } from './record.js';
 
-const PYTHON = '/usr/bin/python3';
 const WARM_UP_ROUNDS = 4;
 const CALLS = 10;
 const FAMILIES = ['uniform', 'normal', 'truncatedNormal'] as const;
@@ -45,29 +43,6 @@ for line in sys.stdin:
         times.append((time.perf_counter() - start) * 1000)
     print(" ".join(map(str, times)), flush=True)
 `;
-
-type Timer = (family: Family, n: number, calls: number) => Promise<number[]>;
-
-/** Starts the Python timer; resolves to its call function and a stop function, or undefined without torch. */
-async function startTorch(): Promise<{ time: Timer; stop: () => void; version: string } | undefined> {
-  const child = spawn(PYTHON, ['-c', TORCH_TIMER], {
-    env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
-    stdio: ['pipe', 'pipe', 'ignore'],
-  });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => (await lines.next()).value as string | undefined;
-  const failed = new Promise<undefined>((resolve) => child.once('error', () => resolve(undefined)));
-  const version = await Promise.race([next(), failed]);
-  if (version === undefined) {
-    child.kill();
-    return undefined;
-  }
-  const time: Timer = async (family, n, calls) => {
-    child.stdin.write(`${family} ${n} ${calls}\n`);
-    return (await next() ?? '').split(' ').map(Number);
-  };
-  return { time, stop: () => child.stdin.end(), version };
-}
 
 /** One call of nninit's sampler, with the options of bench/candidates/nninit.ts. */
 function nninitCall(family: Family, out: Float32Array): () => void {
@@ -99,7 +74,7 @@ function timeCalls(call: () => void, calls: number): number[] {
 }
 
 async function main(rounds: number, n: number, outFile: string | undefined): Promise<void> {
-  const torch = await startTorch();
+  const torch = await startPythonTimer(TORCH_TIMER);
   if (!torch) {
     console.log(`PyTorch not found (${PYTHON} with torch): nothing to compare, nothing written`);
     return;
@@ -119,7 +94,7 @@ async function main(rounds: number, n: number, outFile: string | undefined): Pro
   for (let round = 0; round < WARM_UP_ROUNDS + rounds; round++) {
     for (let f = 0; f < FAMILIES.length; f++) {
       const mine = timeCalls(calls[f], CALLS);
-      const other = await torch.time(FAMILIES[f], n, CALLS);
+      const other = (await torch.ask(`${FAMILIES[f]} ${n} ${CALLS}`)).split(' ').map(Number);
       if (round < WARM_UP_ROUNDS) continue;
       own[f].push(...mine);
       theirs[f].push(...other);
