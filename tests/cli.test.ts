@@ -703,28 +703,38 @@ test('progress: a line redrawn in place on a terminal, nothing but plain lines e
   assert.deepEqual(silent, []);
 });
 
-/** The modules (file URLs, below the package's folder) the bin loads for `argv`, seen through a resolve hook. */
-function modulesLoaded(...argv: string[]): string[] {
+/**
+ * The modules the bin loads for `argv`, seen through a resolve hook: files below the package's folder, each file of
+ * the bundle (dist/cli/main.js and its chunks in dist/cli/bin/, see scripts/bundle-cli.mjs) replaced by the
+ * sources it holds, as esbuild's metafile lists them (src/cli/program.ts, node_modules/commander/index.js, ...).
+ */
+function modulesLoaded(...argv: string[]): { files: string[]; modules: string[] } {
   const hook = `export async function resolve(specifier, context, next) { const r = await next(specifier, context); if (r.url.startsWith('file:')) console.error('loaded ' + r.url); return r; }`;
   const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
   const child = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, BIN, ...argv], { encoding: 'utf8' });
   assert.equal(child.status, 0, child.stderr);
   const root = new URL('..', import.meta.url).href;
-  return [...child.stderr.matchAll(/^loaded (\S+)$/gm)].map((m) => m[1].slice(root.length));
+  const files = [...new Set([...child.stderr.matchAll(/^loaded (\S+)$/gm)].map((m) => m[1].slice(root.length)))];
+  const bundle = JSON.parse(readFileSync(join(ROOT, 'build', 'cli-bundle.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  return { files, modules: files.flatMap((file) => (bundle.outputs[file] ? Object.keys(bundle.outputs[file].inputs) : [file])) };
 }
 
-test('the bin loads the ONNX and TF.js formats, the probe and plots, and the worker pool only for the commands that need them', () => {
-  const heavy = /node_modules\/(protobufjs|onnx-proto)\/|dist\/formats\/(onnx|tfjs)|dist\/formats\/node\/(onnx|tfjs)|dist\/diagnose\/(probe|engine|plot\/)|dist\/pool\//;
-  for (const argv of [['--version'], ['explain', example('mlp-mixed'), '--seed', '1']]) {
-    const loaded = modulesLoaded(...argv);
-    assert.ok(loaded.includes('dist/cli/program.js'), `the hook sees the command's modules: ${loaded.join(', ')}`);
-    assert.deepEqual(loaded.filter((url) => heavy.test(url)), [], `nninit ${argv[0]} starts without them`);
+test('the bin loads the ONNX and TF.js formats, the probe and plots, and the worker pool only for the commands that need them', withFolder(async (folder) => {
+  const heavy = /node_modules\/(protobufjs|onnx-proto)\/|(src|dist)\/formats\/(node\/)?(onnx|tfjs)|(src|dist)\/diagnose\/(probe|engine|plot\/)|(src|dist)\/pool\//;
+  const spec = join(folder, 'spec.json');
+  writeFileSync(spec, JSON.stringify({ seed: 1, layers: [{ type: 'dense', name: 'fc', in: 4, out: 4 }] }));
+  for (const argv of [['--version'], ['explain', example('mlp-mixed'), '--seed', '1'], ['init', spec, '-o', join(folder, 'out.safetensors'), '--threads', '1', '--quiet']]) {
+    const { files, modules } = modulesLoaded(...argv);
+    assert.ok(modules.includes('src/cli/program.ts'), `the hook sees the command's modules: ${modules.join(', ')}`);
+    assert.deepEqual(modules.filter((url) => heavy.test(url)), [], `nninit ${argv[0]} starts without them`);
+    // The bundle: the command's seventy-odd modules come in a few files, which Node loads faster (scripts/bundle-cli.mjs).
+    assert.ok(files.length <= 12, `nninit ${argv[0]} loads ${files.length} files: ${files.join(', ')}`);
   }
   // An ONNX input loads the ONNX reader (and not the pool or the probe).
-  const onnx = modulesLoaded('explain', join(ROOT, 'tests', 'fixtures', 'onnx', 'mlp.onnx'), '--seed', '1');
+  const onnx = modulesLoaded('explain', join(ROOT, 'tests', 'fixtures', 'onnx', 'mlp.onnx'), '--seed', '1').modules;
   assert.ok(onnx.some((url) => url.includes('node_modules/onnx-proto/')), 'the ONNX schema loads for an ONNX input');
-  assert.deepEqual(onnx.filter((url) => /dist\/pool\/|dist\/diagnose\/probe/.test(url)), []);
-});
+  assert.deepEqual(onnx.filter((url) => /(src|dist)\/pool\/|(src|dist)\/diagnose\/probe/.test(url)), []);
+}));
 
 /** About 1 GB of float32 in one tensor: the bin's memory stays bounded, and the file is written in chunks. */
 const BIG = JSON.stringify({ seed: 1, layers: [{ type: 'param', name: 'big', shape: [16384, 16384], init: 'uniform', low: -1, high: 1 }] });
