@@ -105,8 +105,29 @@ export interface Backend {
    * src/core/moments.ts specifies (the same bits on every backend). A backend without it uses that function.
    */
   shiftedSums?(values: Float32Array, shift: number, out: Float64Array): void;
+  /**
+   * Reserves `bytes` of the backend's own memory as a staging area, or gives undefined when one is already
+   * reserved. Float32 outputs of fillUniform, fillNormal and fillTruncatedNormal that lie in the area are written
+   * there by the kernels directly, and shiftedSums reads float32 values there where they are: a file writer fills,
+   * summarizes and writes its chunks without copying them through the scratch region. The values are the same bits
+   * as anywhere else. Only the whole-matrix factorizations (orthogonal) and the probe grow the memory; a growth
+   * detaches every view of the area taken before it (its length becomes 0) but keeps its contents.
+   */
+  stage?(bytes: number): StagingArea | undefined;
   /** The probe's forward/backward kernels (src/diagnose uses its TypeScript ones where a backend has none). */
   readonly probe?: ProbeKernels;
+}
+
+/** A region of a backend's memory reserved by Backend.stage. */
+export interface StagingArea {
+  readonly byteLength: number;
+  /**
+   * The area as a view of the memory's current buffer. Take it anew after anything that may grow the memory: an
+   * older view may be detached.
+   */
+  bytes(): Uint8Array;
+  /** Gives the area back; views of it must not be used after. */
+  release(): void;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The probe kernels of the WebAssembly module (assembly/probe.ts) over its linear memory. src/core/wasm.ts, the
-// one owner of the instance, hands the exports here. The heap starts at the module's heap base, where the
-// orthogonal kernels also lay out their work arrays: the probe runs synchronously and draws every random value
+// one owner of the instance, hands the exports here, and where the heap starts (after a staging area, if one is
+// reserved). The orthogonal kernels also lay out their work arrays there: the probe runs synchronously and draws every random value
 // it needs before it lays out its heap, so the two never interleave.
 
 import type { ConvGeometry, ProbeKernels } from './probe-kernels.js';
@@ -8,7 +8,6 @@ import type { ConvGeometry, ProbeKernels } from './probe-kernels.js';
 /** The module's probe exports: byte addresses, i32 booleans. */
 export interface ProbeExports {
   readonly memory: WebAssembly.Memory;
-  heapBase(): number;
   gemm(m: number, n: number, k: number, a: number, aRow: number, aInner: number,
     b: number, bInner: number, bColumn: number, c: number, ldc: number, accumulate: number, pack: number): void;
   activate(code: number, slope: number, rows: number, cols: number, pre: number, post: number): void;
@@ -32,8 +31,8 @@ export interface ProbeExports {
 
 const PAGE_BYTES = 65536;
 
-export function createWasmProbeKernels(k: ProbeExports): ProbeKernels {
-  const base = (k.heapBase() + 15) & ~15;
+export function createWasmProbeKernels(k: ProbeExports, heapStart: () => number): ProbeKernels {
+  let base = heapStart();
   let elements = 0;
   let buffer: ArrayBuffer | undefined;
   let heap = new Float32Array(0);
@@ -43,7 +42,7 @@ export function createWasmProbeKernels(k: ProbeExports): ProbeKernels {
   const geometry = (g: ConvGeometry) => [g.samples, g.depth, g.height, g.width, g.channels, g.c0, g.groupChannels, g.kd, g.kh, g.kw, flag(g.channelMajor)];
 
   function view(): Float32Array {
-    if (buffer !== k.memory.buffer || heap.length !== elements) {
+    if (buffer !== k.memory.buffer || heap.length !== elements || heap.byteOffset !== base) {
       buffer = k.memory.buffer;
       heap = new Float32Array(buffer, base, elements);
     }
@@ -53,6 +52,7 @@ export function createWasmProbeKernels(k: ProbeExports): ProbeKernels {
   return {
     name: 'wasm',
     reserve(count) {
+      base = heapStart();
       const end = base + count * 4;
       const missing = Math.ceil(end / PAGE_BYTES) - k.memory.buffer.byteLength / PAGE_BYTES;
       if (missing > 0) k.memory.grow(missing);

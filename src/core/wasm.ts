@@ -1,8 +1,10 @@
 // The one owner of the WebAssembly boundary: it decodes the embedded binary, instantiates it, and streams every
-// output through the module's fixed scratch region in chunks. Callers' arrays never alias wasm memory, so a
-// later memory.grow cannot invalidate anything a caller holds, and memory use does not grow with tensor size.
+// output through the module's fixed scratch region in chunks, so that memory use does not grow with tensor size.
+// Callers' arrays never alias wasm memory, and a later memory.grow cannot invalidate anything a caller holds,
+// with one exception asked for by name: a staging area (Backend.stage), whose views the kernels fill and read in
+// place and whose holder takes views anew after anything that may grow the memory.
 
-import { outputLength, reflectorStart, type Backend, type Output, type StreamKey } from './backend.js';
+import { outputLength, reflectorStart, type Backend, type Output, type StagingArea, type StreamKey } from './backend.js';
 import { HOUSEHOLDER_BLOCK } from './householder.js';
 import { createWasmProbeKernels, type ProbeExports } from './probe-wasm.js';
 
@@ -98,6 +100,16 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
   let halves = new Uint16Array(0);
   let moments = new Float64Array(0);
   const momentsAt = kernels.momentsPointer();
+  /** The staging area, reserved at the heap's base; work arrays are laid out after it. */
+  let staging: StagingArea | undefined;
+  let stagingBytes = 0;
+  const heapBase = roundUp(kernels.heapBase(), 16);
+  const heapStart = () => heapBase + stagingBytes;
+
+  function grow(end: number): void {
+    const missing = Math.ceil(end / PAGE_BYTES) - kernels.memory.buffer.byteLength / PAGE_BYTES;
+    if (missing > 0) kernels.memory.grow(missing);
+  }
 
   function views(): void {
     if (buffer !== kernels.memory.buffer) {
@@ -110,13 +122,23 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
   }
 
   /**
-   * Streams elements [start, start + length) through the scratch region: each pass generates whole groups from
+   * Streams elements [start, start + length) into `out`: in place for a float32 array in the module's memory (of
+   * the staging area, or a work array of the orthogonal kernels),
+   * otherwise through the scratch region, where each pass generates whole groups from
    * the block holding the first wanted element, converts them in place for half-precision outputs, and copies
    * the wanted part out.
    */
   function fillChunked(
     out: Output | Uint32Array, start: number,
-    kernel: (groups: number, blockLo: number, blockHi: number) => void,
+    kernel: (dst: number, groups: number, blockLo: number, blockHi: number) => void,
+  ): void {
+    if (out instanceof Float32Array && out.buffer === kernels.memory.buffer) fillInPlace(out, start, kernel);
+    else throughScratch(out, start, kernel);
+  }
+
+  function throughScratch(
+    out: Output | Uint32Array, start: number,
+    kernel: (dst: number, groups: number, blockLo: number, blockHi: number) => void,
   ): void {
     const length = out instanceof Uint32Array ? out.length : outputLength(out);
     let written = 0;
@@ -127,7 +149,7 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
       const take = Math.min(length - written, chunkWords - skip);
       const blockHi = Math.floor(firstBlock / TWO_POW_32);
       const groups = Math.ceil((skip + take) / groupWords);
-      kernel(groups, firstBlock - blockHi * TWO_POW_32, blockHi);
+      kernel(scratch, groups, firstBlock - blockHi * TWO_POW_32, blockHi);
       views();
       if (out instanceof Uint32Array) {
         out.set(words.subarray(skip, skip + take), written);
@@ -141,22 +163,49 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     }
   }
 
-  /** Lays out `sizes` (bytes) from the heap base, 16-byte aligned, growing memory as needed; returns the offsets. */
+  /**
+   * Fills a float32 array of the staging area: the kernel writes whole groups of blocks into it directly, from the
+   * first block that starts in it; the 0..3 elements before that block and the part group at the end go through
+   * the scratch region, so that nothing outside the array is written. A kernel writes a group's values at the same places wherever it starts, so the bits are
+   * those of the scratch path.
+   */
+  function fillInPlace(
+    out: Float32Array, start: number,
+    kernel: (dst: number, groups: number, blockLo: number, blockHi: number) => void,
+  ): void {
+    const length = out.length;
+    const head = Math.min(length, (4 - (start % 4)) % 4);
+    const groups = Math.floor((length - head) / groupWords);
+    const body = groups * groupWords;
+    if (head > 0) throughScratch(out.subarray(0, head), start, kernel);
+    // At most a scratch region's worth of groups per call: the kernels keep per-call working values in fixed
+    // regions of that size.
+    const most = Math.floor(chunkWords / groupWords);
+    for (let done = 0; done < groups;) {
+      const count = Math.min(most, groups - done);
+      const firstBlock = (start + head + done * groupWords) / 4;
+      const blockHi = Math.floor(firstBlock / TWO_POW_32);
+      kernel(out.byteOffset + (head + done * groupWords) * 4, count, firstBlock - blockHi * TWO_POW_32, blockHi);
+      done += count;
+    }
+    if (head + body < length) throughScratch(out.subarray(head + body), start + head + body, kernel);
+  }
+
+  /** Lays out `sizes` (bytes) from the heap's start, 16-byte aligned, growing memory as needed; returns the offsets. */
   function allocate(sizes: number[]): number[] {
-    let at = kernels.heapBase();
+    let at = heapStart();
     const offsets = sizes.map((size) => {
       const offset = at;
       at = roundUp(at + size, 16);
       return offset;
     });
-    const missing = Math.ceil(at / PAGE_BYTES) - kernels.memory.buffer.byteLength / PAGE_BYTES;
-    if (missing > 0) kernels.memory.grow(missing);
+    grow(at);
     return offsets;
   }
 
   const backend: Backend = {
     name: 'wasm',
-    probe: createWasmProbeKernels(kernels as unknown as ProbeExports),
+    probe: createWasmProbeKernels(kernels as unknown as ProbeExports, heapStart),
 
     philox4x32(counter, key, out) {
       kernels.philoxBlock(scratch, counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
@@ -165,29 +214,29 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     },
 
     fillBits(out, start, key: StreamKey) {
-      fillChunked(out, start, (groups, blockLo, blockHi) =>
-        kernels.fillBits(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi));
+      fillChunked(out, start, (dst, groups, blockLo, blockHi) =>
+        kernels.fillBits(dst, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi));
     },
 
     fillUniform(out, start, key, p) {
-      fillChunked(out, start, (groups, blockLo, blockHi) =>
-        kernels.fillUniform(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, p.low, p.range));
+      fillChunked(out, start, (dst, groups, blockLo, blockHi) =>
+        kernels.fillUniform(dst, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, p.low, p.range));
     },
 
     fillNormal(out, start, key, p) {
-      fillChunked(out, start, (groups, blockLo, blockHi) =>
-        kernels.fillNormal(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, p.mean, p.stddev));
+      fillChunked(out, start, (dst, groups, blockLo, blockHi) =>
+        kernels.fillNormal(dst, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi, p.mean, p.stddev));
     },
 
     fillTruncatedNormal(out, start, key, p) {
       if (p.tail) {
-        fillChunked(out, start, (groups, blockLo, blockHi) =>
-          kernels.fillTruncatedNormalTail(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi,
+        fillChunked(out, start, (dst, groups, blockLo, blockHi) =>
+          kernels.fillTruncatedNormalTail(dst, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi,
             p.logTail, p.ratio, p.scale, p.mean, p.lowest, p.highest));
         return;
       }
-      fillChunked(out, start, (groups, blockLo, blockHi) =>
-        kernels.fillTruncatedNormal(scratch, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi,
+      fillChunked(out, start, (dst, groups, blockLo, blockHi) =>
+        kernels.fillTruncatedNormal(dst, groups, blockLo, blockHi, key.streamLo, key.streamHi, key.seedLo, key.seedHi,
           p.start, p.width, p.mean, p.stddev, p.lowest, p.highest));
     },
 
@@ -227,6 +276,14 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     },
 
     shiftedSums(values, shift, out) {
+      if (values.buffer === kernels.memory.buffer) {
+        // The values are in the staging area: summed where they are.
+        kernels.shiftedSums(values.byteOffset, values.length, shift, 1);
+        views();
+        out[0] = moments[0];
+        out[1] = moments[1];
+        return;
+      }
       // The values live in JS memory: copy them into the scratch region a piece at a time (a multiple of 8
       // values, so each keeps its lane; the kernel carries the running sums from piece to piece).
       views();
@@ -240,6 +297,28 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
       } while (done < n);
       out[0] = moments[0];
       out[1] = moments[1];
+    },
+
+    stage(bytes) {
+      if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`nninit: stage(bytes): expected a non-negative integer, got ${String(bytes)}`);
+      if (staging !== undefined) return undefined;
+      const reserved = roundUp(bytes, 16);
+      grow(heapBase + reserved);
+      stagingBytes = reserved;
+      const area: StagingArea = {
+        byteLength: bytes,
+        bytes: () => {
+          if (staging !== area) throw new Error('nninit: this staging area was released');
+          return new Uint8Array(kernels.memory.buffer, heapBase, bytes);
+        },
+        release: () => {
+          if (staging !== area) return;
+          staging = undefined;
+          stagingBytes = 0;
+        },
+      };
+      staging = area;
+      return area;
     },
   };
   return backend;

@@ -4,7 +4,9 @@
 // keeps up to `concurrency` slices in flight so that several workers fill chunks while earlier ones are written.
 // Values depend only on the plan entry and the slice (the stream contract), so any producer gives the same bytes.
 
+import type { StagingArea } from '../core/backend.js';
 import type { OutArray } from '../core/output.js';
+import { currentBackend } from '../core/runtime.js';
 import { initParameter } from '../model/init.js';
 import type { ParameterPlan } from '../model/types.js';
 import type { AccumulatorState } from './stats.js';
@@ -28,6 +30,12 @@ export interface SliceProducer {
   fill(p: ParameterPlan, offset: number, out: SliceArray): void | Promise<void | AccumulatorState>;
   /** The whole tensor, for plans with `p.whole`. */
   whole(p: ParameterPlan): OutArray | Promise<OutArray>;
+  /**
+   * A staging area of the backend that computes on this thread (see Backend.stage), for a writer's chunk buffers:
+   * slices are then computed, summarized and written where they are, without copies. Undefined where the backend
+   * has none or its one area is taken; the writer then uses buffers of its own.
+   */
+  stage?(bytes: number): StagingArea | undefined;
 }
 
 /** initParameter on the calling thread. */
@@ -37,4 +45,5 @@ export const synchronousProducer: SliceProducer = {
     initParameter(p, { offset, length: out.length, out });
   },
   whole: (p) => initParameter(p),
+  stage: (bytes) => currentBackend().stage?.(bytes),
 };

@@ -4,7 +4,9 @@
 //
 // Each file's data is cut into chunks of `chunkBytes`; a chunk is one buffer of a small ring, filled with the
 // pieces of the tensors it covers (computed by the producer, copied from a whole tensor, or read from an input
-// checkpoint), summarized for the statistics, and written at its position while the next chunk is filled. Files
+// checkpoint), summarized for the statistics, and written at its position while the next chunk is filled. With
+// the default producer the ring lives in the WebAssembly backend's staging area: the kernels fill it, sum it and
+// the writes read it where it is, with no copy in between. Files
 // go to hidden temporary names in the target folder, are synced, and are renamed only once every file of the run
 // is complete (the index last): an error or an abort removes the temporary files, and the output names never
 // hold a partial file.
@@ -13,6 +15,7 @@ import { unlinkSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import type { StagingArea } from '../../core/backend.js';
 import type { OutArray } from '../../core/output.js';
 import type { ParameterPlan } from '../../model/types.js';
 import { elementValues, LITTLE_ENDIAN, SAFETENSORS_DTYPES, type SafetensorsDtype } from '../dtypes.js';
@@ -115,22 +118,39 @@ export function planWrite(tensors: readonly TensorSpec[], options: Pick<WriteOpt
   return { folder, stem, shards, mine, ...(writesIndex ? { index: indexFileName(stem) } : {}), totalSize: sizes.reduce((a, b) => a + b, 0) };
 }
 
-/** A fixed set of equal buffers handed out and returned; shared memory when the producer's workers write into them. */
+/**
+ * A chunk buffer. bytes() gives a view of it, to be taken anew after anything that may grow the backend's memory:
+ * a view of a staging area taken before a growth is detached (length 0), though the contents stay.
+ */
+interface Slot {
+  bytes(): Uint8Array;
+}
+
+/** `count` chunk buffers of `bytes`: in a staging area, or shared memory where the producer's workers fill them. */
+function chunkSlots(count: number, bytes: number, staging: StagingArea | undefined, shared: boolean): Slot[] {
+  return Array.from({ length: count }, (_, k): Slot => {
+    if (staging) return { bytes: () => staging.bytes().subarray(k * bytes, (k + 1) * bytes) };
+    const view = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    return { bytes: () => view };
+  });
+}
+
+/** A fixed set of chunk buffers handed out and returned. */
 class Ring {
-  private readonly free: ArrayBufferLike[];
-  private readonly waiting: ((buffer: ArrayBufferLike) => void)[] = [];
-  constructor(count: number, bytes: number, shared: boolean) {
-    this.free = Array.from({ length: count }, () => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)));
-  }
-  take(): ArrayBufferLike | Promise<ArrayBufferLike> {
+  private readonly waiting: ((slot: Slot) => void)[] = [];
+  constructor(private readonly free: Slot[]) {}
+  take(): Slot | Promise<Slot> {
     return this.free.pop() ?? new Promise((resolve) => this.waiting.push(resolve));
   }
-  give(buffer: ArrayBufferLike): void {
+  give(slot: Slot): void {
     const next = this.waiting.shift();
-    if (next) next(buffer);
-    else this.free.push(buffer);
+    if (next) next(slot);
+    else this.free.push(slot);
   }
 }
+
+/** Whether a view was detached (its buffer's memory grew): its length is then 0. */
+const detached = (view: ArrayBufferView, length: number): boolean => view.byteLength !== length;
 
 function sliceArray(dtype: SafetensorsDtype, buffer: ArrayBufferLike, byteOffset: number, length: number): SliceArray {
   if (dtype === 'F32') return new Float32Array(buffer, byteOffset, length);
@@ -236,7 +256,10 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
   let bytesDone = 0;
   let indexTemp: string | undefined;
 
-  const ring = new Ring(Math.max(2, producer.concurrency) + 2, chunkBytes, producer.sharedBuffers === true && typeof SharedArrayBuffer === 'function');
+  const shared = producer.sharedBuffers === true && typeof SharedArrayBuffer === 'function';
+  const ringSize = Math.max(2, producer.concurrency) + 2;
+  const staging = shared ? undefined : producer.stage?.(ringSize * chunkBytes);
+  const ring = new Ring(chunkSlots(ringSize, chunkBytes, staging, shared));
   const wholes = new Map<number, Promise<OutArray>>();
   let failure: unknown;
   const inFlight = new Set<Promise<void>>();
@@ -278,8 +301,8 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
             pieces.push({ tensor: index, from: from - t.begin, to: to - t.begin, at: from - chunkStart, order });
           }
           const taken = ring.take();
-          const buffer = taken instanceof Promise ? await taken : taken;
-          const task = fillAndWrite(buffer, pieces, chunkEnd - chunkStart, dataStart + chunkStart, file).finally(() => ring.give(buffer));
+          const slot = taken instanceof Promise ? await taken : taken;
+          const task = fillAndWrite(slot, pieces, chunkEnd - chunkStart, dataStart + chunkStart, file).finally(() => ring.give(slot));
           const tracked: Promise<void> = task.then(() => {
             inFlight.delete(tracked);
             sinceSync += chunkEnd - chunkStart;
@@ -346,21 +369,24 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
     }
     if (indexTemp) await removeTemporary(indexTemp);
     throw error;
+  } finally {
+    // Nothing reads or writes the ring any more.
+    staging?.release();
   }
 
   /**
    * Fills a chunk with its pieces, records their statistics (the producer's, where it summarized a piece where it
    * computed it; otherwise summarized here), and writes it.
    */
-  async function fillAndWrite(buffer: ArrayBufferLike, pieces: readonly Piece[], length: number, position: number, file: OpenFile): Promise<void> {
+  async function fillAndWrite(slot: Slot, pieces: readonly Piece[], length: number, position: number, file: OpenFile): Promise<void> {
     const states: (AccumulatorState | void)[] = [];
     const filling: Promise<void>[] = [];
     pieces.forEach((piece, i) => {
-      const filled = fillPiece(buffer, piece);
+      const filled = fillPiece(slot, piece);
       if (filled) filling.push(filled.then((state) => { states[i] = state; }));
     });
     if (filling.length) await Promise.all(filling);
-    const chunk = new Uint8Array(buffer, 0, length);
+    const chunk = slot.bytes().subarray(0, length);
     pieces.forEach((piece, i) => {
       const tensor = tensors[piece.tensor];
       let accumulator: Accumulator;
@@ -377,16 +403,18 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
       parts[piece.order] = accumulator;
       partsOf.set(piece.tensor, parts);
     });
-    await writeFully(file.handle!, chunk, position);
+    await writeChunk(file.handle!, slot, length, position);
     bytesDone += length;
     options.onProgress?.({ bytesDone, bytesTotal, tensor: tensors[pieces[pieces.length - 1].tensor].name, file: file.shard.file });
   }
 
-  function fillPiece(buffer: ArrayBufferLike, piece: Piece): void | Promise<AccumulatorState | void> {
+  function fillPiece(slot: Slot, piece: Piece): void | Promise<AccumulatorState | void> {
     const tensor = tensors[piece.tensor];
-    const target = new Uint8Array(buffer, piece.at, piece.to - piece.from);
-    if ('copy' in tensor.source) return tensor.source.copy(piece.from, target);
-    const p = tensor.source.plan;
+    const bytes = piece.to - piece.from;
+    const target = () => slot.bytes().subarray(piece.at, piece.at + bytes);
+    const source = tensor.source;
+    if ('copy' in source) return copyPiece(source.copy, piece.from, target);
+    const p = source.plan;
     const width = SAFETENSORS_DTYPES[tensor.dtype] / 8;
     if (p.whole) {
       let whole = wholes.get(piece.tensor);
@@ -395,12 +423,58 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
         wholes.set(piece.tensor, whole);
       }
       return whole.then((values) => {
-        target.set(new Uint8Array(values.buffer, values.byteOffset + piece.from, piece.to - piece.from));
+        target().set(new Uint8Array(values.buffer, values.byteOffset + piece.from, bytes));
         if (piece.to === values.byteLength) wholes.delete(piece.tensor);
       });
     }
-    const filled = producer.fill(p, piece.from / width, sliceArray(tensor.dtype, buffer, piece.at, (piece.to - piece.from) / width));
-    return filled ? Promise.resolve(filled) : undefined;
+    const view = target();
+    const out = sliceArray(tensor.dtype, view.buffer, view.byteOffset, bytes / width);
+    let filled: ReturnType<SliceProducer['fill']> = undefined;
+    try {
+      filled = producer.fill(p, piece.from / width, out);
+    } catch (error) {
+      if (!detached(out, bytes)) throw error;
+    }
+    if (filled) return Promise.resolve(filled);
+    if (!detached(out, bytes)) return undefined;
+    // The backend's memory grew while the slice was computed into the staging area, which detached `out`. Only
+    // factorizations grow it, and they are computed whole; should a sliced initializer ever grow it, its slice is
+    // computed apart and copied in.
+    const apart = sliceArray(tensor.dtype, new ArrayBuffer(bytes), 0, bytes / width);
+    producer.fill(p, piece.from / width, apart);
+    target().set(new Uint8Array(apart.buffer));
+    return undefined;
+  }
+}
+
+/** Reads a checkpoint's bytes into a piece of a chunk, again if the chunk's view was detached meanwhile. */
+async function copyPiece(copy: (position: number, target: Uint8Array) => Promise<void>, from: number, target: () => Uint8Array): Promise<void> {
+  for (;;) {
+    const view = target();
+    const length = view.byteLength;
+    try {
+      await copy(from, view);
+    } catch (error) {
+      if (!detached(view, length)) throw error;
+    }
+    if (!detached(view, length)) return;
+  }
+}
+
+/**
+ * Writes a chunk at its position. A write reads the memory it was given until it completes: if the chunk's view
+ * was detached meanwhile (the backend's memory grew, and may have moved), the chunk is written again from where
+ * its bytes are now.
+ */
+async function writeChunk(handle: FileHandle, slot: Slot, length: number, position: number): Promise<void> {
+  for (;;) {
+    const view = slot.bytes().subarray(0, length);
+    try {
+      await writeFully(handle, view, position);
+    } catch (error) {
+      if (!detached(view, length)) throw error;
+    }
+    if (!detached(view, length)) return;
   }
 }
 
