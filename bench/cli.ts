@@ -2,7 +2,10 @@
 // parameters, about 500 MB) side by side with Node writing the same number of zero bytes to the same folder, each
 // a fresh child process timed from spawn to exit, interleaved round by round so that the noise of a shared machine
 // falls on all of them alike. nninit syncs its files to disk before renaming them, so the fair baseline is zeros
-// written and fsync'ed; zeros left in the page cache (no fsync) are shown too. The command runs twice per round:
+// written and fsync'ed; zeros left in the page cache (no fsync) are shown too. Every run writes a new file: before
+// each one, untimed, the files of the runs before are removed and the disk is synced, so that no run pays for
+// another's writeback or for freeing another's blocks (this machine's disk is mounted with online discard, where
+// freeing 500 MB is work the next journal commit does, and nninit's final rename and folder sync commit). The command runs twice per round:
 // on a worker pool of the machine's cores (at least two) and with --threads 1 (the main thread only).
 // Also: the values alone (computed chunk by chunk into one buffer, no file, one thread), the peak RSS, and the
 // CPU time of each child (user + system, every thread), the work a run needs however loaded the machine is.
@@ -120,6 +123,7 @@ async function huge(size: string, folder: string): Promise<void> {
   const report = JSON.parse(run.stdout) as { bytes: number; peakRssBytes: number; seconds: number };
   console.log(`wrote ${mb(report.bytes)} in ${run.seconds.toFixed(1)} s (${mb(report.bytes / run.seconds)}/s); peak RSS ${mb(report.peakRssBytes)}; load ${load()}`);
   rmSync(join(folder, 'huge.safetensors'), { force: true });
+  execFileSync('sync');
   const zeros = await timedChild(['-e', ZERO_WRITER, join(folder, 'zeros.bin'), String(report.bytes), 'sync']);
   console.log(`zeros + fsync, same size: ${zeros.seconds.toFixed(1)} s; ratio ${(run.seconds / zeros.seconds).toFixed(2)}; load ${load()}`);
   const written = writeResults('cli-huge', facts, {
@@ -190,6 +194,12 @@ async function main(): Promise<void> {
     const out = join(folder, 'model.safetensors');
     const zeros = join(folder, 'zeros.bin');
     const loadBefore = load();
+    /** Removes the files of earlier runs and syncs, untimed: each run starts on a quiet disk and writes a new file. */
+    const settle = () => {
+      rmSync(out, { force: true });
+      rmSync(zeros, { force: true });
+      execFileSync('sync');
+    };
     // One run first: it gives the file size to match, and warms the page cache and the disk.
     const first = JSON.parse((await timedChild([BIN, 'init', spec, '-o', out, '--json'])).stdout) as { bytes: number };
     const bytes = first.bytes;
@@ -228,9 +238,12 @@ async function main(): Promise<void> {
       ['valuesOnly', async () => { samples.valuesOnly.push(valuesOnly(plan)); }],
     ];
     for (let round = 0; round < rounds; round++) {
-      // Rotate the order so that no candidate always follows another's writeback.
-      for (let k = 0; k < candidates.length; k++) await candidates[(k + round) % candidates.length][1]();
-      rmSync(zeros, { force: true });
+      // Rotate the order so that no candidate always follows another.
+      for (let k = 0; k < candidates.length; k++) {
+        settle();
+        await candidates[(k + round) % candidates.length][1]();
+      }
+      settle();
       process.stderr.write(`round ${round + 1}/${rounds}: nninit ${samples.nninit.at(-1)!.toFixed(3)} s, --threads 1 ${samples.nninitOneThread.at(-1)!.toFixed(3)} s, zeros+fsync ${samples.zerosSync.at(-1)!.toFixed(3)} s\n`);
     }
     const loadAfter = load();
