@@ -95,6 +95,7 @@ test('one area at a time; released areas refuse views; work arrays and the probe
   const area = stageOf(backend, 1 << 20);
   assert.equal(backend.stage!(16), undefined, 'a second area while one is reserved');
   assert.throws(() => backend.stage!(-1), RangeError);
+  assert.throws(() => backend.stage!(16, 0.5), RangeError);
   const probeHeap = backend.probe!.reserve(1000);
   const start = area.bytes().byteOffset;
   assert.ok(probeHeap.byteOffset >= start + area.byteLength, `probe heap at ${probeHeap.byteOffset}, area ${start}..${start + area.byteLength}`);
@@ -116,9 +117,13 @@ test('one area at a time; released areas refuse views; work arrays and the probe
   assert.ok(backend.probe!.reserve(1000).byteOffset < start + area.byteLength, 'after release the probe heap starts at the heap base again');
   const again = stageOf(backend, 64);
   again.release();
+  // An area and the work arrays asked to be left beside it must fit in the 4 GiB a 32-bit memory addresses.
+  assert.equal(backend.stage!(2 ** 32), undefined, 'an area beyond the memory');
+  assert.equal(backend.stage!(1 << 20, 2 ** 32 - (1 << 20)), undefined, 'an area without room for the work arrays asked for');
+  stageOf(backend, 1 << 20).release();
 });
 
-/** Small float32 tensors at odd offsets, a float16 one, and an orthogonal matrix (computed whole) big enough to grow memory mid-write. */
+/** Small float32 tensors at odd offsets and an orthogonal matrix (computed whole) big enough to grow memory mid-write. */
 const GROWING: ModelSpecInput = {
   seed: 11,
   layers: [
@@ -136,6 +141,13 @@ test('the writer stages its chunks in the backend and writes the encoder\'s byte
   const tensors: OutputTensor[] = plan.map((p) => ({ name: p.name, dtype: 'F32', shape: p.shape, source: { plan: p } }));
   const expected = nninit.encodeSafetensors(plan, { metadata });
   const unstaged = { ...synchronousProducer, stage: undefined };
+  // Each tensor's statistics, summed chunk by chunk (the writer's pieces fall elsewhere: equal to rounding).
+  const stdOf = new Map(plan.map((p) => {
+    const values = nninit.initParameter(p) as Float32Array;
+    const reference = new nninit.Accumulator();
+    for (let i = 0; i < values.length; i += 1024) reference.add(values.subarray(i, i + 1024));
+    return [p.name, reference.summary().std];
+  }));
   for (const [chunkBytes, producer] of [[4096, synchronousProducer], [1000, synchronousProducer], [1 << 22, synchronousProducer], [4096, unstaged]] as const) {
     const path = join(folder, `chunks-${chunkBytes}-${producer.stage ? 'staged' : 'unstaged'}.safetensors`);
     // A view of the backend's memory: detached afterwards if the memory grew during the write.
@@ -144,10 +156,8 @@ test('the writer stages its chunks in the backend and writes the encoder\'s byte
     if (chunkBytes === 4096 && producer.stage) assert.equal(witness.byteLength, 0, 'the orthogonal matrix grew the memory during the write');
     assert.deepEqual(new Uint8Array(readFileSync(path)), expected, `chunks of ${chunkBytes}, ${producer.stage ? 'staged' : 'unstaged'}`);
     for (const t of result.tensors) {
-      const reference = new nninit.Accumulator();
-      const values = nninit.initParameter(plan[t.index]) as Float32Array;
-      for (let i = 0; i < values.length; i += chunkBytes / 4) reference.add(values.subarray(i, i + chunkBytes / 4));
-      assert.ok(Math.abs(t.summary!.std - reference.summary().std) <= 1e-12 * reference.summary().std, `${t.name}: measured std`);
+      const std = stdOf.get(t.name)!;
+      assert.ok(Math.abs(t.summary!.std - std) <= 1e-12 * std, `${t.name}: measured std ${t.summary!.std} vs ${std}`);
     }
     // The area is given back: the backend has one to give again.
     const area = currentBackend().stage?.(16);
@@ -155,4 +165,51 @@ test('the writer stages its chunks in the backend and writes the encoder\'s byte
     area.release();
   }
   assert.deepEqual(readdirSync(folder).filter((name) => name.endsWith('.partial')), []);
+}));
+
+/** Grows the backend's memory (by reserving probe heap past its end), as a factorization elsewhere in the process would. */
+let grownTo = 256 << 20;
+function growMemory(): void {
+  grownTo += 1 << 20;
+  currentBackend().probe!.reserve(grownTo / 4);
+}
+
+test('a slice whose producer awaits while the memory grows, and a checkpoint read across a growth, are written right', withFolder(async (folder) => {
+  const plan = nninit.planModel(GROWING).filter((p) => !p.whole);
+  const metadata = { format: 'pt' };
+  const expected = nninit.encodeSafetensors(plan, { metadata });
+  // A producer that keeps the default's staging area but computes after an await, during which the memory grows.
+  let grew = 0;
+  const awaiting = {
+    ...synchronousProducer,
+    concurrency: 2,
+    fill: async (p: nninit.ParameterPlan, offset: number, out: Float32Array) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (grew++ < 3) growMemory();
+      nninit.initParameter(p, { offset, length: out.length, out });
+    },
+  };
+  const computed: OutputTensor[] = plan.map((p) => ({ name: p.name, dtype: 'F32', shape: p.shape, source: { plan: p } }));
+  const first = join(folder, 'awaiting.safetensors');
+  await writeSafetensorsFiles(computed, { path: first, metadata, chunkBytes: 4096, producer: awaiting });
+  assert.ok(grew >= 3, 'the memory grew during fills');
+  assert.deepEqual(new Uint8Array(readFileSync(first)), expected, 'slices computed again where a growth detached them');
+
+  // The same tensors copied from that file, the first reads growing the memory before they land.
+  const entries = nninit.readSafetensors(new Uint8Array(readFileSync(first))).tensors;
+  let reads = 0;
+  const copied: OutputTensor[] = entries.map((t) => ({
+    name: t.name, dtype: 'F32', shape: t.shape,
+    source: {
+      copy: async (position: number, target: Uint8Array) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (reads++ < 3) growMemory();
+        target.set(t.data.subarray(position, position + target.length));
+      },
+    },
+  }));
+  const second = join(folder, 'copied.safetensors');
+  await writeSafetensorsFiles(copied, { path: second, metadata, chunkBytes: 4096 });
+  assert.ok(reads > 3);
+  assert.deepEqual(new Uint8Array(readFileSync(second)), expected, 'reads done again where a growth detached their target');
 }));

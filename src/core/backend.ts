@@ -106,14 +106,16 @@ export interface Backend {
    */
   shiftedSums?(values: Float32Array, shift: number, out: Float64Array): void;
   /**
-   * Reserves `bytes` of the backend's own memory as a staging area, or gives undefined when one is already
-   * reserved. Float32 outputs of fillUniform, fillNormal and fillTruncatedNormal that lie in the area are written
+   * Reserves `bytes` of the backend's own memory as a staging area, leaving room for at least `leave` bytes of
+   * work arrays after it (an orthogonal matrix's), or gives undefined when an area is already reserved or the
+   * memory cannot hold both. Float32 outputs of fillUniform, fillNormal and fillTruncatedNormal that lie in the area are written
    * there by the kernels directly, and shiftedSums reads float32 values there where they are: a file writer fills,
    * summarizes and writes its chunks without copying them through the scratch region. The values are the same bits
-   * as anywhere else. Only the whole-matrix factorizations (orthogonal) and the probe grow the memory; a growth
-   * detaches every view of the area taken before it (its length becomes 0) but keeps its contents.
+   * as anywhere else. Only the whole-matrix factorizations (orthogonal), the probe and stage itself grow the
+   * memory; a growth detaches every view of the area taken before it (its length becomes 0) but keeps its
+   * contents. Memory that has grown is not given back: the area stays part of the process after release().
    */
-  stage?(bytes: number): StagingArea | undefined;
+  stage?(bytes: number, leave?: number): StagingArea | undefined;
   /** The probe's forward/backward kernels (src/diagnose uses its TypeScript ones where a backend has none). */
   readonly probe?: ProbeKernels;
 }

@@ -39,6 +39,8 @@ interface KernelExports {
 }
 
 const PAGE_BYTES = 65536;
+/** Bytes a 32-bit WebAssembly memory can address. */
+const MEMORY_LIMIT = 2 ** 32;
 const roundUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
 
 /**
@@ -299,11 +301,19 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
       out[1] = moments[1];
     },
 
-    stage(bytes) {
-      if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`nninit: stage(bytes): expected a non-negative integer, got ${String(bytes)}`);
+    stage(bytes, leave = 0) {
+      for (const [name, value] of [['bytes', bytes], ['leave', leave]] as const) {
+        if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`nninit: stage(bytes, leave): expected ${name} to be a non-negative integer, got ${String(value)}`);
+      }
       if (staging !== undefined) return undefined;
       const reserved = roundUp(bytes, 16);
-      grow(heapBase + reserved);
+      if (heapBase + reserved + leave > MEMORY_LIMIT) return undefined;
+      try {
+        grow(heapBase + reserved);
+      } catch {
+        // The engine refused the memory (address space or a limit of the process): the caller's own buffers do.
+        return undefined;
+      }
       stagingBytes = reserved;
       const area: StagingArea = {
         byteLength: bytes,

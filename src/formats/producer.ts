@@ -31,11 +31,13 @@ export interface SliceProducer {
   /** The whole tensor, for plans with `p.whole`. */
   whole(p: ParameterPlan): OutArray | Promise<OutArray>;
   /**
-   * A staging area of the backend that computes on this thread (see Backend.stage), for a writer's chunk buffers:
-   * slices are then computed, summarized and written where they are, without copies. Undefined where the backend
-   * has none or its one area is taken; the writer then uses buffers of its own.
+   * A staging area of the backend that computes on this thread (see Backend.stage), for a writer's chunk buffers,
+   * with room for `leave` bytes of work arrays beside it: slices are then computed, summarized and written where
+   * they are, without copies. Undefined where the backend has none, its one area is taken or the memory cannot
+   * hold it; the writer then uses buffers of its own. A fill given a slice of the area must not keep it across an
+   * await: a growth of the memory meanwhile detaches it (the writer then computes that slice again, apart).
    */
-  stage?(bytes: number): StagingArea | undefined;
+  stage?(bytes: number, leave?: number): StagingArea | undefined;
 }
 
 /** initParameter on the calling thread. */
@@ -45,5 +47,5 @@ export const synchronousProducer: SliceProducer = {
     initParameter(p, { offset, length: out.length, out });
   },
   whole: (p) => initParameter(p),
-  stage: (bytes) => currentBackend().stage?.(bytes),
+  stage: (bytes, leave) => currentBackend().stage?.(bytes, leave),
 };

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { StagingArea } from '../../core/backend.js';
 import type { OutArray } from '../../core/output.js';
+import { orthogonalWorkingBytes } from '../../core/wasm.js';
 import type { ParameterPlan } from '../../model/types.js';
 import { elementValues, LITTLE_ENDIAN, SAFETENSORS_DTYPES, type SafetensorsDtype } from '../dtypes.js';
 import { synchronousProducer, type SliceArray, type SliceProducer } from '../producer.js';
@@ -149,6 +150,20 @@ class Ring {
   }
 }
 
+/**
+ * Work arrays the whole tensors of a write may need in the backend's memory beside a staging area: at most those
+ * of an orthogonal factorization of a column of as many elements, since the kernels keep 32 reflector columns per
+ * row and the tallest matrix of a size needs the most.
+ */
+function wholeWorkingBytes(tensors: readonly OutputTensor[]): number {
+  let most = 0;
+  for (const t of tensors) {
+    if (!('plan' in t.source) || !t.source.plan.whole) continue;
+    most = Math.max(most, orthogonalWorkingBytes(t.source.plan.size, 1, t.dtype === 'F64'));
+  }
+  return most;
+}
+
 /** Whether a view was detached (its buffer's memory grew): its length is then 0. */
 const detached = (view: ArrayBufferView, length: number): boolean => view.byteLength !== length;
 
@@ -258,7 +273,7 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
 
   const shared = producer.sharedBuffers === true && typeof SharedArrayBuffer === 'function';
   const ringSize = Math.max(2, producer.concurrency) + 2;
-  const staging = shared ? undefined : producer.stage?.(ringSize * chunkBytes);
+  const staging = shared ? undefined : producer.stage?.(ringSize * chunkBytes, wholeWorkingBytes(tensors));
   const ring = new Ring(chunkSlots(ringSize, chunkBytes, staging, shared));
   const wholes = new Map<number, Promise<OutArray>>();
   let failure: unknown;
@@ -300,6 +315,9 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
             pieceCount.set(index, order + 1);
             pieces.push({ tensor: index, from: from - t.begin, to: to - t.begin, at: from - chunkStart, order });
           }
+          // A whole tensor's factorization may grow the backend's memory, which would detach the views that writes
+          // and reads in flight have of the staging area: they finish first.
+          if (staging && pieces.some((piece) => computesWhole(piece.tensor))) await Promise.all([...inFlight]);
           const taken = ring.take();
           const slot = taken instanceof Promise ? await taken : taken;
           const task = fillAndWrite(slot, pieces, chunkEnd - chunkStart, dataStart + chunkStart, file).finally(() => ring.give(slot));
@@ -427,23 +445,36 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
         if (piece.to === values.byteLength) wholes.delete(piece.tensor);
       });
     }
+    const offset = piece.from / width, count = bytes / width;
     const view = target();
-    const out = sliceArray(tensor.dtype, view.buffer, view.byteOffset, bytes / width);
+    const out = sliceArray(tensor.dtype, view.buffer, view.byteOffset, count);
+    // A growth of the backend's memory while the slice is computed into the staging area (a factorization
+    // elsewhere in the process, between a producer's awaits) detaches `out`: the slice is then computed apart and
+    // copied in, and summarized here.
+    const apart = (): void | Promise<void> => {
+      const values = sliceArray(tensor.dtype, new ArrayBuffer(bytes), 0, count);
+      const copy = () => { target().set(new Uint8Array(values.buffer)); };
+      const done = producer.fill(p, offset, values);
+      return done ? Promise.resolve(done).then(copy) : copy();
+    };
     let filled: ReturnType<SliceProducer['fill']> = undefined;
     try {
-      filled = producer.fill(p, piece.from / width, out);
+      filled = producer.fill(p, offset, out);
     } catch (error) {
       if (!detached(out, bytes)) throw error;
     }
-    if (filled) return Promise.resolve(filled);
-    if (!detached(out, bytes)) return undefined;
-    // The backend's memory grew while the slice was computed into the staging area, which detached `out`. Only
-    // factorizations grow it, and they are computed whole; should a sliced initializer ever grow it, its slice is
-    // computed apart and copied in.
-    const apart = sliceArray(tensor.dtype, new ArrayBuffer(bytes), 0, bytes / width);
-    producer.fill(p, piece.from / width, apart);
-    target().set(new Uint8Array(apart.buffer));
-    return undefined;
+    if (filled) {
+      return Promise.resolve(filled).then(
+        (state) => (detached(out, bytes) ? apart() : state),
+        (error: unknown) => (detached(out, bytes) ? apart() : Promise.reject(error)));
+    }
+    return detached(out, bytes) ? apart() : undefined;
+  }
+
+  /** Whether a piece of this tensor would compute a whole tensor now: the first piece of a whole plan. */
+  function computesWhole(index: number): boolean {
+    const source = tensors[index].source;
+    return 'plan' in source && source.plan.whole && !wholes.has(index);
   }
 }
 
