@@ -149,7 +149,7 @@ export function checkedWeights(fn: string, net: Network, prepared: PreparedModel
     if (!(values instanceof Float32Array || values instanceof Float64Array || values instanceof Uint16Array || Array.isArray(values) || float16)) {
       throw pathTypeError(fn, `weights "${name}"`, 'a Float32Array, Float64Array, half-precision Uint16Array or array of numbers', values);
     }
-    if (values.length !== size) throw new RangeError(`nninit.${fn}: weights "${name}": expected ${size} values (shape [${shape}]), got ${values.length}`);
+    if (values.length !== size) throw pathRangeError(fn, `weights "${name}"`, `${size} values (shape [${shape}])`, values.length);
     if (values instanceof Uint16Array) {
       const format = prepared.spec.dtype;
       if (format !== 'float16' && format !== 'bfloat16') {
@@ -233,7 +233,7 @@ export function buildSetup(fn: string, prepared: PreparedModel, parsed: ParsedOp
   if (parsed.input) {
     if (parsed.input.length === 0 || parsed.input.length % perSample !== 0) {
       const what = vocab ? `token ids (samples x ${perSample} steps)` : `values (samples x [${[...inputShape.spatial, inputShape.features]}])`;
-      throw new RangeError(`nninit.${fn}: ${parsed.inputPath}: expected a multiple of ${perSample} ${what}, got ${parsed.input.length}`);
+      throw pathRangeError(fn, parsed.inputPath, `a multiple of ${perSample} ${what}`, parsed.input.length);
     }
     if (vocab) {
       const bad = Array.prototype.findIndex.call(parsed.input, (id: number) => !Number.isInteger(id) || id < 0 || id >= vocab);
