@@ -6,6 +6,7 @@ import { currentBackend } from '../core/runtime.js';
 import type { ProbeKernels } from '../core/probe-kernels.js';
 import type { Seed } from '../core/seed.js';
 import type { OutArray } from '../core/output.js';
+import type { ActivationName } from '../model/activations.js';
 import { checkKeys, isPlainObject, pathRangeError, pathTypeError } from '../model/errors.js';
 import { initModel } from '../model/init.js';
 import { freshSeed53 } from '../model/seeds.js';
@@ -273,10 +274,14 @@ function initializerOf(plan: readonly ParameterPlan[] | undefined, names: readon
   return found.length ? [...new Set(found)].join(' + ') : undefined;
 }
 
+/** A step's activation: its own for dense, conv and recurrent steps (LSTM and GRU cells always 'tanh'), else 'linear'. */
+function activationOf(step: Network['steps'][number]): ActivationName {
+  return step.kind === 'dense' || step.kind === 'conv' || step.kind === 'recurrent' ? step.activation : 'linear';
+}
+
 /** What a step's output values are bounded by: [-1, 1], [0, 1], [0, inf) or nothing. */
 function outputBound(step: Network['steps'][number]): 'symmetric' | 'unit' | 'nonnegative' | 'none' {
-  const activation = step.kind === 'dense' || step.kind === 'conv' ? step.activation
-    : step.kind === 'recurrent' ? (step.cell === 'rnn' ? step.activation : 'tanh') : 'linear';
+  const activation = activationOf(step);
   if (activation === 'tanh' || activation === 'softsign') return 'symmetric';
   if (activation === 'sigmoid' || activation === 'softmax') return 'unit';
   return activation === 'relu' ? 'nonnegative' : 'none';
@@ -334,7 +339,7 @@ export function runProbe(setup: ProbeSetup, engine: Engine): ProbeReport {
     partial.push({
       name: step.name,
       type: step.type,
-      activation: step.kind === 'dense' || step.kind === 'conv' || step.kind === 'recurrent' ? step.activation : 'linear',
+      activation: activationOf(step),
       index,
       units: out.cols,
       ...(initializer ? { initializer } : {}),
