@@ -359,8 +359,7 @@ export function runProbe(setup: ProbeSetup, engine: Engine): ProbeReport {
   // A NaN or infinite forward value at step i leaves every gradient meaningless: the gradient reaching any layer
   // passes back through the output, hence through step i and all after it. They are reported as NaN, not as the
   // zeros that a ReLU's derivative of NaN would give.
-  const overflowed = partial.map((l) => l.pre.nonFinite + l.post.nonFinite > 0);
-  const poisoned = overflowed.some(Boolean);
+  const poisoned = partial.some((l) => l.pre.nonFinite + l.post.nonFinite > 0);
   const gradients: { input: number; weight: number }[] = [];
   for (let index = net.steps.length - 1; index >= 0; index--) {
     engine.backwardStep(index);
