@@ -1,7 +1,7 @@
 // Statistics of activation and gradient arrays, in float64 over float32 views: what the probe reports per layer.
 
 import { ACTIVATION_CODES } from '../core/probe-kernels.js';
-import { activationf, derivativef } from '../core/probe-math.js';
+import { derivativef } from '../core/probe-math.js';
 import type { Histogram, Moments } from './report.js';
 
 export function moments(values: Float32Array, offset: number, count: number): Moments {
@@ -69,7 +69,7 @@ export function deathOf(activation: string): 'relu' | 'smooth' | undefined {
 /**
  * Dead units among the columns of a rows x cols block of pre-activations: columns where every value is finite and
  * passes no gradient (see deathOf). A column with a positive value is alive at once: every such activation has
- * f' >= 1/2 there.
+ * f' >= 1/2 there. The smooth derivatives (GELU, SiLU, Mish) are functions of x alone: derivativef is given 0 for y.
  */
 export function deadUnits(values: Float32Array, offset: number, rows: number, cols: number, activation: string): number {
   const death = deathOf(activation);
@@ -81,7 +81,7 @@ export function deadUnits(values: Float32Array, offset: number, rows: number, co
     for (let i = 0; i < rows && !alive; i++) {
       const x = values[offset + i * cols + j];
       if (!(x <= 0) || x === -Infinity) alive = true;
-      else if (death === 'smooth' && !(Math.abs(derivativef(code, 0, x, activationf(code, 0, x))) < DEAD_DERIVATIVE)) alive = true;
+      else if (death === 'smooth' && !(Math.abs(derivativef(code, 0, x, 0)) < DEAD_DERIVATIVE)) alive = true;
     }
     if (!alive) dead++;
   }
