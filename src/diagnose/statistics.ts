@@ -165,11 +165,6 @@ function columnGroups(values: Float32Array, offset: number, rows: number, cols: 
   return groups;
 }
 
-/** Distinct columns of a rows x cols block: columns equal to another, value for value, count as one. */
-export function distinctColumns(values: Float32Array, offset: number, rows: number, cols: number): number {
-  return columnGroups(values, offset, rows, cols).length;
-}
-
 /** How an output saturates: |y| > 0.99 (tanh, softsign), y outside [0.01, 0.99] (sigmoid), a row's max > 0.99 (softmax). */
 export type SaturationKind = 'symmetric' | 'sigmoid' | 'softmax';
 
