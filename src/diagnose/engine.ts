@@ -96,10 +96,14 @@ abstract class AffineRunner extends Runner {
     const activation = this.affine.activation;
     return deathOf(activation) ? { region: this.pre(), activation } : undefined;
   }
-  /** The bias of unit j, when the layer has one. */
-  protected biasBlocks(): ParameterBlock[] {
-    const s = this.affine;
-    return s.bias ? [{ offset: this.e.weight(s.bias), unitStride: 1, stride: 0, count: 1 }] : [];
+  /**
+   * Unit j's incoming parameters, `width` weights each: row j of torch's [out, width] weight, column j of keras's
+   * [width, out] kernel, and its bias when the layer has one.
+   */
+  protected affineBlocks(width: number): ParameterBlock[] {
+    const s = this.affine, w = this.e.weight(s.weight);
+    const weights = s.layout === 'torch' ? { offset: w, unitStride: width, stride: 1, count: width } : { offset: w, unitStride: 1, stride: s.out, count: width };
+    return s.bias ? [weights, { offset: this.e.weight(s.bias), unitStride: 1, stride: 0, count: 1 }] : [weights];
   }
   protected activate(): void {
     const s = this.affine, out = this.out();
@@ -170,10 +174,7 @@ class DenseRunner extends AffineRunner {
     return s.in === s.out ? [{ offset: this.e.weight(s.weight), rows: s.out, cols: s.in }] : [];
   }
   override unitParameters(): ParameterBlock[] {
-    // Unit j's weights: row j of torch's [out, in], column j of keras's [in, out].
-    const s = this.s, w = this.e.weight(s.weight);
-    const weights = s.layout === 'torch' ? { offset: w, unitStride: s.in, stride: 1, count: s.in } : { offset: w, unitStride: 1, stride: s.out, count: s.in };
-    return [weights, ...this.biasBlocks()];
+    return this.affineBlocks(this.s.in);
   }
 }
 
@@ -252,9 +253,7 @@ class ConvRunner extends AffineRunner {
   override unitParameters(): ParameterBlock[] {
     // Channel j's kernel: row j of torch's [out, in/groups x kernel], column j of keras's [kernel x in/groups, out].
     // Channels of different groups read different inputs, but a constant channel's copies must match anyway.
-    const s = this.s, { columns } = this.geometry, w = this.e.weight(s.weight);
-    const weights = s.layout === 'torch' ? { offset: w, unitStride: columns, stride: 1, count: columns } : { offset: w, unitStride: 1, stride: s.out, count: columns };
-    return [weights, ...this.biasBlocks()];
+    return this.affineBlocks(this.geometry.columns);
   }
 }
 
