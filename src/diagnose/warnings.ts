@@ -50,26 +50,27 @@ export function warningsOf(report: { readonly input: Moments; readonly layers: r
     return n;
   };
 
+  // A first embedding looks up token ids, through which no gradient passes: its gradient is not judged.
+  const differentiable = (l: LayerReport) => l.type !== 'embedding';
   const nonFinite = (l: LayerReport) => l.pre.nonFinite + l.post.nonFinite;
   const overflow = layers.findIndex((l) => nonFinite(l) > 0);
   if (overflow >= 0) {
     const l = layers[overflow];
     const later = count(overflow + 1, (x) => nonFinite(x) > 0, 1);
     const values = 2 * l.post.nonFinite >= l.pre.nonFinite ? `${l.post.nonFinite} of its outputs` : `${l.pre.nonFinite} of its pre-activation values`;
-    add(l, 'overflow', `activations overflow float32 here: ${values} are infinite or NaN${later ? ` (so are ${later === 1 ? 'those of 1 later layer' : `those of ${later} later layers`})` : ''}; from here on the statistics are NaN, and so is every layer's gradient, which passes back through here`);
+    add(l, 'overflow', `activations overflow float32 here: ${values} are infinite or NaN${later ? ` (so are those of ${plural(later, 'later layer')})` : ''}; from here on the statistics are NaN, and so is every layer's gradient, which passes back through here`);
   } else {
-    const last = layers.length - 1;
+    const brokenGradient = (l: LayerReport) => differentiable(l) && !Number.isFinite(l.gradientInputStd);
     let broken = -1;
-    for (let i = last; i >= 0 && broken < 0; i--) if (layers[i].type !== 'embedding' && !Number.isFinite(layers[i].gradientInputStd)) broken = i;
-    if (broken >= 0 && last >= 0) {
-      add(layers[broken], 'overflow', `gradients overflow float32 from here back: the gradient reaching this layer's input is infinite or NaN (${plural(count(broken, (l) => l.type !== 'embedding' && !Number.isFinite(l.gradientInputStd), -1), 'layer')} from here to the input)`);
+    for (let i = layers.length - 1; i >= 0 && broken < 0; i--) if (brokenGradient(layers[i])) broken = i;
+    if (broken >= 0) {
+      add(layers[broken], 'overflow', `gradients overflow float32 from here back: the gradient reaching this layer's input is infinite or NaN (${plural(count(broken, brokenGradient, -1), 'layer')} from here to the input)`);
     }
   }
 
   // Softmax outputs are probabilities (their std shrinks with the number of classes), and a first embedding
-  // looks up token ids, through which no gradient passes: those layers are not judged by scale.
+  // passes no gradient (differentiable): those layers are not judged by scale.
   const scaled = (l: LayerReport) => l.activation !== 'softmax';
-  const differentiable = (l: LayerReport) => l.type !== 'embedding';
   if (input.std > 0) {
     const ratio = (l: LayerReport) => l.post.std / input.std;
     // The std reaching a layer: the previous layer's output, or the input batch's.
