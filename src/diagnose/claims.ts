@@ -205,8 +205,7 @@ export function runClaims(options: ClaimsOptions = {}): ClaimsData {
   const add = (claim: Omit<ClaimResult, 'measured' | 'summary'> & { measured?: string; summary: string }) =>
     claims.push({ ...claim, measured: claim.measured ?? sig3(claim.value) });
   const n = seeds.length;
-  const seedsText = `geometric mean over ${n} seed${n > 1 ? 's' : ''}`;
-  const seedsOfSeries = (id: string) => `geometric mean over ${s(id).seeds.length} seed${s(id).seeds.length > 1 ? 's' : ''}`;
+  const seedsText = (count: number) => `geometric mean over ${count} seed${count > 1 ? 's' : ''}`;
 
   const zero = s('zero-sigmoid');
   const distinctMax = Math.max(...zero.distinctUnits.flat());
@@ -238,14 +237,14 @@ export function runClaims(options: ClaimsOptions = {}): ClaimsData {
   add({
     id: 'xavier-tanh-steady', summary: `tanh, gain 5/3: std ratio ${sig3(xavier53.geomean)}`, row: 'Xavier/Glorot', kind: 'claim', claim: 'steady variance for tanh (with the tanh gain 5/3)',
     experiment: `${depth}-layer tanh MLP, width ${width}, Glorot uniform with gain 5/3 = calculateGain('tanh')`,
-    threshold: 'last/first layer output std in [0.3, 3]', value: xavier53.geomean, measured: `${sig3(xavier53.geomean)} (${seedsText})`,
+    threshold: 'last/first layer output std in [0.3, 3]', value: xavier53.geomean, measured: `${sig3(xavier53.geomean)} (${seedsText(n)})`,
     holds: xavier53.geomean >= 0.3 && xavier53.geomean <= 3,
   });
   const xavier1 = depthRatio(s('xavier-tanh'));
   add({
     id: 'xavier-tanh-gain1-decays', summary: `gain 1: ${sig3(xavier1.geomean)}`, row: 'Xavier/Glorot', kind: 'nuance', claim: 'plain Xavier (gain 1) on tanh is not flat: tanh shrinks what it passes on, which the gain 5/3 makes up',
     experiment: `${depth}-layer tanh MLP, width ${width}, Glorot uniform with gain 1`,
-    threshold: 'last/first layer output std < 0.3', value: xavier1.geomean, measured: `${sig3(xavier1.geomean)} (${seedsText})`,
+    threshold: 'last/first layer output std < 0.3', value: xavier1.geomean, measured: `${sig3(xavier1.geomean)} (${seedsText(n)})`,
     holds: xavier1.geomean < 0.3,
   });
   const backward = (id: string) => geomean(s(id).gradientStd.map((layers) => layers[0] / layers.at(-1)!));
@@ -255,7 +254,7 @@ export function runClaims(options: ClaimsOptions = {}): ClaimsData {
     claim: 'the gain 5/3 keeps the forward signal flat but puts tanh past its order-to-chaos transition (weight variance 1/fanIn, Schoenholz et al. 2017): the gradient grows toward the input',
     experiment: `${depth}-layer tanh MLP, width ${width}: gradient reaching the first layer's input over the one reaching the last layer's`,
     threshold: 'ratio > 10 with gain 5/3', value: xavier53Backward,
-    measured: `${sig3(xavier53Backward)} with gain 5/3, ${sig3(xavier1Backward)} with gain 1 (${seedsText})`,
+    measured: `${sig3(xavier53Backward)} with gain 5/3, ${sig3(xavier1Backward)} with gain 1 (${seedsText(n)})`,
     holds: xavier53Backward > 10,
   });
   const xavierRelu = depthRatio(s('xavier-relu'));
@@ -264,7 +263,7 @@ export function runClaims(options: ClaimsOptions = {}): ClaimsData {
     id: 'xavier-relu-decays', summary: `ReLU: ${sig3(xavierRelu.geomean)} = ${sig3(xavierRelu.geomean / expected)} x 2^(-(L-1)/2)`, row: 'Xavier/Glorot', kind: 'claim', claim: 'less suited to ReLU: the std halves in variance at every layer',
     experiment: `${depth}-layer ReLU MLP, width ${width}, Glorot uniform`,
     threshold: `last/first layer output std within a factor 4 of 2^(-(L - 1)/2) = ${sig3(expected)}`, value: xavierRelu.geomean / expected,
-    measured: `${sig3(xavierRelu.geomean)}, ${sig3(xavierRelu.geomean / expected)} times 2^(-(L - 1)/2) (${seedsText})`,
+    measured: `${sig3(xavierRelu.geomean)}, ${sig3(xavierRelu.geomean / expected)} times 2^(-(L - 1)/2) (${seedsText(n)})`,
     holds: xavierRelu.geomean / expected >= 0.25 && xavierRelu.geomean / expected <= 4,
   });
 
@@ -272,21 +271,21 @@ export function runClaims(options: ClaimsOptions = {}): ClaimsData {
   add({
     id: 'he-relu-steady', summary: `ReLU: std ratio ${sig3(he.geomean)}`, row: 'He/Kaiming', kind: 'claim', claim: 'steady for ReLU',
     experiment: `${depth}-layer ReLU MLP, width ${width}, He normal`,
-    threshold: 'last/first layer output std in [0.5, 2]', value: he.geomean, measured: `${sig3(he.geomean)} (${seedsOfSeries('he-relu')})`,
+    threshold: 'last/first layer output std in [0.5, 2]', value: he.geomean, measured: `${sig3(he.geomean)} (${seedsText(s('he-relu').seeds.length)})`,
     holds: he.geomean >= 0.5 && he.geomean <= 2,
   });
   const heSelu = depthRatio(s('he-selu'));
   add({
     id: 'he-selu-drifts', summary: `SELU: ${sig3(heSelu.geomean)} (grows)`, row: 'He/Kaiming', kind: 'claim', claim: 'less suited elsewhere: on SELU its doubled variance breaks self-normalization',
     experiment: `${depth}-layer SELU MLP, width ${width}, He normal`,
-    threshold: 'last/first layer output std > 2', value: heSelu.geomean, measured: `${sig3(heSelu.geomean)} (${seedsText})`,
+    threshold: 'last/first layer output std > 2', value: heSelu.geomean, measured: `${sig3(heSelu.geomean)} (${seedsText(n)})`,
     holds: heSelu.geomean > 2,
   });
   const heTanh = depthRatio(s('he-tanh'));
   add({
     id: 'he-tanh-steady', summary: `tanh: ${sig3(heTanh.geomean)}`, row: 'He/Kaiming', kind: 'nuance', claim: "on tanh, He's gain sqrt 2 is close to tanh's 5/3: the forward signal stays steady",
     experiment: `${depth}-layer tanh MLP, width ${width}, He normal`,
-    threshold: 'last/first layer output std in [0.5, 2]', value: heTanh.geomean, measured: `${sig3(heTanh.geomean)} (${seedsText})`,
+    threshold: 'last/first layer output std in [0.5, 2]', value: heTanh.geomean, measured: `${sig3(heTanh.geomean)} (${seedsText(n)})`,
     holds: heTanh.geomean >= 0.5 && heTanh.geomean <= 2,
   });
 
@@ -305,14 +304,14 @@ export function runClaims(options: ClaimsOptions = {}): ClaimsData {
     experiment: `${depth}-layer ReLU MLP, width ${width}, LeCun normal`,
     threshold: `last/first layer output std within a factor 4 of 2^(-(L - 1)/2) = ${sig3(expected)}`, value: lecunRelu.geomean / expected,
     summary: `ReLU: ${sig3(lecunRelu.geomean)} = ${sig3(lecunRelu.geomean / expected)} x 2^(-(L-1)/2)`,
-    measured: `${sig3(lecunRelu.geomean)}, ${sig3(lecunRelu.geomean / expected)} times 2^(-(L - 1)/2) (${seedsText})`,
+    measured: `${sig3(lecunRelu.geomean)}, ${sig3(lecunRelu.geomean / expected)} times 2^(-(L - 1)/2) (${seedsText(n)})`,
     holds: lecunRelu.geomean / expected >= 0.25 && lecunRelu.geomean / expected <= 4,
   });
   const lecunTanh = depthRatio(s('lecun-tanh'));
   add({
     id: 'lecun-tanh-decays', summary: `tanh: std ratio ${sig3(lecunTanh.geomean)} (decays)`, row: 'LeCun', kind: 'nuance', claim: 'on tanh, LeCun (variance 1/fanIn) decays like Xavier with gain 1: steady only with a gain',
     experiment: `${depth}-layer tanh MLP, width ${width}, LeCun normal`,
-    threshold: 'last/first layer output std < 0.3', value: lecunTanh.geomean, measured: `${sig3(lecunTanh.geomean)} (${seedsText})`,
+    threshold: 'last/first layer output std < 0.3', value: lecunTanh.geomean, measured: `${sig3(lecunTanh.geomean)} (${seedsText(n)})`,
     holds: lecunTanh.geomean < 0.3,
   });
 
@@ -328,14 +327,14 @@ export function runClaims(options: ClaimsOptions = {}): ClaimsData {
   add({
     id: 'gaussian-norm-drifts', summary: `(Gaussian: drifts ${sig3(gaussianDrift)} in log)`, row: 'orthogonal', kind: 'nuance', claim: 'a Gaussian matrix of the same variance does not: the norm drifts like a random walk',
     experiment: `${gaussian.depth}-layer linear MLP, width ${width}, Glorot uniform (variance 1/fan)`,
-    threshold: '|log(output rms / input rms)| > 1e-2', value: gaussianDrift, measured: `${sig3(gaussianDrift)} (${seedsText})`,
+    threshold: '|log(output rms / input rms)| > 1e-2', value: gaussianDrift, measured: `${sig3(gaussianDrift)} (${seedsText(n)})`,
     holds: gaussianDrift > 1e-2,
   });
   const orthRelu = depthRatio(s('orthogonal-relu'));
   add({
     id: 'orthogonal-relu-steady', summary: `ReLU, gain sqrt 2: std ratio ${sig3(orthRelu.geomean)}`, row: 'orthogonal', kind: 'nuance', claim: 'with the ReLU gain sqrt 2, orthogonal weights keep a deep ReLU stack steady too',
     experiment: `${depth}-layer ReLU MLP, width ${width}, orthogonal with gain sqrt 2`,
-    threshold: 'last/first layer output std in [0.5, 2]', value: orthRelu.geomean, measured: `${sig3(orthRelu.geomean)} (${seedsText})`,
+    threshold: 'last/first layer output std in [0.5, 2]', value: orthRelu.geomean, measured: `${sig3(orthRelu.geomean)} (${seedsText(n)})`,
     holds: orthRelu.geomean >= 0.5 && orthRelu.geomean <= 2,
   });
   return { settings: { seeds, width, batch, depth }, series: [...series.values()], claims };
