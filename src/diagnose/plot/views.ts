@@ -152,7 +152,6 @@ const seriesLabel = (s: DepthSeries, settings: ClaimsData['settings']) => {
   return extra ? `${s.label}, ${extra}` : s.label;
 };
 
-
 function seedsText(seeds: readonly number[]): string {
   const consecutive = seeds.every((s, i) => i === 0 || s === seeds[i - 1] + 1);
   return seeds.length > 2 && consecutive ? `${seeds[0]}–${seeds.at(-1)}` : seeds.join(', ');
@@ -170,7 +169,7 @@ const NAIVE = new Set(['normal-0.01', 'normal-1']);
 
 function depthPlot(data: ClaimsData, pick: (s: DepthSeries) => readonly number[], title: string, subtitle: string, yLabel: string, options: PlotOptions, id: string): string {
   const groups = byActivation(data, pick);
-  const left = data.series.filter((s) => ![...groups.values()].some((list) => list.includes(s)));
+  const left = data.series.filter((s) => !groups.get(s.activation)?.includes(s));
   const panels: LinePanel[] = [];
   for (const [activation, list] of groups) {
     // N(0, 0.01²) on tanh falls to 1e-16: drawn with the rest it would flatten the difference between Xavier with
