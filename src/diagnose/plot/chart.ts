@@ -102,22 +102,26 @@ const colorOf = (series: LineSeries, index: number) => series.color ?? (series.k
 /** Dash patterns of the series classes dash0 .. dash3. */
 const DASHES = 4;
 
+/** A series' colour (class s0 .. s9) and dash pattern (class dash0 .. dash3). */
+interface SeriesStyle { color: number; dash: number }
+
 /**
  * One style (colour, dash) per series label across the whole figure, no two labels alike: each keeps its
  * colour (by key, colour or position) and takes the first dash pattern no earlier label of that colour has,
  * starting from its own; when all four are taken it moves on to the next colour.
  */
-function seriesStyles(panels: readonly Panel[]): Map<string, { color: number; dash: number }> {
-  const styles = new Map<string, { color: number; dash: number }>();
+function seriesStyles(panels: readonly Panel[]): Map<string, SeriesStyle> {
+  const styles = new Map<string, SeriesStyle>();
   const taken = new Set<string>();
   for (const panel of panels) {
     if (panel.kind !== 'lines') continue;
     panel.series.forEach((s, i) => {
       if (styles.has(s.label)) return;
-      let color = colorOf(s, i), dash = s.dash ?? (s.dashed ? 1 : 0);
+      const own = s.dash ?? (s.dashed ? 1 : 0);
+      let color = colorOf(s, i), dash = own;
       for (let tries = 0; taken.has(`${color} ${dash}`) && tries < 10 * DASHES; tries++) {
         dash = (dash + 1) % DASHES;
-        if (dash === (s.dash ?? (s.dashed ? 1 : 0))) color = (color + 1) % 10;
+        if (dash === own) color = (color + 1) % 10;
       }
       taken.add(`${color} ${dash}`);
       styles.set(s.label, { color, dash });
@@ -188,7 +192,7 @@ function axes(panel: Panel, area: Box, x: Scale, y: Scale, yArea: Box = area): s
   return out;
 }
 
-function linePanel(panel: LinePanel, area: Box, clipId: string, styles: Map<string, { color: number; dash: number }>): { body: string[]; x: Scale; y: Scale } {
+function linePanel(panel: LinePanel, area: Box, clipId: string, styles: Map<string, SeriesStyle>): { body: string[]; x: Scale; y: Scale } {
   const x = scaleFor(panel.x, () => panel.series.flatMap((s) => s.x), [area.x, area.x + area.width], [0, 1]);
   const y = scaleFor(panel.y, () => [...panel.series.flatMap((s) => s.y), ...(panel.rules ?? []).map((r) => r.y)], [area.y + area.height, area.y], [0.1, 1]);
   const body = axes(panel, area, x, y);
@@ -270,9 +274,9 @@ function heatmapPanel(panel: HeatmapPanel, area: Box, largest: number, clipId: s
   return { body, x, y, area: binsArea };
 }
 
-interface LegendItem { label: string; color: number; dash: number }
+interface LegendItem extends SeriesStyle { label: string }
 
-function legendItems(styles: Map<string, { color: number; dash: number }>): LegendItem[] {
+function legendItems(styles: Map<string, SeriesStyle>): LegendItem[] {
   return [...styles].map(([label, style]) => ({ label, ...style }));
 }
 
