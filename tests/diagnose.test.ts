@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as nninit from 'nninit';
 import type { ModelSpecInput, ProbeReport, LayerReport } from 'nninit';
-import { referencePass, stats, pooledStd, type ReferenceLayer } from './diagnose-reference.ts';
+import { referencePass, stats, pooledStd, df, type ReferenceLayer } from './diagnose-reference.ts';
 import { withBackend } from './with-backend.ts';
 
 const { probe, initModel, normal, warningsOf } = nninit;
@@ -20,52 +20,19 @@ function close(actual: number, expected: number, scale: number, what: string): v
   assert.ok(error <= RELATIVE * Math.max(Math.abs(expected), scale) + 1e-30, `${what}: ${actual} vs ${expected} (error ${error.toExponential(2)}, scale ${scale.toExponential(2)})`);
 }
 
-/** The standard normal distribution function and density, and the logistic function, in float64. */
-const Phi = (x: number) => 0.5 * erfcReference(-x / Math.SQRT2);
-const phi = (x: number) => Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
-const logistic = (x: number) => 1 / (1 + Math.exp(-x));
-
-/** erfc by its Maclaurin series (|x| < 2.5) and Laplace's continued fraction beyond, in float64. */
-function erfcReference(x: number): number {
-  const z = Math.abs(x);
-  let r: number;
-  if (z < 2.5) {
-    let sum = z, term = z;
-    for (let n = 1; n < 100; n++) {
-      term *= -z * z / n;
-      sum += term / (2 * n + 1);
-    }
-    r = 1 - (2 / Math.sqrt(Math.PI)) * sum;
-  } else {
-    let f = 0;
-    for (let n = 60; n >= 1; n--) f = (n / 2) / (z + f);
-    r = Math.exp(-z * z) / Math.sqrt(Math.PI) / (z + f);
-  }
-  return x >= 0 ? r : 2 - r;
-}
-
-/** f'(x) of the activations that can die, in float64 (report.ts: ReLU at f' = 0, the smooth ones below 1e-3). */
-const DERIVATIVES: Record<string, (x: number) => number> = {
-  relu: (x) => (x > 0 ? 1 : 0),
-  gelu: (x) => Phi(x) + x * phi(x),
-  silu: (x) => logistic(x) * (1 + x * (1 - logistic(x))),
-  swish: (x) => logistic(x) * (1 + x * (1 - logistic(x))),
-  mish: (x) => {
-    const t = Math.tanh(Math.log1p(Math.exp(x)));
-    return t + x * (1 - t * t) * logistic(x);
-  },
-};
+/** The activations that can die (report.ts: ReLU at f' = 0, the smooth ones where |f'| < 1e-3). */
+const DYING = new Set(['relu', 'gelu', 'silu', 'swish', 'mish']);
 
 /** Dead, saturated and distinct counts of a reference layer, by the definitions of report.ts. */
 function referenceCounts(r: ReferenceLayer, l: LayerReport, cell?: string) {
   const cols = r.units, rows = r.post.length / cols;
   let dead = 0;
   const preCols = r.pre.length / rows;
-  const derivative = cell === 'rnn' ? (l.activation === 'relu' ? DERIVATIVES.relu : undefined) : cell ? undefined : DERIVATIVES[l.activation];
-  if (derivative) {
+  const dies = cell === 'rnn' ? l.activation === 'relu' : !cell && DYING.has(l.activation);
+  if (dies) {
     for (let j = 0; j < preCols; j++) {
       let alive = false;
-      for (let i = 0; i < rows; i++) if (!(Math.abs(derivative(r.pre[i * preCols + j])) < (l.activation === 'relu' ? 0.5 : 1e-3))) alive = true;
+      for (let i = 0; i < rows; i++) if (!(Math.abs(df(l.activation, 0, r.pre[i * preCols + j])) < (l.activation === 'relu' ? 0.5 : 1e-3))) alive = true;
       if (!alive) dead++;
     }
   }
