@@ -12,6 +12,7 @@ import { ACTIVATION_CODES } from '../dist/core/probe-kernels.js';
 import { currentBackend } from '../dist/core/runtime.js';
 import { createJsProbeKernels } from '../dist/diagnose/kernels.js';
 import { MATH_CASES, measure, normalCdfReference as Phi } from '../bench/probe-math.ts';
+import { standardNormalPdf as phi } from './helpers.ts';
 
 /** The largest errors bench/probe-math.ts measures (ulps), which a coarser sweep cannot exceed. */
 const DOCUMENTED: Record<string, number> = {
@@ -40,7 +41,6 @@ test('the probe\'s float32 functions and activations are within their documented
 
 test('the derivatives agree with double-precision formulas to float32 accuracy', () => {
   const A = ACTIVATION_CODES;
-  const phi = (x: number) => Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
   const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
   const exact: [number, (x: number) => number][] = [
     [A.gelu, (x) => Phi(x) + x * phi(x)],
