@@ -421,7 +421,7 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
       parts[piece.order] = accumulator;
       partsOf.set(piece.tensor, parts);
     });
-    await writeChunk(file.handle!, slot, length, position);
+    await untilAttached(() => slot.bytes().subarray(0, length), (view) => writeFully(file.handle!, view, position));
     bytesDone += length;
     options.onProgress?.({ bytesDone, bytesTotal, tensor: tensors[pieces[pieces.length - 1].tensor].name, file: file.shard.file });
   }
@@ -431,7 +431,7 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
     const bytes = piece.to - piece.from;
     const target = () => slot.bytes().subarray(piece.at, piece.at + bytes);
     const source = tensor.source;
-    if ('copy' in source) return copyPiece(source.copy, piece.from, target);
+    if ('copy' in source) return untilAttached(target, (view) => source.copy(piece.from, view));
     const p = source.plan;
     const width = SAFETENSORS_DTYPES[tensor.dtype] / 8;
     if (p.whole) {
@@ -478,34 +478,22 @@ export async function writeSafetensorsFiles(tensors: readonly OutputTensor[], op
   }
 }
 
-/** Reads a checkpoint's bytes into a piece of a chunk, again if the chunk's view was detached meanwhile. */
-async function copyPiece(copy: (position: number, target: Uint8Array) => Promise<void>, from: number, target: () => Uint8Array): Promise<void> {
-  for (;;) {
-    const view = target();
-    const length = view.byteLength;
-    try {
-      await copy(from, view);
-    } catch (error) {
-      if (!detached(view, length)) throw error;
-    }
-    if (!detached(view, length)) return;
-  }
-}
-
 /**
- * Writes a chunk at its position. A write reads the memory it was given until it completes: if the chunk's view
- * was detached meanwhile (the backend's memory grew, and may have moved), the chunk is written again from where
- * its bytes are now.
+ * Runs an operation on a view of memory that the backend may detach meanwhile (its memory grew, and may have
+ * moved): a checkpoint read into a piece of a chunk, or a chunk's write, which reads the memory it was given until
+ * it completes. If the view was detached, the operation runs again on a fresh view of where the bytes are now; an
+ * error counts only when the view stayed attached.
  */
-async function writeChunk(handle: FileHandle, slot: Slot, length: number, position: number): Promise<void> {
+async function untilAttached(view: () => Uint8Array, op: (view: Uint8Array) => Promise<unknown>): Promise<void> {
   for (;;) {
-    const view = slot.bytes().subarray(0, length);
+    const current = view();
+    const length = current.byteLength;
     try {
-      await writeFully(handle, view, position);
+      await op(current);
     } catch (error) {
-      if (!detached(view, length)) throw error;
+      if (!detached(current, length)) throw error;
     }
-    if (!detached(view, length)) return;
+    if (!detached(current, length)) return;
   }
 }
 
