@@ -15,11 +15,14 @@ export interface PythonTimer {
   stop(): void;
 }
 
-/** Starts `script`; resolves to undefined when Python or its imports are missing (the script prints nothing). */
-export async function startPythonTimer(script: string): Promise<PythonTimer | undefined> {
+/**
+ * Starts `script`; resolves to undefined when Python or its imports are missing (the script prints nothing).
+ * `stderr: 'inherit'` shows Python's errors (a traceback) where a caller has no fallback without PyTorch.
+ */
+export async function startPythonTimer(script: string, stderr: 'ignore' | 'inherit' = 'ignore'): Promise<PythonTimer | undefined> {
   const child = spawn(PYTHON, ['-c', script], {
     env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
-    stdio: ['pipe', 'pipe', 'ignore'],
+    stdio: ['pipe', 'pipe', stderr],
   });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => (await lines.next()).value as string | undefined;

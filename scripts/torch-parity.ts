@@ -9,16 +9,17 @@
 // the same call format and runner on the committed fixtures and on a smaller live run.
 
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTorchGenerator, type TorchGenerator, type TorchModuleSpec } from 'nninit/torch';
 import { MersenneTwister } from '../src/torch/mt19937.ts';
+import { PYTHON, startPythonTimer } from '../bench/python.ts';
+import { median } from '../bench/record.ts';
 
-export const PYTHON = '/usr/bin/python3';
+export { PYTHON };
 export const FIXTURE_SCRIPT = fileURLToPath(new URL('./torch-fixtures.py', import.meta.url));
 
 export interface Call {
@@ -413,34 +414,30 @@ async function speed(rounds: number): Promise<void> {
     ['kaimingNormal_', (g) => g.kaimingNormal_([1000, 1000]), 'init.kaiming_normal_(torch.empty(1000, 1000))'],
     ['truncNormal_', (g) => g.truncNormal_(1e6, 0, 0.02), 'init.trunc_normal_(torch.empty(1000000), 0, 0.02)'],
   ];
-  // The PyTorch side: reads a call's index per line, runs it once and prints its milliseconds.
+  // The PyTorch side: prints its version, then reads a call's index per line, runs it once and prints its
+  // milliseconds.
   const code = [
-    'import json, sys, time, torch', 'from torch.nn import init', 'torch.set_num_threads(1)', 'torch.manual_seed(0)',
-    'calls = [compile(s, "<call>", "eval") for s in json.loads(sys.argv[1])]',
+    'import sys, time, torch', 'from torch.nn import init', 'torch.set_num_threads(1)', 'torch.manual_seed(0)',
+    `calls = [compile(s, "<call>", "eval") for s in ${JSON.stringify(calls.map(([, , statement]) => statement))}]`,
+    'print(torch.__version__, flush=True)',
     'for line in sys.stdin:',
     '    call = calls[int(line)]',
     '    start = time.perf_counter()',
     '    eval(call)',
     '    print((time.perf_counter() - start) * 1000, flush=True)',
   ].join('\n');
-  const python = spawn(PYTHON, ['-u', '-c', code, JSON.stringify(calls.map(([, , statement]) => statement))], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: python.stdout! })[Symbol.asyncIterator]();
+  const python = await startPythonTimer(code, 'inherit');
+  if (!python) throw new Error('the PyTorch process did not start');
   const torchTime = async (k: number): Promise<number> => {
-    python.stdin!.write(`${k}\n`);
-    const { value, done } = await lines.next();
-    if (done) throw new Error('the PyTorch process ended');
-    return Number(value);
+    const answer = await python.ask(String(k));
+    if (answer === '') throw new Error('the PyTorch process ended');
+    return Number(answer);
   };
   const g = createTorchGenerator(0);
   const ownTime = (k: number): number => {
     const start = performance.now();
     calls[k][1](g);
     return performance.now() - start;
-  };
-  const median = (values: readonly number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   };
   const loadBefore = loadavg();
   const engine = new MersenneTwister(0), words = new Uint32Array(1e6);
@@ -471,7 +468,7 @@ async function speed(rounds: number): Promise<void> {
       }
     }
   } finally {
-    python.stdin!.end();
+    python.stop();
   }
   const loadAfter = loadavg();
   const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(' ');
