@@ -22,7 +22,14 @@ export interface RunFacts {
   readonly load: { readonly before: readonly number[]; after?: readonly number[] };
 }
 
-function packageVersion(name: string): string | null {
+/** The machine a run is on. */
+export function machine(): RunFacts['machine'] {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, totalMemoryBytes: os.totalmem(), os: `${os.type()} ${os.release()} ${os.arch()}` };
+}
+
+/** The version of an installed package (node_modules/<name>), or null when it is missing. */
+export function packageVersion(name: string): string | null {
   try {
     return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
@@ -30,10 +37,16 @@ function packageVersion(name: string): string | null {
   }
 }
 
-function commit(): string | null {
+/** nninit's own version (package.json). */
+export function nninitVersion(): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** HEAD, with '+modified' when one of `folders` differs from it; null outside a git checkout. */
+export function commit(folders: readonly string[] = ['src', 'assembly', 'bench']): string | null {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const modified = git('status', '--porcelain', '--', 'src', 'assembly', 'bench') !== '';
+    const modified = git('status', '--porcelain', '--', ...folders) !== '';
     return git('rev-parse', 'HEAD') + (modified ? '+modified' : '');
   } catch {
     return null;
@@ -42,13 +55,12 @@ function commit(): string | null {
 
 /** The facts of a run starting now; pass more versions (PyTorch's, say) as they become known. */
 export function startRun(versions: Readonly<Record<string, string | null>> = {}): RunFacts {
-  const cpus = os.cpus();
   return {
     date: new Date().toISOString(),
     commit: commit(),
-    machine: { cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, totalMemoryBytes: os.totalmem(), os: `${os.type()} ${os.release()} ${os.arch()}` },
+    machine: machine(),
     versions: {
-      nninit: (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+      nninit: nninitVersion(),
       node: process.version,
       v8: process.versions.v8,
       assemblyscript: packageVersion('assemblyscript'),

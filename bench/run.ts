@@ -7,11 +7,9 @@
 // and benchmarks.md and benchmarks.svg: into docs/ after a full run of every family, else next to the JSON.
 // --smoke is the test suite's run: tiny sizes and time budgets, numbers meaningless.
 
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import * as tf from '@tensorflow/tfjs';
@@ -25,10 +23,9 @@ import { closePools, poolCandidates } from './candidates/pool.js';
 import { measureTfjsOrthogonal, tfjsCandidates, TFJS_BACKENDS } from './candidates/tfjs.js';
 import { consoleTable, markdown, orderedResults, svgChart } from './report.js';
 import { candidateResult, type BenchReport, type CandidateResult, type Machine, type Versions, type WorkloadResult } from './results.js';
+import { commit, machine, nninitVersion, packageVersion, ROOT } from './record.js';
 import { checkOrthogonality, checkStd, NOT_A_SAMPLER, orthogonalityError, standardDeviation, type Sanity } from './sanity.js';
 import { FAMILIES, TFJS_ORTHOGONAL_CAP_SECONDS, workloadsFor, type Family, type Mode, type Workload } from './workloads.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Cli {
   readonly mode: Mode;
@@ -116,42 +113,16 @@ async function measureWorkload(workload: Workload, mode: Mode): Promise<Candidat
 
 // ---- facts about the run -----------------------------------------------------------------------------------------
 
-function machine(): Machine {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    totalMemoryBytes: os.totalmem(),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    v8: process.versions.v8,
-  };
-}
-
-function packageVersion(directory: string): string {
-  return (JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/** HEAD, marked when src/ or assembly/ differ from it (dist/ is built from them). */
-function nninitCommit(): string | null {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    const modified = git('status', '--porcelain', '--', 'src', 'assembly') !== '';
-    return git('rev-parse', 'HEAD') + (modified ? '+modified' : '');
-  } catch {
-    return null;
-  }
-}
-
 function versions(native: NativeRun['versions']): Versions {
-  const modules = join(ROOT, 'node_modules');
   return {
-    nninit: packageVersion(ROOT),
-    nninitCommit: nninitCommit(),
-    tinybench: packageVersion(join(modules, 'tinybench')),
+    nninit: nninitVersion(),
+    // Marked when src/ or assembly/ differ from HEAD: dist/, which is measured, is built from them.
+    nninitCommit: commit(['src', 'assembly']),
+    // tinybench and seedrandom are imported by the benchmark, so installed.
+    tinybench: packageVersion('tinybench')!,
     tfjs: tf.version.tfjs,
     tfjsBackendWasm: tfjsBackendWasmVersion,
-    seedrandom: packageVersion(join(modules, 'seedrandom')),
+    seedrandom: packageVersion('seedrandom')!,
     ...native,
   };
 }
@@ -228,7 +199,7 @@ async function main(): Promise<void> {
     families: cli.families,
     durationSeconds: (performance.now() - started) / 1000,
     load: { before: loadBefore, after: os.loadavg() },
-    machine: machine(),
+    machine: { ...machine(), node: process.version, v8: process.versions.v8 } satisfies Machine,
     versions: versions(native.versions),
     notes,
     workloads: workloadResults,
