@@ -133,19 +133,13 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
-/** The library's option names in its messages, and the flags that set them here. */
-const OPTION_FLAGS: readonly [RegExp, string][] = [
-  [/\boptions\.spatial\b/g, '--spatial'], [/\boptions\.steps\b/g, '--steps'], [/\boptions\.batch\b/g, '--batch'],
-  [/\boptions\.bins\b/g, '--bins'], [/\boptions\.range\b/g, '--range'], [/\boptions\.seed\b/g, '--seed'],
-];
-
 /** Runs a library step, turning its argument errors into the command's (exit 2), naming the input and the flags. */
 function checked<T>(context: ErrorContext, step: () => T): T {
   try {
     return step();
   } catch (error) {
     const { code, message } = classify(error, context);
-    if (code === 2) throw new InputError(OPTION_FLAGS.reduce((text, [option, flag]) => text.replace(option, flag), message));
+    if (code === 2) throw new InputError(message);
     throw error;
   }
 }

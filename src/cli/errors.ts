@@ -24,8 +24,9 @@ export interface ErrorContext {
 
 /**
  * The message of a model-layer error (TypeError or RangeError naming a JSON path), rewritten for the command:
- * `options.seed` becomes `--seed`, `options.rules[k]` the flag's text or the spec's `rules[k]`, and the file is
- * named in front of paths that point into it.
+ * `options.seed` becomes `--seed` (and so for every option a flag sets, the probe's too; not `options.batchAxis`),
+ * `options.rules[k]` the flag's text or the spec's `rules[k]`, and the file is named in front of paths that point
+ * into it.
  */
 export function commandMessage(error: Error, context: ErrorContext): string {
   let message = error.message.replace(/^nninit\.\w+: /, '');
@@ -36,7 +37,7 @@ export function commandMessage(error: Error, context: ErrorContext): string {
     const text = context.ruleTexts?.[k - specRules];
     return `--rule ${quote(text ?? '?')}${field ? ` (${field})` : ''}`;
   });
-  message = message.replace(/options\.(seed|policy|dtype|layout|rng)(\.(\w+))?/g, (_whole, flag: string, _dot, field: string | undefined) => `--${flag}${field ? ` (${field})` : ''}`);
+  message = message.replace(/options\.(seed|policy|dtype|layout|rng|spatial|steps|batch|bins|range)\b(\.(\w+))?/g, (_whole, flag: string, _dot, field: string | undefined) => `--${flag}${field ? ` (${field})` : ''}`);
   // A suggested rule, { match: "NAME", init: 'INIT', key: value, ... }, as the flag that gives it.
   message = message.replace(/\{ match: ("(?:[^"\\]|\\.)*"), init(?:: '(\w+)')?((?:, \w+: (?:'[^']*'|[-+\w.]+))*)(, \.\.\.)? \}/g, (_whole, match: string, init: string | undefined, options: string) => {
     const pairs = [...options.matchAll(/, (\w+): ('[^']*'|[-+\w.]+)/g)].map(([, key, value]) => `${key}=${value.replace(/^'(.*)'$/, '$1')}`);
