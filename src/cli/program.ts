@@ -5,7 +5,7 @@
 
 import '../embedded.js';
 import { open, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { explainPlan } from '../model/explain.js';
 import type { ParameterPlan } from '../model/types.js';
@@ -14,7 +14,8 @@ import { seedText } from '../formats/safetensors.js';
 import { Accumulator, type Summary } from '../formats/stats.js';
 import { NNINIT_VERSION } from '../formats/version.js';
 import { isIndexFile, openSafetensorsCheckpoint, openShardedCheckpoint, type Checkpoint } from '../formats/node/read.js';
-import { planWrite, writeSafetensorsFiles, type WriteResult } from '../formats/node/write.js';
+import { planWrite, writeSafetensorsFiles, type WritePlan, type WriteResult } from '../formats/node/write.js';
+import { indexFileName } from '../formats/shards.js';
 import { classify, EXIT_BAD_INPUT, EXIT_OK, InputError, type ErrorContext } from './errors.js';
 import { INPUT_FORMATS, inputFileError, inputFormatOf, loadInput, type ModelSource } from './inputs.js';
 import { DTYPE_CHOICES, LAYOUT_CHOICES, RNG_CHOICES, parsePartFlag, parsePlanFlags, parseShardSizeFlag, parseThreadsFlag, type RawPlanFlags } from './options.js';
@@ -211,7 +212,7 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
     }
     const seconds = (performance.now() - started) / 1000;
     if (!options.quiet) {
-      const stale = await otherShardings(output, plan.shards.length);
+      const stale = await otherShardings(plan);
       if (stale.length > 0) {
         const shown = stale.length > 3 ? `${stale.slice(0, 3).join(', ')} and ${stale.length - 3} more` : stale.join(', ');
         io.stderr.write(`nninit: warning: ${dirname(output)} also holds ${shown}, left from another sharding of the same name, which the new files do not replace; delete them if they are stale\n`);
@@ -227,17 +228,18 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
 }
 
 /**
- * Shard files beside `output` named as its shards would be (`<stem>-0000k-of-0000n.safetensors`) but for another
- * shard count than `count`, and an index when there is one shard now: left from an earlier run with another
- * --max-shard-size, which nninit does not delete.
+ * Shard files in the plan's folder named as its shards would be (`<stem>-0000k-of-0000n.safetensors`) but for
+ * another shard count than the plan's, and an index when there is one shard now: left from an earlier run with
+ * another --max-shard-size, which nninit does not delete.
  */
-async function otherShardings(output: string, count: number): Promise<string[]> {
-  const stem = basename(output).replace(/\.safetensors$/, '');
+async function otherShardings(plan: WritePlan): Promise<string[]> {
+  const { folder, stem } = plan;
+  const count = plan.shards.length;
   const pattern = /^(.*)-(\d{5})-of-(\d{5})\.safetensors$/;
-  const names = await readdir(dirname(output)).catch(() => [] as string[]);
+  const names = await readdir(folder).catch(() => [] as string[]);
   return names.filter((name) => {
     // one file and no index now: an index left beside it would still send loaders to the old shards
-    if (count === 1 && name === `${stem}.safetensors.index.json`) return true;
+    if (count === 1 && name === indexFileName(stem)) return true;
     const match = pattern.exec(name);
     return match !== null && match[1] === stem && Number(match[3]) !== count;
   }).sort();
