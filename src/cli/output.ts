@@ -40,13 +40,13 @@ async function missingFolders(folder: string): Promise<string[]> {
 }
 
 /** Folders created for a write: removed again if it fails, kept if it succeeds. */
-export interface CreatedFolders {
+interface CreatedFolders {
   remove(): Promise<void>;
   keep(): void;
 }
 
 /** Creates `folder` and its missing parents, just before a write. */
-export async function createOutputFolder(folder: string): Promise<CreatedFolders> {
+async function createOutputFolder(folder: string): Promise<CreatedFolders> {
   const missing = await missingFolders(folder);
   if (missing.length) {
     await mkdir(folder, { recursive: true });
@@ -65,6 +65,22 @@ export async function createOutputFolder(folder: string): Promise<CreatedFolders
     },
     keep: forget,
   };
+}
+
+/**
+ * Runs `write` with `folder` and its missing parents created for it: kept when the write succeeds, removed again
+ * when it fails (the write removes its own files).
+ */
+export async function withOutputFolder<T>(folder: string, write: () => Promise<T>): Promise<T> {
+  const folders = await createOutputFolder(folder);
+  try {
+    const result = await write();
+    folders.keep();
+    return result;
+  } catch (error) {
+    await folders.remove();
+    throw error;
+  }
 }
 
 /** Removes the folders created for the output, innermost first (a second Ctrl-C, which exits at once). */

@@ -23,7 +23,7 @@ import { createProgress, formatBytes, formatSeconds, type ProgressStream } from 
 import { addDiagnoseCommand } from './diagnose.js';
 import { figure, formatTable, grouped, initializerText, measuredText, shapeText, type Column } from './table.js';
 import { DEFAULT_THREADS, POOL_MIN_BYTES, startProducing } from './threads.js';
-import { checkOutputFolder, createOutputFolder } from './output.js';
+import { checkOutputFolder, withOutputFolder } from './output.js';
 
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
@@ -165,14 +165,9 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
   try {
     if (native && source.writeNative) {
       const progress = createProgress(io.stderr, { enabled: !options.quiet });
-      const folders = await createOutputFolder(dirname(output));
       let result: WriteResult;
       try {
-        result = await source.writeNative(output, { signal: io.signal, onProgress: (p) => progress.update({ bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, label: p.tensor }) });
-        folders.keep();
-      } catch (error) {
-        await folders.remove();
-        throw error;
+        result = await withOutputFolder(dirname(output), () => source.writeNative!(output, { signal: io.signal, onProgress: (p) => progress.update({ bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, label: p.tensor }) }));
       } finally {
         progress.done();
       }
@@ -193,19 +188,15 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
     }
     const progress = createProgress(io.stderr, { enabled: !options.quiet });
     // Large models are computed on worker threads (the same bytes); the workers end with the write, however it ends.
-    const folders = await createOutputFolder(dirname(output));
+    // They start before -o's folder is created, so that a pool that cannot start leaves no folder behind.
     const producing = await startProducing(source.tensors, plan, threads);
     let result: WriteResult;
     try {
-      result = await writeSafetensorsFiles(source.tensors, {
+      result = await withOutputFolder(dirname(output), () => writeSafetensorsFiles(source.tensors, {
         path: output, metadata: source.metadata, maxShardSize, part, signal: io.signal,
         ...(producing.producer ? { producer: producing.producer } : {}),
         onProgress: (p) => progress.update({ bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, label: p.tensor }),
-      });
-      folders.keep();
-    } catch (error) {
-      await folders.remove();
-      throw error;
+      }));
     } finally {
       progress.done();
       await producing.close();
