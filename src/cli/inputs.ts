@@ -273,8 +273,8 @@ export function inputFormatOf(path: string): InputFormat {
   return format;
 }
 
-export async function loadInput(path: string, flags: PlanFlags): Promise<ModelSource> {
-  const format = inputFormatOf(path);
+/** Loads `path` in its format: inputFormatOf's, unless the caller has it already (a .json is read to tell). */
+export async function loadInput(path: string, flags: PlanFlags, format: InputFormat = inputFormatOf(path)): Promise<ModelSource> {
   if (flags.modelPolicy && !format.modelPolicy) throw new InputError(`--policy model: reproduces the initializers a TF.js model.json configures; ${path} is ${format.description.split(':')[0]}, which configures none`);
   return format.load(path, flags);
 }

@@ -159,7 +159,7 @@ async function initCommand(input: string, options: InitOptions, io: CliIo, setCo
   // The input format's code loads before the clock starts: the time printed is the reading and the writing.
   await format.preload?.();
   const started = performance.now();
-  const source = await loadInput(input, flags);
+  const source = await loadInput(input, flags, format);
   setContext(source.errorContext);
   if (!options.quiet) for (const warning of source.warnings ?? []) io.stderr.write(`nninit: warning: ${warning}\n`);
   try {
