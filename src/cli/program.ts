@@ -7,7 +7,7 @@ import '../embedded.js';
 import { open, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { explainPlan } from '../model/explain.js';
+import { describeInitializer, explainPlan } from '../model/explain.js';
 import type { ParameterPlan } from '../model/types.js';
 import { elementValues, SAFETENSORS_DTYPES } from '../formats/dtypes.js';
 import { seedText } from '../formats/safetensors.js';
@@ -21,7 +21,7 @@ import { INPUT_FORMATS, inputFileError, inputFormatOf, loadInput, type ModelSour
 import { DTYPE_CHOICES, LAYOUT_CHOICES, RNG_CHOICES, parsePartFlag, parsePlanFlags, parseShardSizeFlag, parseThreadsFlag, type RawPlanFlags } from './options.js';
 import { createProgress, formatBytes, formatSeconds, type ProgressStream } from './progress.js';
 import { addDiagnoseCommand } from './diagnose.js';
-import { figure, formatTable, grouped, initializerText, measuredText, shapeText, type Column } from './table.js';
+import { figure, formatTable, grouped, measuredText, shapeText, type Column } from './table.js';
 import { DEFAULT_THREADS, POOL_MIN_BYTES, startProducing } from './threads.js';
 import { checkOutputFolder, withOutputFolder } from './output.js';
 
@@ -254,7 +254,7 @@ function tensorRows(source: ModelSource, result: WriteResult): TensorRow[] {
     const p = plans.get(t.name);
     return {
       name: t.name, shape: t.shape, dtype: t.dtype, file: t.file,
-      initializer: p ? initializerText(p) : source.unplanned.get(t.name) ?? 'kept',
+      initializer: p ? describeInitializer(p) : source.unplanned.get(t.name) ?? 'kept',
       ...(p ? { fanIn: p.fanIn, fanOut: p.fanOut, std: p.std } : {}),
       ...(t.summary ? { measured: t.summary } : {}),
     };

@@ -1,8 +1,7 @@
 // The command's tables: aligned plain-text columns, numbers right-aligned. They only read reports.
 
-import { columnWidths, describeInitializer } from '../model/explain.js';
+import { textTable } from '../model/explain.js';
 import { short } from '../model/policies.js';
-import type { ParameterPlan } from '../model/types.js';
 import type { Summary } from '../formats/stats.js';
 
 export interface Column {
@@ -12,12 +11,7 @@ export interface Column {
 
 /** Rows under titles, each column as wide as its widest cell, two spaces apart; the last column is not padded. */
 export function formatTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
-  const widths = columnWidths(columns.map((column) => column.title), rows);
-  const line = (cells: readonly string[]) => cells
-    .map((cell, c) => (columns[c].numeric ? cell.padStart(widths[c]) : c === cells.length - 1 ? cell : cell.padEnd(widths[c])))
-    .join('  ')
-    .trimEnd();
-  return [line(columns.map((column) => column.title)), ...rows.map(line)].join('\n');
+  return textTable(columns.map((column) => column.title), rows, columns.map((column) => column.numeric ?? false));
 }
 
 /** A number for a table: four significant digits, '–' when there is none. */
@@ -25,12 +19,6 @@ export function figure(value: number | undefined): string {
   if (value === undefined || Number.isNaN(value)) return '–';
   return short(value);
 }
-
-/**
- * The initializer of a plan entry as explain spells it: `heNormal(nonlinearity=relu)`, `4 blocks × orthogonal(gain=1)`,
- * `torch kaiming_uniform_(a=√5)` (rng 'torch').
- */
-export const initializerText = (p: ParameterPlan): string => describeInitializer(p);
 
 export const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 

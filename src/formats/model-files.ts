@@ -2,7 +2,6 @@
 // reader's name and the file), --keep globs, and the text table of what was inferred. Pure: no Node built-ins.
 
 import type { Seed } from '../core/seed.js';
-import { columnWidths } from '../model/explain.js';
 import { checkKeys, isPlainObject, pathRangeError, pathTypeError } from '../model/errors.js';
 import { globPattern, type RuleSpec } from '../model/rules.js';
 import { freshSeed53 } from '../model/seeds.js';
@@ -76,11 +75,7 @@ export function planWith(fn: string, file: string, descriptors: readonly Paramet
   }
 }
 
-/** Rows under titles, each column as wide as its widest cell, two spaces apart; the last column is not padded. */
-export function textTable(titles: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = columnWidths(titles, rows);
-  const line = (cells: readonly string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd();
-  return [line(titles), ...rows.map(line)].join('\n');
-}
+/** The model files' tables (tfjs.ts, onnx.ts) are explain's text tables. */
+export { textTable } from '../model/explain.js';
 
 export const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;

@@ -34,6 +34,19 @@ export function columnWidths(titles: readonly string[], rows: readonly (readonly
   return widths;
 }
 
+/**
+ * Rows under titles as aligned text: each column as wide as its widest cell, two spaces apart, trailing spaces
+ * trimmed. Columns marked numeric are right-aligned; the others are left-aligned, and the last is not padded.
+ */
+export function textTable(titles: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[] = []): string {
+  const widths = columnWidths(titles, rows);
+  const line = (cells: readonly string[]) => cells
+    .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : c === cells.length - 1 ? cell : cell.padEnd(widths[c])))
+    .join('  ')
+    .trimEnd();
+  return [line(titles), ...rows.map(line)].join('\n');
+}
+
 /** An option's value in a call's spelling: numbers to four digits, arrays in brackets, long ones cut after four. */
 function optionText(value: unknown): string {
   if (typeof value === 'number') return short(value);
@@ -89,11 +102,6 @@ export function explainPlan(plan: readonly ParameterPlan[]): string {
   ]);
   const titles = ['name', 'shape', 'initializer', 'fanIn', 'fanOut', 'std', 'rule'];
   const numeric = [false, false, false, true, true, true, false];
-  const widths = columnWidths(titles, rows);
-  const line = (cells: string[]) => cells
-    .map((cell, column) => (column === cells.length - 1 ? cell : numeric[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
-    .join('  ')
-    .trimEnd();
   const values = plan.reduce((sum, p) => sum + p.size, 0);
   const trainable = plan.reduce((sum, p) => sum + (p.trainable ? p.size : 0), 0);
   const buffers = values - trainable;
@@ -108,8 +116,7 @@ export function explainPlan(plan: readonly ParameterPlan[]): string {
     header,
     ...torchNote,
     '',
-    line(titles),
-    ...rows.map(line),
+    textTable(titles, rows, numeric),
     '',
     `${plan.length} tensors, ${grouped(values)} values: ${grouped(trainable)} trainable parameters${buffers ? `, ${grouped(buffers)} in buffers` : ''}`,
     `bytes: ${bytes}`,
