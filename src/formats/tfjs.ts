@@ -73,11 +73,15 @@ function fileError(file: string, message: string, fn = fnRead): RangeError {
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** Bytes per element of each manifest dtype, and of each quantized storage. */
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+
 /** Bytes per element of a manifest dtype, or of its quantized storage. */
 function bytesPerElement(entry: Record<string, unknown>): number | undefined {
   const quantization = entry.quantization;
-  if (isPlainObject(quantization)) return ({ uint8: 1, uint16: 2, float16: 2 } as Record<string, number>)[quantization.dtype as string];
-  return ({ float32: 4, int32: 4, bool: 1, complex64: 8 } as Record<string, number>)[entry.dtype as string];
+  if (isPlainObject(quantization)) return QUANTIZED_BYTES[quantization.dtype as string];
+  return DTYPE_BYTES[entry.dtype as string];
 }
 
 /**
@@ -97,18 +101,20 @@ function misfit(weights: readonly { entry: Record<string, unknown>; start: numbe
     const last = weights[weights.length - 1];
     notes.push(`${total - declared} bytes are left after the last weight${last ? `, ${describe(last)}` : ''}`);
   }
-  // A weight whose stored width differs from its declared one by exactly the difference.
+  // A weight whose stored width differs from its declared one by exactly the difference: the other dtypes that
+  // would account for it, per weight.
   const difference = declared - total;
-  const widths: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
-  const suspects = weights.filter((w) => {
-    if (isPlainObject(w.entry.quantization)) return false;
+  const otherDtypes = (w: { entry: Record<string, unknown> }): string[] => {
+    if (isPlainObject(w.entry.quantization)) return [];
     const size = sizeOf(w.entry.shape as number[]);
-    return size > 0 && Object.entries(widths).some(([dtype, width]) => dtype !== w.entry.dtype && size * (widths[w.entry.dtype as string] - width) === difference);
-  });
+    if (!(size > 0)) return [];
+    return Object.entries(DTYPE_BYTES)
+      .filter(([dtype, width]) => dtype !== w.entry.dtype && size * (DTYPE_BYTES[w.entry.dtype as string] - width) === difference)
+      .map(([dtype]) => dtype);
+  };
+  const suspects = weights.map((w) => ({ w, other: otherDtypes(w) })).filter((s) => s.other.length > 0);
   if (suspects.length === 1) {
-    const size = sizeOf(suspects[0].entry.shape as number[]);
-    const other = Object.entries(widths).filter(([dtype, width]) => dtype !== suspects[0].entry.dtype && size * (widths[suspects[0].entry.dtype as string] - width) === difference).map(([dtype]) => dtype);
-    notes.push(`the difference is what ${describe(suspects[0])} would take as ${other.join(' or ')}: are its dtype and shape right?`);
+    notes.push(`the difference is what ${describe(suspects[0].w)} would take as ${suspects[0].other.join(' or ')}: are its dtype and shape right?`);
   }
   return `; ${notes.join('; ')}`;
 }
