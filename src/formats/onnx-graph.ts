@@ -23,10 +23,10 @@ export interface Claim {
 export type Inference =
   /**
    * `claims` holds every role the initializer has, in node order (PyTorch's exporter merges equal tensors, so one
-   * initializer may stand for several parameters: a zero bias of a Linear and of two LayerNorms); `claim` is the
-   * first, `also` the others' descriptions.
+   * initializer may stand for several parameters: a zero bias of a Linear and of two LayerNorms); never empty, and
+   * the first one gives the parameter's descriptor.
    */
-  | { readonly kind: 'parameter'; readonly claim: Claim; readonly claims: readonly Claim[]; readonly also: readonly string[] }
+  | { readonly kind: 'parameter'; readonly claims: readonly Claim[] }
   | { readonly kind: 'constant'; readonly why: string }
   | { readonly kind: 'unused' }
   | { readonly kind: 'unknown'; readonly why: string; readonly node: string; readonly op: string; readonly hint: string };
@@ -507,7 +507,7 @@ export function inferRoles(graph: GraphProto, dims: ReadonlyMap<string, readonly
   for (const [name, shape] of dims) {
     const found = claims.get(name);
     if (found?.length) {
-      result.set(name, { kind: 'parameter', claim: found[0], claims: found, also: found.slice(1).map((c) => c.what) });
+      result.set(name, { kind: 'parameter', claims: found });
       continue;
     }
     const uses = usesOf(name);

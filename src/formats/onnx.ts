@@ -205,7 +205,10 @@ function checkSharedRoles(
 
 const describeInference = (inference: Inference): string => {
   switch (inference.kind) {
-    case 'parameter': return `${inference.claim.what}${inference.also.length ? `; also ${inference.also.join('; ')}` : ''}`;
+    case 'parameter': {
+      const [first, ...others] = inference.claims;
+      return `${first.what}${others.length ? `; also ${others.map((c) => c.what).join('; ')}` : ''}`;
+    }
     case 'constant': return `kept: ${inference.why}`;
     case 'unused': return 'kept: no node uses it';
     case 'unknown': return `${inference.why}: no role known`;
@@ -298,7 +301,7 @@ export function readOnnx(bytes: Uint8Array | ArrayBuffer, options?: OnnxReadOpti
     } else if (!f.type.dtype) {
       status.set(f.name, { planned: false, inferred: `kept: ${f.type.name}, not a float type nninit computes` });
     } else if (inference.kind === 'parameter') {
-      descriptors.push({ ...inference.claim.descriptor, name: f.name });
+      descriptors.push({ ...inference.claims[0].descriptor, name: f.name });
       if (inference.claims.length > 1) shared.set(f.name, inference.claims);
       status.set(f.name, { planned: true, inferred: describeInference(inference) });
     } else if (ruled(f.name)) {
