@@ -78,7 +78,6 @@ function timedChild(args: readonly string[]): Promise<Timed> {
   });
 }
 
-const load = () => loadText();
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** Computes every value of a plan chunk by chunk into one reused buffer, as the command does, writing nothing. */
@@ -118,14 +117,14 @@ async function huge(size: string, folder: string): Promise<void> {
   // Square dense layers of 8192 x 8192 float32 (256 MiB each) and a remainder.
   const spec = join(folder, 'huge.json');
   const count = syntheticSpec(bytes, 8192, spec);
-  console.log(`nninit init of ${count} tensors, ${mb(bytes)} float32, into ${folder}; load ${load()}`);
+  console.log(`nninit init of ${count} tensors, ${mb(bytes)} float32, into ${folder}; load ${loadText()}`);
   const run = await timedChild([BIN, 'init', spec, '-o', join(folder, 'huge.safetensors'), '--json']);
   const report = JSON.parse(run.stdout) as { bytes: number; peakRssBytes: number; seconds: number };
-  console.log(`wrote ${mb(report.bytes)} in ${run.seconds.toFixed(1)} s (${mb(report.bytes / run.seconds)}/s); peak RSS ${mb(report.peakRssBytes)}; load ${load()}`);
+  console.log(`wrote ${mb(report.bytes)} in ${run.seconds.toFixed(1)} s (${mb(report.bytes / run.seconds)}/s); peak RSS ${mb(report.peakRssBytes)}; load ${loadText()}`);
   rmSync(join(folder, 'huge.safetensors'), { force: true });
   execFileSync('sync');
   const zeros = await timedChild(['-e', ZERO_WRITER, join(folder, 'zeros.bin'), String(report.bytes), 'sync']);
-  console.log(`zeros + fsync, same size: ${zeros.seconds.toFixed(1)} s; ratio ${(run.seconds / zeros.seconds).toFixed(2)}; load ${load()}`);
+  console.log(`zeros + fsync, same size: ${zeros.seconds.toFixed(1)} s; ratio ${(run.seconds / zeros.seconds).toFixed(2)}; load ${loadText()}`);
   const written = writeResults('cli-huge', facts, {
     command: `node --import tsx bench/cli.ts --huge ${size}`,
     unit: 'seconds (child process, spawn to exit)',
@@ -143,7 +142,7 @@ async function sizes(list: string, folder: string, rounds: number): Promise<void
   const facts = startRun();
   const rows: Record<string, unknown>[] = [];
   const poolThreads = Math.max(2, Math.min(8, os.availableParallelism()));
-  console.log(`nninit init of synthetic float32 models (layers of 1024 columns), --threads ${poolThreads} against --threads 1, ${rounds} interleaved rounds, medians; load ${load()}`);
+  console.log(`nninit init of synthetic float32 models (layers of 1024 columns), --threads ${poolThreads} against --threads 1, ${rounds} interleaved rounds, medians; load ${loadText()}`);
   console.log(`| size | --threads 1 | --threads ${poolThreads} | speed-up | fastest round: --threads 1 | --threads ${poolThreads} | speed-up |`);
   console.log('|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of list.split(',')) {
@@ -193,7 +192,7 @@ async function main(): Promise<void> {
     const plan = nninit.planModel(readFileSync(spec, 'utf8'));
     const out = join(folder, 'model.safetensors');
     const zeros = join(folder, 'zeros.bin');
-    const loadBefore = load();
+    const loadBefore = loadText();
     /** Removes the files of earlier runs and syncs, untimed: each run starts on a quiet disk and writes a new file. */
     const settle = () => {
       rmSync(out, { force: true });
@@ -246,10 +245,14 @@ async function main(): Promise<void> {
       settle();
       process.stderr.write(`round ${round + 1}/${rounds}: nninit ${samples.nninit.at(-1)!.toFixed(3)} s, --threads 1 ${samples.nninitOneThread.at(-1)!.toFixed(3)} s, zeros+fsync ${samples.zerosSync.at(-1)!.toFixed(3)} s\n`);
     }
-    const loadAfter = load();
+    const loadAfter = loadText();
     const m = Object.fromEntries(Object.entries(samples).map(([key, list]) => [key, median(list)]));
     // The fastest round of each: what a run takes when the machine leaves it alone.
     const fastest = Object.fromEntries(Object.entries(samples).map(([key, list]) => [key, Math.min(...list)]));
+    const perRound = {
+      vsZerosSync: samples.nninit.map((t, k) => t / samples.zerosSync[k]),
+      oneThreadVsZerosSync: samples.nninitOneThread.map((t, k) => t / samples.zerosSync[k]),
+    };
     const report = {
       command: `node --import tsx bench/cli.ts --rounds ${rounds}${args.spec === join(ROOT, 'examples', 'gpt2-small.json') ? '' : ` --spec ${args.spec}`}`,
       unit: 'seconds (child process, spawn to exit; valuesOnly in-process)',
@@ -264,14 +267,8 @@ async function main(): Promise<void> {
       threads,
       ratio: { vsZerosSync: m.nninit / m.zerosSync, vsZeros: m.nninit / m.zeros, oneThreadVsZerosSync: m.nninitOneThread / m.zerosSync },
       // Each round's own ratios (the candidates of one round ran back to back), and their medians.
-      perRoundRatios: {
-        vsZerosSync: samples.nninit.map((t, k) => t / samples.zerosSync[k]),
-        oneThreadVsZerosSync: samples.nninitOneThread.map((t, k) => t / samples.zerosSync[k]),
-      },
-      medianRoundRatio: {
-        vsZerosSync: median(samples.nninit.map((t, k) => t / samples.zerosSync[k])),
-        oneThreadVsZerosSync: median(samples.nninitOneThread.map((t, k) => t / samples.zerosSync[k])),
-      },
+      perRoundRatios: perRound,
+      medianRoundRatio: { vsZerosSync: median(perRound.vsZerosSync), oneThreadVsZerosSync: median(perRound.oneThreadVsZerosSync) },
       /** Threads `nninit init` uses by itself on this machine (1: the main thread, the --threads 1 rows). */
       defaultThreads: DEFAULT_THREADS,
       peakRssBytes: peakRss,
