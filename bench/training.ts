@@ -154,8 +154,11 @@ function data(points: number, seed: number, second = points) {
   return { x: tf.tensor2d(x, [points + second, 2]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), 2).toFloat() as tf.Tensor2D };
 }
 
-/** The median, NaN counted as +Infinity (and an infinite median returned as NaN). */
-export function median(values: readonly number[]): number {
+/**
+ * The median, NaN counted as +Infinity (and an infinite median returned as NaN): a diverged seed counts as the
+ * worst. Not bench/record.ts's plain median, which NaN would leave unordered.
+ */
+export function medianNaNHigh(values: readonly number[]): number {
   const sorted = values.map((v) => (Number.isNaN(v) ? Infinity : v)).sort((a, b) => a - b);
   const n = sorted.length, middle = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   return Number.isFinite(middle) ? middle : NaN;
@@ -183,8 +186,8 @@ export async function runTraining(activation: 'tanh' | 'relu', presets: readonly
     });
     runs.push({
       initializer: preset, label: LABELS[preset],
-      losses: curves[0].map((_, step) => median(curves.map((c) => c[step]))),
-      final: median(perSeed.map((r) => r.final)), accuracy: median(perSeed.map((r) => r.accuracy)), seeds: perSeed,
+      losses: curves[0].map((_, step) => medianNaNHigh(curves.map((c) => c[step]))),
+      final: medianNaNHigh(perSeed.map((r) => r.final)), accuracy: medianNaNHigh(perSeed.map((r) => r.accuracy)), seeds: perSeed,
     });
   }
   for (const { x, y } of sets) {
