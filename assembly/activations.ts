@@ -220,11 +220,16 @@ const ERFC_P = memory.data<u32>([
   return hornerStep(ERFC_P + 36, p, t);
 }
 
-/** Phi(x), and exp(-x^2 / 2) of the same split in lastGaussian (the derivative needs it). */
+/** exp(-x^2 / 2) of the same split, left by normalCdfWith(x, true) / normalCdf4With(x, true) for the derivative. */
 let lastGaussian: f32 = 0;
 let lastGaussian4: v128 = f32x4.splat(0);
 
-export function normalCdf(x: f32): f32 {
+/**
+ * Phi(x); with `gaussian` (a compile-time constant at every call) also exp(-x^2 / 2) in lastGaussian. Only the
+ * derivative needs that exponential, so the forward forms do not compute it.
+ */
+// @ts-ignore: decorator
+@inline function normalCdfWith(x: f32, gaussian: bool): f32 {
   const u = min<f32>(abs<f32>(x), CDF_CLAMP);
   const t = ONE / (ONE + u * INV_SQRT8);
   const p = erfcPolynomial(t);
@@ -232,13 +237,17 @@ export function normalCdf(x: f32): f32 {
   const low = u - high;
   const headExp = expf(-((high * high) * HALF));
   const tail = (low * (u + high)) * HALF;
-  lastGaussian = expf(-tail) * headExp;
+  if (gaussian) lastGaussian = expf(-tail) * headExp;
   const lower = ((HALF * t) * expf(p - tail)) * headExp;
   return x >= 0 ? ONE - lower : lower;
 }
 
+export function normalCdf(x: f32): f32 {
+  return normalCdfWith(x, false);
+}
+
 // @ts-ignore: decorator
-@inline export function normalCdf4(x: v128): v128 {
+@inline function normalCdf4With(x: v128, gaussian: bool): v128 {
   const u = f32x4.min(f32x4.abs(x), broadcast(CDF_CLAMP_AT));
   const one = broadcast(ONE_AT), half = broadcast(HALF_AT);
   const t = f32x4.div(one, f32x4.add(one, f32x4.mul(u, broadcast(INV_SQRT8_AT))));
@@ -247,9 +256,14 @@ export function normalCdf(x: f32): f32 {
   const low = f32x4.sub(u, high);
   const headExp = expf4(f32x4.neg(f32x4.mul(f32x4.mul(high, high), half)));
   const tail = f32x4.mul(f32x4.mul(low, f32x4.add(u, high)), half);
-  lastGaussian4 = f32x4.mul(expf4(f32x4.neg(tail)), headExp);
+  if (gaussian) lastGaussian4 = f32x4.mul(expf4(f32x4.neg(tail)), headExp);
   const lower = f32x4.mul(f32x4.mul(f32x4.mul(half, t), expf4(f32x4.sub(p, tail))), headExp);
   return v128.bitselect(f32x4.sub(one, lower), lower, f32x4.ge(x, f32x4.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline export function normalCdf4(x: v128): v128 {
+  return normalCdf4With(x, false);
 }
 
 // ---- the activations and their derivatives ---------------------------------------------------------------------
@@ -309,7 +323,7 @@ export function derivativef(code: i32, slope: f32, x: f32, y: f32): f32 {
     case ELU: return x > 0 ? ONE : y + ONE;
     case SELU: return x > 0 ? SELU_LAMBDA : y + SELU_LAMBDA_ALPHA;
     case GELU: {
-      const cdf = normalCdf(x);
+      const cdf = normalCdfWith(x, true);
       return cdf + x * (INV_SQRT_2PI * lastGaussian);
     }
     case SILU: {
@@ -366,7 +380,7 @@ export function derivativef(code: i32, slope: f32, x: f32, y: f32): f32 {
     case ELU: return v128.bitselect(one, f32x4.add(y, one), positive);
     case SELU: return v128.bitselect(broadcast(SELU_LAMBDA_AT), f32x4.add(y, broadcast(SELU_LAMBDA_ALPHA_AT)), positive);
     case GELU: {
-      const cdf = normalCdf4(x);
+      const cdf = normalCdf4With(x, true);
       return f32x4.add(cdf, f32x4.mul(x, f32x4.mul(broadcast(INV_SQRT_2PI_AT), lastGaussian4)));
     }
     case SILU: {

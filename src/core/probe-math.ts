@@ -110,8 +110,11 @@ export function sigmoidf(x: number): number {
 
 let lastGaussian = 0;
 
-/** Phi(x), the standard normal distribution function; exp(-x^2 / 2) in lastGaussian (assembly/activations.ts). */
-export function normalCdf(x: number): number {
+/**
+ * Phi(x), the standard normal distribution function; with `gaussian`, also exp(-x^2 / 2) in lastGaussian, which
+ * only the derivative needs (assembly/activations.ts normalCdfWith).
+ */
+function normalCdfWith(x: number, gaussian: boolean): number {
   const u = Math.min(Math.abs(x), CDF_CLAMP);
   const t = fround(1 / fround(1 + fround(u * INV_SQRT8)));
   let p = ERFC_P[0];
@@ -120,9 +123,14 @@ export function normalCdf(x: number): number {
   const low = fround(u - high);
   const headExp = expf(-fround(fround(high * high) * 0.5));
   const tail = fround(fround(low * fround(u + high)) * 0.5);
-  lastGaussian = fround(expf(-tail) * headExp);
+  if (gaussian) lastGaussian = fround(expf(-tail) * headExp);
   const lower = fround(fround(fround(0.5 * t) * expf(fround(p - tail))) * headExp);
   return x >= 0 ? fround(1 - lower) : lower;
+}
+
+/** Phi(x), the standard normal distribution function (assembly/activations.ts normalCdf). */
+export function normalCdf(x: number): number {
+  return normalCdfWith(x, false);
 }
 
 /** Activation codes (src/core/probe-kernels.ts ACTIVATION_CODES). */
@@ -157,7 +165,7 @@ export function derivativef(code: number, slope: number, x: number, y: number): 
     case ELU: return x > 0 ? 1 : fround(y + 1);
     case SELU: return x > 0 ? SELU_LAMBDA : fround(y + SELU_LAMBDA_ALPHA);
     case GELU: {
-      const cdf = normalCdf(x);
+      const cdf = normalCdfWith(x, true);
       return fround(cdf + fround(x * fround(INV_SQRT_2PI * lastGaussian)));
     }
     case SILU: {
