@@ -11,7 +11,7 @@
 // is Numerical Recipes' fit, 1.2e-7 relative, and its alternating coefficients in float32), ELU 0.82, SELU 1.78,
 // SiLU 3.13, Mish 3.87, softsign 1.48. tests/probe-math.test.ts checks a coarser sweep against these figures.
 
-import { broadcast, hornerStep, HALF, HALF_AT, LN2_HI, LN2_LO, ONE, ONE_AT, TWO, TWO_AT } from "./f32math";
+import { broadcast, hornerScalar, hornerStep, horner9x4, HALF, HALF_AT, LN2_HI, LN2_LO, ONE, ONE_AT, TWO, TWO_AT } from "./f32math";
 
 // ---- exp and expm1 ---------------------------------------------------------------------------------------------
 // x is clamped to [-104, 89] (e^-104 rounds to 0 in float32, e^89 overflows), then x = k ln 2 + r with
@@ -198,28 +198,6 @@ const ERFC_P = memory.data<u32>([
   0xbe3ec24c, 0x3dc636c9, 0x3ebf88fb, 0x3f8000c7, 0xbfa1fc4e,
 ]);
 
-/** The exponent polynomial P(t), by Horner's rule. */
-// @ts-ignore: decorator
-@inline function erfcPolynomial(t: f32): f32 {
-  let p = load<f32>(ERFC_P);
-  for (let i = 1; i < 10; i++) p = load<f32>(ERFC_P + (<usize>i << 2)) + t * p;
-  return p;
-}
-
-// @ts-ignore: decorator
-@inline function erfcPolynomial4(t: v128): v128 {
-  let p = broadcast(ERFC_P);
-  p = hornerStep(ERFC_P + 4, p, t);
-  p = hornerStep(ERFC_P + 8, p, t);
-  p = hornerStep(ERFC_P + 12, p, t);
-  p = hornerStep(ERFC_P + 16, p, t);
-  p = hornerStep(ERFC_P + 20, p, t);
-  p = hornerStep(ERFC_P + 24, p, t);
-  p = hornerStep(ERFC_P + 28, p, t);
-  p = hornerStep(ERFC_P + 32, p, t);
-  return hornerStep(ERFC_P + 36, p, t);
-}
-
 /** exp(-x^2 / 2) of the same split, left by normalCdfWith(x, true) / normalCdf4With(x, true) for the derivative. */
 let lastGaussian: f32 = 0;
 let lastGaussian4: v128 = f32x4.splat(0);
@@ -232,7 +210,7 @@ let lastGaussian4: v128 = f32x4.splat(0);
 @inline function normalCdfWith(x: f32, gaussian: bool): f32 {
   const u = min<f32>(abs<f32>(x), CDF_CLAMP);
   const t = ONE / (ONE + u * INV_SQRT8);
-  const p = erfcPolynomial(t);
+  const p = hornerScalar(ERFC_P, 9, t);
   const high = reinterpret<f32>(reinterpret<u32>(u) & 0xfffff000);
   const low = u - high;
   const headExp = expf(-((high * high) * HALF));
@@ -251,7 +229,7 @@ export function normalCdf(x: f32): f32 {
   const u = f32x4.min(f32x4.abs(x), broadcast(CDF_CLAMP_AT));
   const one = broadcast(ONE_AT), half = broadcast(HALF_AT);
   const t = f32x4.div(one, f32x4.add(one, f32x4.mul(u, broadcast(INV_SQRT8_AT))));
-  const p = erfcPolynomial4(t);
+  const p = horner9x4(ERFC_P, t);
   const high = v128.and(u, broadcast(HIGH_BITS_AT));
   const low = f32x4.sub(u, high);
   const headExp = expf4(f32x4.neg(f32x4.mul(f32x4.mul(high, high), half)));

@@ -18,6 +18,21 @@
   return f32x4.add(broadcast(coefficientAt), f32x4.mul(p, w));
 }
 
+/** The degree-9 polynomial with coefficients at `c` (highest degree first) at four lanes w, by hornerStep. */
+// @ts-ignore: decorator
+@inline export function horner9x4(c: usize, w: v128): v128 {
+  let p = broadcast(c);
+  p = hornerStep(c + 4, p, w);
+  p = hornerStep(c + 8, p, w);
+  p = hornerStep(c + 12, p, w);
+  p = hornerStep(c + 16, p, w);
+  p = hornerStep(c + 20, p, w);
+  p = hornerStep(c + 24, p, w);
+  p = hornerStep(c + 28, p, w);
+  p = hornerStep(c + 32, p, w);
+  return hornerStep(c + 36, p, w);
+}
+
 export const ONE: f32 = 1;
 export const ONE_AT = memory.data<f32>([ONE]);
 export const TWO: f32 = 2;
@@ -317,7 +332,7 @@ export function normalTailStart(w: f32): f32 {
 
 /** c[0] q^n + ... + c[n] (coefficients at `c`, highest degree first) by Horner's rule, rounding every step. */
 // @ts-ignore: decorator
-@inline function hornerScalar(c: usize, degree: i32, q: f32): f32 {
+@inline export function hornerScalar(c: usize, degree: i32, q: f32): f32 {
   let p = load<f32>(c);
   for (let k = 1; k <= degree; k++) p = p * q + load<f32>(c + (<usize>k << 2));
   return p;
@@ -361,16 +376,7 @@ export function normalTailInverse(w: f32): f32 {
 @inline export function normalTailNewton4(x0: v128, base: v128, logY: v128): v128 {
   const t = f32x4.div(broadcast(ONE_AT), normalTailY4(x0));
   const q = f32x4.sub(f32x4.mul(t, broadcast(TAIL_Q_SCALE_AT)), broadcast(ONE_AT));
-  let f = broadcast(TAIL_F);
-  f = hornerStep(TAIL_F + 4, f, q);
-  f = hornerStep(TAIL_F + 8, f, q);
-  f = hornerStep(TAIL_F + 12, f, q);
-  f = hornerStep(TAIL_F + 16, f, q);
-  f = hornerStep(TAIL_F + 20, f, q);
-  f = hornerStep(TAIL_F + 24, f, q);
-  f = hornerStep(TAIL_F + 28, f, q);
-  f = hornerStep(TAIL_F + 32, f, q);
-  f = hornerStep(TAIL_F + 36, f, q);
+  const f = horner9x4(TAIL_F, q);
   let e = broadcast(TAIL_E);
   e = hornerStep(TAIL_E + 4, e, q);
   e = hornerStep(TAIL_E + 8, e, q);
