@@ -5,28 +5,19 @@
 // rounded once to float32, where double rounding is harmless). Constants are the wasm module's, bit for bit.
 // Accuracy is measured in tests/probe-math.test.ts and listed in assembly/activations.ts.
 
-const fround = Math.fround;
-const bits32 = new Float32Array(1);
-const word32 = new Uint32Array(bits32.buffer);
+import { ACTIVATION_CODES } from './probe-kernels.js';
+import { bitsOfF32, f32FromBits as f32, horner, LN2_HI, LN2_LO } from './reference.js';
 
-/** The float32 with bit pattern `word`. */
-function f32(word: number): number {
-  word32[0] = word;
-  return bits32[0];
-}
+export { LN2_HI, LN2_LO };
+
+const fround = Math.fround;
 
 /** The float32 value of x with its low 12 mantissa bits cleared (x a float32). */
-function top12(x: number): number {
-  bits32[0] = x;
-  word32[0] &= 0xfffff000;
-  return bits32[0];
-}
+const top12 = (x: number) => f32(bitsOfF32(x) & 0xfffff000);
 
 /** Whether the sign bit of x is set (-0 included). */
 const signBit = (x: number) => x < 0 || Object.is(x, -0);
 
-export const LN2_HI = f32(0x3f317200);
-export const LN2_LO = f32(0x35bfbe8e);
 export const LOG2E = f32(0x3fb8aa3b);
 export const EXP_LOW = -104;
 export const EXP_HIGH = 89;
@@ -117,8 +108,7 @@ let lastGaussian = 0;
 function normalCdfWith(x: number, gaussian: boolean): number {
   const u = Math.min(Math.abs(x), CDF_CLAMP);
   const t = fround(1 / fround(1 + fround(u * INV_SQRT8)));
-  let p = ERFC_P[0];
-  for (let i = 1; i < 10; i++) p = fround(ERFC_P[i] + fround(t * p));
+  const p = horner(ERFC_P, t);
   const high = top12(u);
   const low = fround(u - high);
   const headExp = expf(-fround(fround(high * high) * 0.5));
@@ -133,8 +123,11 @@ export function normalCdf(x: number): number {
   return normalCdfWith(x, false);
 }
 
-/** Activation codes (src/core/probe-kernels.ts ACTIVATION_CODES). */
-const RELU = 1, LEAKY_RELU = 2, ELU = 3, SELU = 4, GELU = 5, SILU = 6, MISH = 7, TANH = 8, SIGMOID = 9, SOFTSIGN = 10;
+/** Activation codes (src/core/probe-kernels.ts). */
+const {
+  relu: RELU, leaky_relu: LEAKY_RELU, elu: ELU, selu: SELU, gelu: GELU, silu: SILU, mish: MISH, tanh: TANH,
+  sigmoid: SIGMOID, softsign: SOFTSIGN,
+} = ACTIVATION_CODES;
 
 /** f(x) of an element-wise activation (assembly/activations.ts activationf); slope a float32. */
 export function activationf(code: number, slope: number, x: number): number {

@@ -115,18 +115,19 @@ function fillMapped(
 // One float32 seen as its bits (the platform's byte order is the same for both views).
 const floatView = new Float32Array(1);
 const bitsView = new Uint32Array(floatView.buffer);
-function f32FromBits(bits: number): number {
+export function f32FromBits(bits: number): number {
   bitsView[0] = bits;
   return floatView[0];
 }
-function bitsOfF32(value: number): number {
+export function bitsOfF32(value: number): number {
   floatView[0] = value;
   return bitsView[0];
 }
 
 const SQRT_HALF_BITS = 0x3f3504f3;
-const LN2_HI = f32FromBits(0x3f317200);
-const LN2_LO = f32FromBits(0x35bfbe8e);
+/** ln 2 in two parts (Cody and Waite): k LN2_HI is exact for |k| < 256. */
+export const LN2_HI = f32FromBits(0x3f317200);
+export const LN2_LO = f32FromBits(0x35bfbe8e);
 const LOG_C1 = f32FromBits(0x3f2aaaab);
 const LOG_C2 = f32FromBits(0x3ecccccd);
 const LOG_C3 = f32FromBits(0x3e924925);
@@ -230,7 +231,7 @@ function normalTailStart(w: number): number {
 }
 
 /** c[0] q^n + ... + c[n] by Horner's rule, rounding every step. */
-function horner(c: number[], q: number): number {
+export function horner(c: readonly number[], q: number): number {
   let p = c[0];
   for (let k = 1; k < c.length; k++) p = fround(fround(p * q) + c[k]);
   return p;
