@@ -1,7 +1,8 @@
 // The probe kernels of the WebAssembly module (assembly/probe.ts) over its linear memory. src/core/wasm.ts, the
-// one owner of the instance, hands the exports here, and where the heap starts (after a staging area, if one is
-// reserved). The orthogonal kernels also lay out their work arrays there: the probe runs synchronously and draws every random value
-// it needs before it lays out its heap, so the two never interleave.
+// one owner of the instance, hands the exports here, where the heap starts (after a staging area, if one is
+// reserved) and its one way of growing the memory. The orthogonal kernels also lay out their work arrays there:
+// the probe runs synchronously and draws every random value it needs before it lays out its heap, so the two
+// never interleave.
 
 import type { ConvGeometry, ProbeKernels } from './probe-kernels.js';
 
@@ -29,9 +30,14 @@ export interface ProbeExports {
   columnNormBackward(...args: number[]): void;
 }
 
-const PAGE_BYTES = 65536;
+/** What the owner of the instance provides: where the heap starts now, and growth of memory to a byte end. */
+export interface ProbeHeap {
+  heapStart(): number;
+  /** Grows the module's memory, if needed, so that bytes below `end` exist. */
+  grow(end: number): void;
+}
 
-export function createWasmProbeKernels(k: ProbeExports, heapStart: () => number): ProbeKernels {
+export function createWasmProbeKernels(k: ProbeExports, { heapStart, grow }: ProbeHeap): ProbeKernels {
   let base = heapStart();
   let elements = 0;
   let buffer: ArrayBuffer | undefined;
@@ -53,9 +59,7 @@ export function createWasmProbeKernels(k: ProbeExports, heapStart: () => number)
     name: 'wasm',
     reserve(count) {
       base = heapStart();
-      const end = base + count * 4;
-      const missing = Math.ceil(end / PAGE_BYTES) - k.memory.buffer.byteLength / PAGE_BYTES;
-      if (missing > 0) k.memory.grow(missing);
+      grow(base + count * 4);
       elements = Math.max(elements, count);
       return view();
     },

@@ -207,7 +207,7 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
 
   const backend: Backend = {
     name: 'wasm',
-    probe: createWasmProbeKernels(kernels as unknown as ProbeExports, heapStart),
+    probe: createWasmProbeKernels(kernels as unknown as ProbeExports, { heapStart, grow }),
 
     philox4x32(counter, key, out) {
       kernels.philoxBlock(scratch, counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
