@@ -27,7 +27,7 @@ import {
   type NormalOptions, type NormalPresetOptions, type OrthogonalOptions, type OutputOptions, type Seed,
   type SparseOptions, type Stream, type TruncatedNormalOptions, type UniformOptions, type VarianceScalingOptions,
 } from '../index.js';
-import { typeError } from '../core/validate.js';
+import { typeError, unknownOptionMessage, unknownOptionOf } from '../core/validate.js';
 import { freshSeed } from '../core/seed.js';
 
 /**
@@ -87,11 +87,10 @@ const REFUSED_OPTIONS = ['dtype', 'offset', 'length', 'out', 'layout'];
  * list leaves out the ones it refuses, so that the message does not suggest them.
  */
 function withoutRefusedOptions(error: unknown): unknown {
-  if (!(error instanceof TypeError)) return error;
-  const match = /^(.*unknown option "[^"]*"; the options are )(.*)$/s.exec(error.message);
-  if (!match) return error;
-  const options = match[2].split(', ').filter((option) => !REFUSED_OPTIONS.includes(option));
-  return new TypeError(match[1] + options.join(', '));
+  const unknown = unknownOptionOf(error);
+  if (!unknown) return error;
+  const options = unknown.allowed.filter((option) => !REFUSED_OPTIONS.includes(option));
+  return new TypeError(unknownOptionMessage(unknown.fn, unknown.option, options));
 }
 
 /** The TF.js face shared by every adapter class: the options, their serialized form, and apply over `generate`. */

@@ -20,6 +20,26 @@ export function rangeError(fn: string, argument: string, expected: string, value
   return new RangeError(`nninit.${fn}: ${argument} must be ${expected}, got ${describe(value)}`);
 }
 
+/** What an "unknown option" TypeError of checkOptions was about: the function, the key and the keys allowed. */
+export interface UnknownOption {
+  readonly fn: string;
+  readonly option: string;
+  readonly allowed: readonly string[];
+}
+
+// Kept beside the error rather than on it, so the error users get stays a plain TypeError with nothing added.
+const unknownOptions = new WeakMap<object, UnknownOption>();
+
+/** The key and allowed keys behind an "unknown option" error of checkOptions (undefined for any other error). */
+export function unknownOptionOf(error: unknown): UnknownOption | undefined {
+  return typeof error === 'object' && error !== null ? unknownOptions.get(error) : undefined;
+}
+
+/** The message of an unknown option `option` of nninit.`fn`, listing `allowed`. */
+export function unknownOptionMessage(fn: string, option: string, allowed: readonly string[]): string {
+  return `nninit.${fn}: unknown option "${option}"; the options are ${allowed.join(', ')}`;
+}
+
 /** The options object: undefined becomes {}, anything but a plain object is a TypeError, unknown keys too. */
 export function checkOptions<T extends object>(fn: string, options: T | undefined, allowed: readonly string[]): Partial<T> {
   if (options === undefined) return {};
@@ -28,7 +48,9 @@ export function checkOptions<T extends object>(fn: string, options: T | undefine
   }
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
-      throw new TypeError(`nninit.${fn}: unknown option "${key}"; the options are ${allowed.join(', ')}`);
+      const error = new TypeError(unknownOptionMessage(fn, key, allowed));
+      unknownOptions.set(error, { fn, option: key, allowed });
+      throw error;
     }
   }
   return options;
