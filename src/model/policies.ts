@@ -155,8 +155,8 @@ const torchLinearWeight = (what: string) => (d: ParameterDescriptor): Choice => 
  */
 function torchFans(d: ParameterDescriptor): { fanIn: number; fanOut: number } {
   if (!d.layerType?.startsWith('convtranspose')) return { fanIn: d.fanIn, fanOut: d.fanOut };
-  const receptiveField = d.role === 'weight' ? d.shape.slice(2).reduce((a, b) => a * b, 1) : 0;
-  return { fanIn: d.fanOut, fanOut: d.role === 'weight' ? d.shape[0] * receptiveField : d.fanIn };
+  if (d.role !== 'weight') return { fanIn: d.fanOut, fanOut: d.fanIn };
+  return { fanIn: d.fanOut, fanOut: d.shape[0] * d.shape.slice(2).reduce((a, b) => a * b, 1) };
 }
 
 /** Linear and Conv*d biases: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with the weight's fan_in (0 when fan_in is 0). */
