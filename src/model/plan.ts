@@ -5,6 +5,7 @@
 import type { Layout } from '../core/fans.js';
 import type { Dtype } from '../core/output.js';
 import type { Seed } from '../core/seed.js';
+import { unknownOptionOf } from '../core/validate.js';
 import { freshSeed53 } from './seeds.js';
 import { rethrowAt } from './errors.js';
 import { choose, type Choice, type PolicyContext, type PolicySetting } from './policies.js';
@@ -90,10 +91,10 @@ export const PLAN_SET_OPTIONS = ['seed', 'stream', 'dtype', 'offset', 'length', 
 function rethrowChoice(fn: string, chosen: Chosen, error: unknown): never {
   const written = chosen.options;
   if (written && (error instanceof TypeError || error instanceof RangeError)) {
-    const unknown = /^nninit\.(\w+): unknown option "([^"]*)"; the options are (.*)$/.exec(error.message);
+    const unknown = unknownOptionOf(error);
     if (unknown) {
-      const [, initializer, key, list] = unknown;
-      const valid = [...(initializer === 'constant' ? ['value'] : []), ...list.split(', ').filter((option) => !PLAN_SET_OPTIONS.includes(option))];
+      const { fn: initializer, option: key, allowed } = unknown;
+      const valid = [...(initializer === 'constant' ? ['value'] : []), ...allowed.filter((option) => !PLAN_SET_OPTIONS.includes(option))];
       throw new TypeError(`nninit.${fn}: ${written.at}.${key}${written.subject}: unknown option "${key}" of ${initializer}; its options are ${valid.join(', ')}`, { cause: error });
     }
     // The message's subject: the constant's value (value[3]), or the options it opens with ('options.mean and
